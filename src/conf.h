@@ -1,0 +1,45 @@
+/*
+ * conf.h: the configuration file tlsrpt.conf(5), read with GLib's key
+ * file parser.  Command-line options override it (in main()).
+ */
+#ifndef CONF_H
+#define CONF_H
+
+#include "ti.h"
+
+struct ti_conf {
+	char *path;		/* the file that was read; NULL if none */
+	char *store;		/* [store] path: a file path, sqlite:PATH or
+				   postgresql://...; default under
+				   localstatedir */
+	int busy_timeout_ms;	/* [store] busy-timeout, milliseconds */
+	char *archive;		/* [ingest] archive: Maildir; NULL = none */
+	unsigned deadline;	/* [ingest] deadline: seconds a pipe delivery
+				   may take before it defers; 0 = none */
+	char *log_target;	/* [log] target: "syslog" or "stderr" */
+	char *log_facility;	/* [log] facility: "mail", "local0", ... */
+	struct ti_limits limits;  /* [limits] */
+};
+
+/* Fill *conf with the built-in defaults. */
+void conf_init(struct ti_conf *conf);
+
+/*
+ * Read path into *conf (keys present in the file replace the defaults).
+ * When the file does not exist: 0 if !must_exist, else an error.
+ * Unknown groups or keys, bad values, an unreadable file: -1 with
+ * TI_E_CONFIG and a message that names the file, line or key.
+ */
+int conf_load(struct ti_conf *conf, const char *path, int must_exist,
+    struct ti_err *err);
+
+/* Replace a string setting (takes a copy of value; NULL clears it). */
+void conf_set(char **field, const char *value);
+
+void conf_clear(struct ti_conf *conf);
+
+/* The built-in default configuration file and store paths. */
+const char *conf_default_path(void);
+const char *conf_default_store(void);
+
+#endif

@@ -1,0 +1,100 @@
+/*
+ * store.h: where reports are kept, once.  One interface, several
+ * backends chosen by the store spec: a file path or "sqlite:PATH" for
+ * SQLite (the default), "postgresql://..." for PostgreSQL.
+ *
+ * Write protocol, one transaction per mail:
+ *     store_begin(); store_put() for each report; store_commit()
+ * and store_rollback() on any error.  A report is identified by
+ * (organization-name, report-id): putting it again stores nothing and
+ * says STORE_DUPLICATE (same JSON) or STORE_CONFLICT (other JSON; the
+ * first one is kept).
+ *
+ * Errors: a locked or busy store past the timeout, a full disk, an
+ * unwritable directory: TI_E_TEMP, with a message naming the file.
+ */
+#ifndef STORE_H
+#define STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "report.h"
+#include "ti.h"
+
+struct store;
+
+enum store_mode {
+	STORE_READ,	/* never creates or migrates anything */
+	STORE_WRITE,	/* creates the store and migrates the schema */
+};
+
+/* Where a report came from.  Every field may be NULL (or 0). */
+struct report_source {
+	const char *message_id;		/* Message-ID without <> */
+	const char *envelope_sender;	/* $SENDER or --sender */
+	const char *envelope_recipient; /* $RECIPIENT or --recipient */
+	const char *filename;		/* attachment file name, raw */
+	const char *source;		/* "mail" or "file" */
+	const char *origin;		/* input file path, "-" for stdin */
+	const char *archive_path;	/* Maildir file, if archived */
+	int64_t received;		/* epoch seconds of ingestion */
+};
+
+enum store_put_result {
+	STORE_NEW,
+	STORE_DUPLICATE,
+	STORE_CONFLICT,
+};
+
+struct store *store_open(const char *spec, enum store_mode mode,
+    int busy_timeout_ms, struct ti_err *err);
+void store_close(struct store *st);
+
+int store_begin(struct store *st, struct ti_err *err);
+/* existing_sha256 (may be NULL, else 65 bytes) receives the stored
+   report's hash on STORE_DUPLICATE and STORE_CONFLICT. */
+int store_put(struct store *st, const struct report *r,
+    const struct report_source *src, enum store_put_result *result,
+    char *existing_sha256, struct ti_err *err);
+int store_commit(struct store *st, struct ti_err *err);
+void store_rollback(struct store *st);
+
+/* Which reports to read: those whose date range starts in
+   [since, until) and that concern domain.  0 / NULL: no bound. */
+struct store_query {
+	const char *domain;	/* matches any policy-domain of the report */
+	int64_t since;
+	int64_t until;
+};
+
+/* One stored report, as the read callbacks see it (all borrowed). */
+struct stored_report {
+	int64_t id;
+	const char *organization_name;
+	const char *report_id;
+	const char *contact_info;
+	const char *domain;		/* report_domain() at ingestion */
+	int64_t start;
+	int64_t end;
+	int64_t successful;		/* report_totals() */
+	int64_t failed;
+	int64_t received;
+	const char *message_id;
+	const char *envelope_sender;
+	const char *filename;
+	const char *source;
+	const char *json;		/* the report JSON as received */
+	size_t json_len;
+};
+
+/* Call cb for each matching report, ordered by start time then id.
+   A non-zero return from cb stops and is returned. */
+int store_each_report(struct store *st, const struct store_query *q,
+    int (*cb)(const struct stored_report *sr, void *arg), void *arg,
+    struct ti_err *err);
+
+/* The schema version this build writes. */
+int store_schema_version(void);
+
+#endif
