@@ -45,11 +45,14 @@ void log_emit(int priority, const char *fmt, ...)
 
 /*
  * Append s to out escaped for a key=value log line: bare when it is a
- * non-empty run of safe printable ASCII without space, '"', '\\' or '=';
- * otherwise in double quotes with \" \\ \n \r \t and \xNN for other
- * control bytes and invalid UTF-8, and \u{XXXX} for Unicode format
- * characters (bidi overrides).  At most max bytes of s are used, then
- * "..." is appended.  NULL is written as "-".
+ * non-empty run of safe printable ASCII without space, '"', '\\' or '='
+ * (letters, digits and ._-+@:/,;!%#*~^[]()<>); otherwise in double quotes
+ * with \" \\ \n \r \t, \xNN (lower-case hex, one per byte) for other C0
+ * and C1 controls, DEL and invalid UTF-8 bytes, and \u{XXXX} (upper-case)
+ * for Unicode format characters (bidi overrides, zero-width) and line or
+ * paragraph separators; other printable UTF-8 is kept.  At most max bytes
+ * of s are used, never splitting a character, then "..." is appended
+ * inside the quotes.  The empty string is "" and NULL is written as -.
  */
 void log_esc(GString *out, const char *s, size_t max);
 

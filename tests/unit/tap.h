@@ -50,7 +50,7 @@ done_testing(void)
 }
 
 /* Read a whole file; NULL if it cannot be read.  free() the result. */
-static unsigned char *__attribute__((unused))
+static __attribute__((unused)) unsigned char *
 tap_slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");

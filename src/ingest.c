@@ -1,0 +1,542 @@
+/*
+ * ingest.c: the pipeline for one mail (RFC 8460 §5.3 mail, or a bare
+ * §5.4-style report file), and the order of its side effects.
+ *
+ * Design rationale:
+ * - ingest_parse() is pure: MIME walk -> sniff -> capped gunzip -> JSON
+ *   decode and RFC 8460 checks, per candidate part.  Bytes are trusted
+ *   over labels: a part labelled gzip that holds JSON is read as JSON
+ *   (and noted), never the other way round.
+ * - ingest_deliver() archives first (the raw mail, fsync'd, is the copy
+ *   from which anything later can be repaired), then stores every report
+ *   of the mail in one transaction, then logs.  Logging comes last so
+ *   that no line claims a report stored that a failed commit lost.
+ * - Postfix may deliver a mail twice (local(8) BUGS) and a 75 brings it
+ *   back: the store's (organization-name, report-id) key makes the second
+ *   delivery store nothing.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <glib.h>
+
+#include "config.h"
+#include "ti.h"
+#include "gunzip.h"
+#include "ingest.h"
+#include "log.h"
+#include "maildir.h"
+
+#define REJECTED_FOLDER "rejected"
+
+static const char *
+skip_space(const unsigned char *p, size_t len, size_t *off)
+{
+	size_t i = 0;
+
+	if (len >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
+		i = 3;
+	while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' ||
+	    p[i] == '\n'))
+		i++;
+	*off = i;
+	return (const char *)p + i;
+}
+
+static int
+looks_like_json(const unsigned char *p, size_t len)
+{
+	size_t off;
+	const char *s = skip_space(p, len, &off);
+
+	return off < len && *s == '{';
+}
+
+static int
+is_zip(const unsigned char *p, size_t len)
+{
+	return len >= 4 && p[0] == 'P' && p[1] == 'K' && p[2] == 3 &&
+	    p[3] == 4;
+}
+
+static int
+has_suffix_ci(const char *s, const char *suffix)
+{
+	size_t n, m;
+
+	if (s == NULL)
+		return 0;
+	n = strlen(s);
+	m = strlen(suffix);
+	return n >= m && g_ascii_strcasecmp(s + n - m, suffix) == 0;
+}
+
+/* The domain part of an address, or the string itself; borrowed. */
+static const char *
+addr_domain(const char *addr)
+{
+	const char *at;
+
+	if (addr == NULL)
+		return NULL;
+	if (g_str_has_prefix(addr, "mailto:"))
+		addr += 7;
+	at = strrchr(addr, '@');
+	return at != NULL ? at + 1 : addr;
+}
+
+/* Header fields against the report (RFC 8460 §5.3); warnings only. */
+static void
+check_headers(struct report *r, const struct mime_info *info)
+{
+	const char *dom = report_domain(r);
+	const char *sub = addr_domain(r->contact_info);
+
+	if (info->tls_report_domain == NULL)
+		report_deviate(r, "header-missing",
+		    "no TLS-Report-Domain header field");
+	else if (dom != NULL &&
+	    g_ascii_strcasecmp(info->tls_report_domain, dom) != 0)
+		report_deviate(r, "header-mismatch",
+		    "TLS-Report-Domain %s, report policy-domain %s",
+		    info->tls_report_domain, dom);
+	if (info->tls_report_submitter == NULL)
+		report_deviate(r, "header-missing",
+		    "no TLS-Report-Submitter header field");
+	else if (sub != NULL &&
+	    g_ascii_strcasecmp(info->tls_report_submitter, sub) != 0)
+		report_deviate(r, "header-mismatch",
+		    "TLS-Report-Submitter %s, contact-info domain %s",
+		    info->tls_report_submitter, sub);
+}
+
+/*
+ * Decode one candidate part into item->report, or record in item->err why
+ * it was set aside.
+ */
+static void
+decode_part(struct ingest_item *item, const unsigned char *data, size_t len,
+    const struct ti_limits *limits, const struct mime_info *info)
+{
+	unsigned char *inflated = NULL;
+	size_t inflated_len = 0, trailing = 0;
+	const unsigned char *json = data;
+	size_t json_len = len;
+	int was_gzip = 0;
+	struct report_fname fname;
+
+	if (data == NULL) {
+		ti_err_set(&item->err, TI_E_LIMIT,
+		    "attachment of %zu bytes exceeds attachment-size %zu",
+		    len, limits->attachment_size);
+		return;
+	}
+	if (len == 0) {
+		ti_err_set(&item->err, TI_E_INPUT, "empty report part");
+		return;
+	}
+	if (gunzip_is_gzip(data, len)) {
+		if (gunzip(data, len, limits->gunzip_size, &inflated,
+			&inflated_len, &trailing, &item->err) == -1)
+			return;
+		json = inflated;
+		json_len = inflated_len;
+		was_gzip = 1;
+	} else if (is_zip(data, len)) {
+		ti_err_set(&item->err, TI_E_INPUT,
+		    "zip archive, not gzip: RFC 8460 reports are gzip or JSON");
+		return;
+	} else if (!looks_like_json(data, len)) {
+		ti_err_set(&item->err, TI_E_INPUT,
+		    "neither gzip nor JSON (%s)", item->ctype);
+		return;
+	}
+	if (report_decode(json, json_len, limits, &item->report,
+		&item->err) == -1)
+		goto out;
+
+	if (trailing > 0)
+		report_deviate(item->report, "gzip-trailing-bytes",
+		    "%zu bytes after the gzip data", trailing);
+	if (was_gzip && strstr(item->ctype, "json") != NULL &&
+	    strstr(item->ctype, "gzip") == NULL)
+		report_deviate(item->report, "media-type-mismatch",
+		    "%s part holds gzip data", item->ctype);
+	if (!was_gzip && strstr(item->ctype, "gzip") != NULL)
+		report_deviate(item->report, "media-type-mismatch",
+		    "%s part holds plain JSON", item->ctype);
+	if (item->filename != NULL) {
+		if (report_fname_parse(item->filename, &fname) == 0) {
+			report_check_fname(item->report, &fname);
+			report_fname_clear(&fname);
+		} else if (has_suffix_ci(item->filename, ".json") ||
+		    has_suffix_ci(item->filename, ".json.gz"))
+			report_deviate(item->report, "filename-malformed",
+			    "file name does not follow RFC 8460 §5.1");
+	}
+	if (info != NULL)
+		check_headers(item->report, info);
+out:
+	g_free(inflated);
+}
+
+struct walk {
+	struct ingest_mail *m;
+	GArray *items;
+	const struct ti_limits *limits;
+};
+
+static int
+on_part(const struct mime_part *part, void *arg)
+{
+	struct walk *w = arg;
+	struct ingest_item item = { 0 };
+
+	if (w->items->len >= w->limits->reports_per_mail)
+		return ti_err_set(&w->m->err, TI_E_LIMIT,
+		    "more than %zu report parts (reports-per-mail)",
+		    w->limits->reports_per_mail);
+	item.part = g_strdup(part->path);
+	item.filename = g_strdup(part->filename);
+	item.ctype = g_ascii_strdown(part->ctype, -1);
+	decode_part(&item, part->data, part->len, w->limits, &w->m->info);
+	g_array_append_val(w->items, item);
+	return 0;
+}
+
+void
+ingest_parse(const unsigned char *raw, size_t len, const char *name,
+    const struct ti_limits *limits, struct ingest_mail *out)
+{
+	GArray *items = g_array_new(FALSE, TRUE, sizeof(struct ingest_item));
+	struct walk w = { out, items, limits };
+	struct ingest_item item = { 0 };
+	struct ti_err err = { 0 };
+
+	memset(out, 0, sizeof(*out));
+	if (gunzip_is_gzip(raw, len) || looks_like_json(raw, len)) {
+		/* a bare report, as saved from a mail or POSTed by HTTPS */
+		out->bare = 1;
+		item.part = g_strdup("-");
+		item.filename = g_strdup(name);
+		item.ctype = g_strdup(gunzip_is_gzip(raw, len) ?
+			"application/tlsrpt+gzip" :
+			"application/tlsrpt+json");
+		decode_part(&item, raw, len, limits, NULL);
+		g_array_append_val(items, item);
+	} else if (mime_each_report(raw, len, limits, on_part, &w,
+		       &out->info, &err) == -1 && err.status != TI_OK)
+		out->err = err;
+
+	if (out->err.status == TI_OK && out->info.is_dsn)
+		ti_err_set(&out->err, TI_E_INPUT,
+		    "a delivery status notification (bounce), not a report");
+	else if (out->err.status == TI_OK && items->len == 0)
+		ti_err_set(&out->err, TI_E_INPUT, "no report part found");
+	out->n_items = items->len;
+	out->items = (struct ingest_item *)(void *)g_array_free(items, FALSE);
+}
+
+void
+ingest_mail_clear(struct ingest_mail *m)
+{
+	for (size_t i = 0; i < m->n_items; i++) {
+		g_free(m->items[i].part);
+		g_free(m->items[i].filename);
+		g_free(m->items[i].ctype);
+		report_free(m->items[i].report);
+	}
+	g_free(m->items);
+	mime_info_clear(&m->info);
+	memset(m, 0, sizeof(*m));
+}
+
+size_t
+ingest_mail_reports(const struct ingest_mail *m)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->n_items; i++)
+		if (m->items[i].report != NULL)
+			n++;
+	return n;
+}
+
+/* Send a finished line to the log, or to the dry-run stream. */
+static void
+emit(const struct ingest_opts *o, int priority, GString *line)
+{
+	if (o->dry_run != NULL)
+		fprintf(o->dry_run, "%s\n", line->str);
+	else
+		log_emit(priority, "%s", line->str);
+	g_string_truncate(line, 0);
+}
+
+static void
+kv_rate(GString *line, int64_t ok, int64_t failed)
+{
+	if (ok + failed == 0)
+		g_string_append(line, " failure_rate=-");
+	else
+		g_string_append_printf(line, " failure_rate=%.2f%%",
+		    100.0 * (double)failed / (double)(ok + failed));
+}
+
+static void
+kv_time(GString *line, const char *key, int64_t t)
+{
+	GDateTime *dt = g_date_time_new_from_unix_utc(t);
+	char *s = dt != NULL ? g_date_time_format(dt, "%Y-%m-%dT%H:%M:%SZ") :
+			       NULL;
+
+	log_kv(line, key, s);
+	g_free(s);
+	if (dt != NULL)
+		g_date_time_unref(dt);
+}
+
+static const char *
+put_status(enum store_put_result res)
+{
+	switch (res) {
+	case STORE_NEW:
+		return "stored";
+	case STORE_DUPLICATE:
+		return "duplicate";
+	case STORE_CONFLICT:
+		break;
+	}
+	return "conflict";
+}
+
+/* The report line, then one line per failure detail and deviation. */
+static void
+log_report(const struct ingest_opts *o, GString *line, const struct report *r,
+    const char *status, const char *msgid, const char *other_sha)
+{
+	int64_t ok, failed;
+	GString *types = g_string_new(NULL);
+
+	report_totals(r, &ok, &failed);
+	for (size_t i = 0; i < r->n_policies; i++) {
+		const char *t = r->policies[i].policy_type;
+		int seen = 0;
+
+		for (size_t j = 0; j < i; j++)
+			seen |= strcmp(r->policies[j].policy_type, t) == 0;
+		if (!seen)
+			g_string_append_printf(types, "%s%s",
+			    types->len ? "," : "", t);
+	}
+	g_string_append(line, "report");
+	log_kv(line, "status", status);
+	log_kv(line, "reporter", r->organization_name);
+	log_kv(line, "report_id", r->report_id);
+	log_kv(line, "policy_domain", report_domain(r));
+	log_kv(line, "policy_type", types->str);
+	kv_time(line, "begin", r->start);
+	kv_time(line, "end", r->end);
+	log_kv_int(line, "successes", ok);
+	log_kv_int(line, "failures", failed);
+	kv_rate(line, ok, failed);
+	log_kv(line, "msgid", msgid);
+	if (other_sha != NULL) {
+		log_kv(line, "sha256", r->sha256);
+		log_kv(line, "stored_sha256", other_sha);
+	}
+	emit(o, failed > 0 ? LOG_NOTICE : LOG_INFO, line);
+	g_string_free(types, TRUE);
+
+	if (strcmp(status, "duplicate") == 0)
+		return;
+	for (size_t i = 0; i < r->n_policies; i++) {
+		const struct policy *p = &r->policies[i];
+
+		for (size_t j = 0; j < p->n_failures; j++) {
+			const struct failure *f = &p->failures[j];
+
+			g_string_append(line, "failure");
+			log_kv(line, "reporter", r->organization_name);
+			log_kv(line, "report_id", r->report_id);
+			log_kv(line, "policy_domain", p->policy_domain);
+			log_kv(line, "policy_type", p->policy_type);
+			log_kv(line, "result_type", f->result_type);
+			log_kv(line, "receiving_mx", f->receiving_mx_hostname);
+			log_kv(line, "receiving_ip", f->receiving_ip);
+			log_kv(line, "sending_ip", f->sending_mta_ip);
+			log_kv_int(line, "count", f->failed_session_count);
+			log_kv(line, "reason_code", f->failure_reason_code);
+			emit(o, LOG_NOTICE, line);
+		}
+	}
+	for (size_t i = 0; i < r->n_deviations; i++) {
+		g_string_append(line, "deviation");
+		log_kv(line, "reporter", r->organization_name);
+		log_kv(line, "report_id", r->report_id);
+		log_kv(line, "code", r->deviations[i].code);
+		log_kv(line, "detail", r->deviations[i].detail);
+		emit(o, LOG_INFO, line);
+	}
+}
+
+static void
+log_rejected_part(const struct ingest_opts *o, GString *line,
+    const struct ingest_item *it, const char *msgid)
+{
+	g_string_append(line, "part");
+	log_kv(line, "status", "rejected");
+	log_kv(line, "part", it->part);
+	log_kv(line, "filename", it->filename);
+	log_kv(line, "type", it->ctype);
+	log_kv(line, "class", ti_status_name(it->err.status));
+	log_kv(line, "reason", it->err.msg);
+	log_kv(line, "msgid", msgid);
+	emit(o, LOG_WARNING, line);
+}
+
+/* What store_put() said of one report. */
+struct outcome {
+	enum store_put_result result;
+	char stored_sha256[65];
+};
+
+/* Store every decoded report of m in one transaction. */
+static int
+store_mail(const struct ingest_opts *o, const struct ingest_mail *m,
+    const char *archive_path, struct outcome *out, struct ti_err *err)
+{
+	struct report_source src = { 0 };
+	size_t k = 0;
+
+	src.message_id = m->info.message_id;
+	src.envelope_sender = o->sender;
+	src.envelope_recipient = o->recipient;
+	src.source = m->bare ? "file" : "mail";
+	src.origin = o->origin;
+	src.archive_path = archive_path;
+	src.received = (int64_t)time(NULL);
+
+	if (store_begin(o->store, err) == -1)
+		return -1;
+	for (size_t i = 0; i < m->n_items; i++) {
+		const struct ingest_item *it = &m->items[i];
+
+		if (it->report == NULL)
+			continue;
+		src.filename = it->filename;
+		if (store_put(o->store, it->report, &src, &out[k].result,
+			out[k].stored_sha256, err) == -1) {
+			store_rollback(o->store);
+			return -1;
+		}
+		k++;
+	}
+	if (store_commit(o->store, err) == -1) {
+		store_rollback(o->store);
+		return -1;
+	}
+	return 0;
+}
+
+int
+ingest_deliver(const struct ingest_opts *o, const unsigned char *raw,
+    size_t len, int oversize, struct ingest_stats *stats, struct ti_err *err)
+{
+	struct ingest_mail m;
+	size_t n_reports, k = 0, stored = 0, dups = 0, rejected = 0;
+	struct outcome *outcomes = NULL;
+	char *archive_path = NULL;
+	GString *line = g_string_new(NULL);
+	int rc = -1;
+
+	if (oversize) {
+		memset(&m, 0, sizeof(m));
+		m.oversize = 1;
+		ti_err_set(&m.err, TI_E_LIMIT,
+		    "mail larger than message-size %zu",
+		    o->limits->message_size);
+	} else {
+		char *name = o->origin != NULL && strcmp(o->origin, "-") != 0 ?
+		    g_path_get_basename(o->origin) :
+		    NULL;
+
+		ingest_parse(raw, len, name, o->limits, &m);
+		g_free(name);
+	}
+	n_reports = ingest_mail_reports(&m);
+
+	if (o->archive != NULL && o->dry_run == NULL &&
+	    maildir_deliver(o->archive, n_reports > 0 ? NULL : REJECTED_FOLDER,
+		raw, len, &archive_path, err) == -1)
+		goto out;
+
+	outcomes = g_new0(struct outcome, n_reports + 1);
+	if (n_reports > 0 && o->dry_run == NULL &&
+	    store_mail(o, &m, archive_path, outcomes, err) == -1)
+		goto out;
+
+	for (size_t i = 0; i < m.n_items; i++) {
+		const struct ingest_item *it = &m.items[i];
+		const char *status;
+
+		if (it->report == NULL) {
+			log_rejected_part(o, line, it, m.info.message_id);
+			rejected++;
+			continue;
+		}
+		status = o->dry_run != NULL ? "dry-run" :
+					      put_status(outcomes[k].result);
+		if (o->dry_run == NULL && outcomes[k].result != STORE_NEW)
+			dups++;
+		else
+			stored++;
+		log_report(o, line, it->report, status, m.info.message_id,
+		    outcomes[k].result == STORE_CONFLICT ?
+			outcomes[k].stored_sha256 :
+			NULL);
+		k++;
+	}
+
+	g_string_append(line, "mail");
+	log_kv(line, "status",
+	    n_reports == 0 ? "rejected" :
+	    stored > 0	   ? (o->dry_run != NULL ? "dry-run" : "stored") :
+			     "duplicate");
+	log_kv(line, "msgid", m.info.message_id);
+	log_kv(line, "sender", o->sender);
+	log_kv(line, "origin", o->origin);
+	log_kv_int(line, "size", (int64_t)len);
+	log_kv_int(line, "reports", (int64_t)n_reports);
+	log_kv_int(line, "stored", (int64_t)stored);
+	log_kv_int(line, "duplicates", (int64_t)dups);
+	log_kv_int(line, "rejected", (int64_t)rejected);
+	log_kv(line, "archive", archive_path);
+	if (n_reports == 0) {
+		log_kv(line, "class", ti_status_name(m.err.status != TI_OK ?
+			m.err.status : TI_E_INPUT));
+		log_kv(line, "reason",
+		    m.err.status != TI_OK ? m.err.msg :
+					    "no valid report in the mail");
+	} else if (m.err.status != TI_OK)
+		log_kv(line, "warning", m.err.msg);
+	emit(o, n_reports == 0 ? LOG_WARNING : LOG_INFO, line);
+
+	if (stats != NULL) {
+		stats->mails++;
+		stats->reports += n_reports;
+		stats->stored += stored;
+		stats->duplicates += dups;
+		stats->rejected_parts += rejected;
+		stats->rejected_mails += n_reports == 0;
+	}
+	rc = 0;
+out:
+	g_free(outcomes);
+	g_free(archive_path);
+	g_string_free(line, TRUE);
+	ingest_mail_clear(&m);
+	return rc;
+}

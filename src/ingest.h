@@ -1,0 +1,91 @@
+/*
+ * ingest.h: one mail in, reports out.
+ *
+ * Two halves, kept apart so that the first can be unit-tested and fuzzed:
+ * - ingest_parse() is pure: bytes in, a list of decoded reports and of
+ *   parts set aside (each with its reason) out.  No I/O, no globals.
+ * - ingest_deliver() does the side effects in a fixed order: archive the
+ *   raw mail (Maildir), store the reports (one transaction), then log.
+ *   A local failure returns -1 (TI_E_TEMP) before anything is claimed.
+ */
+#ifndef INGEST_H
+#define INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mime.h"
+#include "report.h"
+#include "store.h"
+#include "ti.h"
+
+/* One report candidate of a mail. */
+struct ingest_item {
+	char *part;		/* MIME part path; "-" for a bare report file */
+	char *filename;		/* attachment name as sent (untrusted) */
+	char *ctype;		/* media type as sent, lower case */
+	struct report *report;	/* NULL when the part was set aside */
+	struct ti_err err;	/* why it was set aside */
+};
+
+/* What ingest_parse() found in one mail. */
+struct ingest_mail {
+	struct mime_info info;
+	int bare;		/* the input was a report file, not a mail */
+	int oversize;		/* the input was cut at the message-size limit */
+	struct ingest_item *items;
+	size_t n_items;
+	struct ti_err err;	/* mail-level reason: not a mail, a DSN, a
+				   limit, or no report part at all */
+};
+
+/*
+ * Decode raw[0..len): a mail (with or without a leading From_ line, CRLF
+ * or LF), or a bare report (JSON or gzip of JSON) when the bytes start
+ * like one.  name, when not NULL, is the input file's base name (used as
+ * the report file name of a bare report).  Never fails: problems are
+ * recorded in out->err and in each item's err.
+ */
+void ingest_parse(const unsigned char *raw, size_t len, const char *name,
+    const struct ti_limits *limits, struct ingest_mail *out);
+void ingest_mail_clear(struct ingest_mail *m);
+/* Number of items that hold a decoded report. */
+size_t ingest_mail_reports(const struct ingest_mail *m);
+
+/* How a mail is delivered. */
+struct ingest_opts {
+	struct store *store;		/* NULL only with dry_run */
+	const char *archive;		/* Maildir root, or NULL */
+	const char *sender;		/* envelope sender, or NULL */
+	const char *recipient;		/* envelope recipient, or NULL */
+	const char *origin;		/* "-" for stdin, or the file path */
+	const struct ti_limits *limits;
+	FILE *dry_run;			/* not NULL: print there what would be
+					   stored and store, archive, log
+					   nothing */
+};
+
+struct ingest_stats {
+	size_t mails;
+	size_t reports;			/* decoded reports */
+	size_t stored;
+	size_t duplicates;		/* incl. conflicts */
+	size_t rejected_parts;
+	size_t rejected_mails;		/* mails without any valid report */
+};
+
+/*
+ * Deliver one mail: parse it, archive it (into the main folder when it
+ * holds a report, else into ".rejected"), store its reports, log one line
+ * per report, per failure detail, per deviation and per part set aside,
+ * then one line for the mail.  oversize says that raw was cut at the
+ * message-size limit (the mail is then only archived and logged).
+ * Returns 0 when the mail was handled (stored, duplicate or set aside),
+ * or -1 with *err set (TI_E_TEMP) when a local fault stopped it; nothing
+ * is then committed to the store.
+ */
+int ingest_deliver(const struct ingest_opts *o, const unsigned char *raw,
+    size_t len, int oversize, struct ingest_stats *stats, struct ti_err *err);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * store-int.h: what a store backend provides, for store.c only.
+ *
+ * Design rationale: one ops table per backend (fdm's struct deliver),
+ * so that a new backend is one store-NAME.c file defining one
+ * struct store_ops, plus one line in store.c's spec dispatch.  The
+ * backend state is opaque to store.c (void *backend).
+ *
+ * Contracts are those of the matching store_*() function in store.h;
+ * the backend receives the spec with any scheme prefix removed where
+ * that prefix only selects the backend ("sqlite:PATH" gives "PATH").
+ */
+#ifndef STORE_INT_H
+#define STORE_INT_H
+
+#include "store.h"
+
+/* The schema version every backend writes (PRAGMA user_version in
+   SQLite).  Bump it together with a new migration step. */
+#define STORE_SCHEMA_VERSION 1
+
+struct store_ops {
+	const char *name;	/* "sqlite", "postgresql" */
+	/* Returns the backend state, or NULL with *err set. */
+	void *(*open)(const char *target, enum store_mode mode,
+	    int busy_timeout_ms, struct ti_err *err);
+	void (*close)(void *backend);
+	int (*begin)(void *backend, struct ti_err *err);
+	int (*put)(void *backend, const struct report *r,
+	    const struct report_source *src, enum store_put_result *result,
+	    char *existing_sha256, struct ti_err *err);
+	int (*commit)(void *backend, struct ti_err *err);
+	void (*rollback)(void *backend);
+	int (*each_report)(void *backend, const struct store_query *q,
+	    int (*cb)(const struct stored_report *sr, void *arg), void *arg,
+	    struct ti_err *err);
+};
+
+struct store {
+	const struct store_ops *ops;
+	void *backend;
+};
+
+extern const struct store_ops store_sqlite_ops;
+
+#endif

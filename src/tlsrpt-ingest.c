@@ -1,0 +1,498 @@
+/*
+ * tlsrpt-ingest: the delivery agent.  Postfix (local(8) aliases or a
+ * pipe(8) transport), procmail or sieve hands it one TLS-RPT report mail
+ * (RFC 8460 §5.3) on standard input; with file or directory arguments it
+ * backfills saved mails and report files in one process.
+ *
+ * Design rationale:
+ * - Exit 0 when the mail was handled (stored, duplicate, or set aside as
+ *   not a report): a report mail must never bounce back to its sender.
+ *   Exit 75 (EX_TEMPFAIL) when something local failed, with one line that
+ *   starts "4.3.0 " so that Postfix's defer notice carries the reason.
+ *   64 only for a usage error at a terminal.  No other code, ever.
+ * - Print nothing on success: Exim fails a pipe delivery that printed.
+ * - Our own deadline, below every MTA's time limit (a time-out bounces),
+ *   and a raised RLIMIT_FSIZE (local(8) sets mailbox_size_limit).
+ * - All diagnostics go to syslog (facility mail) as key=value lines.
+ */
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "config.h"
+#include "ti.h"
+#include "conf.h"
+#include "ingest.h"
+#include "log.h"
+#include "maildir.h"
+#include "mime.h"
+#include "store.h"
+
+#define PROG "tlsrpt-ingest"
+
+static const char *const sender_vars[] = { "SENDER", NULL };
+static const char *const recipient_vars[] = { "ORIGINAL_RECIPIENT",
+	"ORIG_RECIPIENT", "RECIPIENT", NULL };
+
+static const char defer_prefix[] = "4.3.0 " PROG ": ";
+
+/* Whether a person is at the other end (else a mail system runs us). */
+static int interactive;
+
+static void
+on_deadline(int sig)
+{
+	static const char msg[] =
+	    "4.3.0 " PROG ": deadline exceeded, try again later\n";
+
+	(void)sig;
+	/* async-signal-safe only: the mail is retried, nothing committed */
+	if (write(STDOUT_FILENO, msg, sizeof(msg) - 1) < 0) {
+		/* nothing more can be done */
+	}
+	_exit(EX_TEMPFAIL);
+}
+
+/*
+ * The one way out on a local fault: log at LOG_ERR (a deferred mail still
+ * bounces when the queue lifetime runs out, so an admin must see it) and
+ * print the enhanced status line that Postfix puts in its defer notice.
+ */
+static int
+tempfail(const struct ti_err *err)
+{
+	GString *line = g_string_new("error");
+
+	log_kv(line, "class", ti_status_name(err->status));
+	log_kv(line, "reason", err->msg);
+	log_emit(LOG_ERR, "%s", line->str);
+	g_string_free(line, TRUE);
+	printf("%s%s\n", interactive ? PROG ": " : defer_prefix, err->msg);
+	fflush(stdout);
+	return EX_TEMPFAIL;
+}
+
+static int
+usage_error(const char *msg)
+{
+	struct ti_err err = { 0 };
+
+	if (!interactive) {
+		/* a mistyped master.cf argv must defer, not bounce */
+		ti_err_set(&err, TI_E_CONFIG, "usage: %s", msg);
+		return tempfail(&err);
+	}
+	fprintf(stderr, "%s: %s\nTry '%s --help'.\n", PROG, msg, PROG);
+	return EX_USAGE;
+}
+
+/*
+ * Read fd to EOF.  Keep at most cap bytes in *out; past that set
+ * *oversize and, if spill is not NULL, write everything (what was kept
+ * and the rest) there instead.  Always drains the input (sieve and
+ * procmail want it read to the end).
+ */
+static int
+read_input(int fd, size_t cap, GByteArray *out, int *oversize,
+    struct maildir_msg *spill, struct ti_err *err)
+{
+	unsigned char chunk[65536];
+	ssize_t n;
+
+	*oversize = 0;
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n == 0)
+			return 0;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return ti_err_set(err, TI_E_TEMP, "read input: %s",
+			    g_strerror(errno));
+		}
+		if (!*oversize && out->len + (size_t)n > cap) {
+			*oversize = 1;
+			if (spill != NULL &&
+			    maildir_write(spill, out->data, out->len, err) == -1)
+				return -1;
+			g_byte_array_set_size(out, 0);
+		}
+		if (!*oversize)
+			g_byte_array_append(out, chunk, (guint)n);
+		else if (spill != NULL &&
+		    maildir_write(spill, chunk, (size_t)n, err) == -1)
+			return -1;
+	}
+}
+
+/* The directory that holds a SQLite store, or NULL for other stores. */
+static char *
+store_dir(const char *spec)
+{
+	if (strstr(spec, "://") != NULL)
+		return NULL;
+	if (g_str_has_prefix(spec, "sqlite:"))
+		spec += 7;
+	return g_path_get_dirname(spec);
+}
+
+/*
+ * Never create root-owned files that the delivery user cannot open later
+ * (RELIABILITY.md §1.9 rule 9): when started as root, become the owner of
+ * the store's directory if that is not root.
+ */
+static int
+drop_privileges(const char *spec, struct ti_err *err)
+{
+	char *dir;
+	struct stat st;
+	int rc = 0;
+
+	if (geteuid() != 0 || (dir = store_dir(spec)) == NULL)
+		return 0;
+	if (stat(dir, &st) == 0 && st.st_uid != 0) {
+		if (setgroups(0, NULL) == -1 || setgid(st.st_gid) == -1 ||
+		    setuid(st.st_uid) == -1 || getuid() == 0)
+			rc = ti_err_set(err, TI_E_TEMP,
+			    "cannot become uid %ld, owner of %s: %s",
+			    (long)st.st_uid, dir, g_strerror(errno));
+	}
+	g_free(dir);
+	return rc;
+}
+
+static void
+raise_limits(void)
+{
+	struct rlimit rl;
+
+	/* local(8) sets RLIMIT_FSIZE to mailbox_size_limit (51200000
+	   upstream); a store past it would fail with EFBIG */
+	if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_FSIZE, &rl) == -1)
+			log_emit(LOG_WARNING,
+			    "warning reason=\"cannot raise RLIMIT_FSIZE\"");
+	}
+	/* hostile mail does not belong in core files */
+	rl.rlim_cur = rl.rlim_max = 0;
+	(void)setrlimit(RLIMIT_CORE, &rl);
+}
+
+/* The value of the first of the NULL-terminated variable names set. */
+static const char *
+env_first(const char *const *names)
+{
+	for (; *names != NULL; names++)
+		if (getenv(*names) != NULL)
+			return getenv(*names);
+	return NULL;
+}
+
+struct run {
+	struct ingest_opts opts;
+	struct ingest_stats stats;
+	const struct ti_conf *conf;
+};
+
+/* One input file: a saved mail or a bare report. */
+static int
+ingest_file(struct run *run, const char *path, struct ti_err *err)
+{
+	GByteArray *buf = g_byte_array_new();
+	int fd, oversize = 0, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		g_byte_array_unref(buf);
+		return ti_err_set(err, TI_E_TEMP, "cannot open %s: %s", path,
+		    g_strerror(errno));
+	}
+	rc = read_input(fd, run->conf->limits.message_size, buf, &oversize,
+	    NULL, err);
+	close(fd);
+	run->opts.origin = path;
+	if (rc == 0)
+		rc = ingest_deliver(&run->opts, buf->data, buf->len, oversize,
+		    &run->stats, err);
+	g_byte_array_unref(buf);
+	return rc;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The regular files of dir, sorted, without dot files. */
+static int
+ingest_dir_files(struct run *run, const char *dir, struct ti_err *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	struct stat st;
+	int rc = 0;
+
+	if (d == NULL) {
+		g_ptr_array_unref(names);
+		return ti_err_set(err, TI_E_TEMP, "cannot open %s: %s", dir,
+		    g_strerror(errno));
+	}
+	while ((de = readdir(d)) != NULL) {
+		char *p;
+
+		if (de->d_name[0] == '.')
+			continue;
+		p = g_build_filename(dir, de->d_name, NULL);
+		if (stat(p, &st) == 0 && S_ISREG(st.st_mode))
+			g_ptr_array_add(names, p);
+		else
+			g_free(p);
+	}
+	closedir(d);
+	qsort(names->pdata, names->len, sizeof(char *), cmp_str);
+	for (guint i = 0; i < names->len && rc == 0; i++)
+		rc = ingest_file(run, names->pdata[i], err);
+	g_ptr_array_unref(names);
+	return rc;
+}
+
+/* A file, a directory of files, or a Maildir (its new/ and cur/). */
+static int
+ingest_path(struct run *run, const char *path, struct ti_err *err)
+{
+	struct stat st;
+	char *sub;
+	int rc = 0, maildir = 0;
+
+	if (stat(path, &st) == -1)
+		return ti_err_set(err, TI_E_TEMP, "cannot read %s: %s", path,
+		    g_strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return ingest_file(run, path, err);
+	for (int i = 0; i < 2 && rc == 0; i++) {
+		sub = g_build_filename(path, i == 0 ? "new" : "cur", NULL);
+		if (stat(sub, &st) == 0 && S_ISDIR(st.st_mode)) {
+			maildir = 1;
+			rc = ingest_dir_files(run, sub, err);
+		}
+		g_free(sub);
+	}
+	if (!maildir && rc == 0)
+		rc = ingest_dir_files(run, path, err);
+	return rc;
+}
+
+/* Standard input: the pipe delivery. */
+static int
+ingest_stdin(struct run *run, struct ti_err *err)
+{
+	GByteArray *buf = g_byte_array_new();
+	struct maildir_msg *spill = NULL;
+	int oversize = 0, rc = -1;
+
+	if (run->opts.archive != NULL && run->opts.dry_run == NULL &&
+	    (spill = maildir_open(run->opts.archive, err)) == NULL)
+		goto out;
+	if (read_input(STDIN_FILENO, run->conf->limits.message_size, buf,
+		&oversize, spill, err) == -1)
+		goto out;
+	if (oversize) {
+		/* kept whole in the archive, set aside, logged */
+		if (spill != NULL &&
+		    maildir_commit(spill, "rejected", NULL, err) == -1) {
+			spill = NULL;
+			goto out;
+		}
+		spill = NULL;
+		run->opts.archive = NULL;
+	} else {
+		maildir_abort(spill);
+		spill = NULL;
+	}
+	run->opts.origin = "-";
+	rc = ingest_deliver(&run->opts, buf->data, buf->len, oversize,
+	    &run->stats, err);
+out:
+	maildir_abort(spill);
+	g_byte_array_unref(buf);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	char *opt_config = NULL, *opt_store = NULL, *opt_archive = NULL;
+	char *opt_log = NULL, *opt_sender = NULL, *opt_recipient = NULL;
+	gboolean opt_dry_run = FALSE, opt_version = FALSE, opt_verbose = FALSE;
+	gboolean opt_no_archive = FALSE;
+	char **opt_files = NULL;
+	GOptionEntry entries[] = {
+		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &opt_config,
+		    "Read FILE instead of the default configuration file",
+		    "FILE" },
+		{ "store", 's', 0, G_OPTION_ARG_STRING, &opt_store,
+		    "Store reports in S: a SQLite file or postgresql:// URI",
+		    "S" },
+		{ "archive", 'a', 0, G_OPTION_ARG_FILENAME, &opt_archive,
+		    "Archive each raw mail into the Maildir DIR", "DIR" },
+		{ "no-archive", 0, 0, G_OPTION_ARG_NONE, &opt_no_archive,
+		    "Do not archive, whatever the configuration says", NULL },
+		{ "dry-run", 'n', 0, G_OPTION_ARG_NONE, &opt_dry_run,
+		    "Parse and print what would be stored; store nothing",
+		    NULL },
+		{ "log", 'l', 0, G_OPTION_ARG_STRING, &opt_log,
+		    "Log to syslog (default) or stderr", "syslog|stderr" },
+		{ "sender", 'f', 0, G_OPTION_ARG_STRING, &opt_sender,
+		    "Envelope sender (default: $SENDER)", "ADDR" },
+		{ "recipient", 'r', 0, G_OPTION_ARG_STRING, &opt_recipient,
+		    "Envelope recipient (default: $RECIPIENT)", "ADDR" },
+		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose,
+		    "Log debugging lines too, and print a summary", NULL },
+		{ "version", 'V', 0, G_OPTION_ARG_NONE, &opt_version,
+		    "Print the version and exit", NULL },
+		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY,
+		    &opt_files, NULL, NULL },
+		{ NULL, 0, 0, 0, NULL, NULL, NULL }
+	};
+	GOptionContext *ctx;
+	GError *gerr = NULL;
+	struct ti_conf conf;
+	struct ti_err err = { 0 };
+	struct run run;
+	struct store *st = NULL;
+	enum log_target target;
+	int status = 0, rc = 0;
+
+	umask(007);
+	alarm(0);	/* OpenSMTPD's alarm(300) survives exec */
+	log_init(PROG);
+	conf_init(&conf);
+	memset(&run, 0, sizeof(run));
+
+	ctx = g_option_context_new("[FILE|DIR ...]");
+	g_option_context_set_summary(ctx,
+	    "Receive SMTP TLS reports (RFC 8460): read one report mail on "
+	    "standard input,\nor backfill the mails, report files and "
+	    "Maildirs given as arguments.");
+	g_option_context_set_description(ctx,
+	    "Exit status: 0 handled (stored, duplicate or set aside), "
+	    "75 try again later,\n64 usage error.  See tlsrpt-ingest(8).");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	interactive = isatty(STDIN_FILENO);
+	if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
+		status = usage_error(gerr->message);
+		g_error_free(gerr);
+		goto out;
+	}
+	if (opt_files != NULL)
+		interactive = 1;
+	if (opt_version) {
+		printf("%s %s\n", PROG, PACKAGE_VERSION);
+		goto out;
+	}
+
+	if (conf_load(&conf, opt_config != NULL ? opt_config :
+						  conf_default_path(),
+		opt_config != NULL, &err) == -1) {
+		status = tempfail(&err);
+		goto out;
+	}
+	if (opt_store != NULL)
+		conf_set(&conf.store, opt_store);
+	if (opt_archive != NULL)
+		conf_set(&conf.archive, opt_archive);
+	if (opt_no_archive)
+		conf_set(&conf.archive, NULL);
+	if (opt_log != NULL)
+		conf_set(&conf.log_target, opt_log);
+	if (strcmp(conf.log_target, "stderr") == 0)
+		target = LOG_TARGET_STDERR;
+	else if (strcmp(conf.log_target, "syslog") == 0)
+		target = LOG_TARGET_SYSLOG;
+	else {
+		status = usage_error("--log takes syslog or stderr");
+		goto out;
+	}
+	if (log_open(target, conf.log_facility, &err) == -1) {
+		status = tempfail(&err);
+		goto out;
+	}
+	log_set_level(opt_verbose ? LOG_DEBUG : LOG_INFO);
+
+	if (opt_files == NULL && conf.deadline > 0) {
+		signal(SIGALRM, on_deadline);
+		alarm(conf.deadline);
+	}
+	raise_limits();
+	mime_init();
+
+	run.conf = &conf;
+	run.opts.limits = &conf.limits;
+	run.opts.archive = opt_files == NULL ? conf.archive : opt_archive;
+	/* pipe(8) passes them as arguments; local(8), procmail, Exim and
+	   OpenSMTPD in the environment; sieve says ORIG_RECIPIENT */
+	run.opts.sender = opt_sender != NULL ? opt_sender :
+					       env_first(sender_vars);
+	run.opts.recipient = opt_recipient != NULL ? opt_recipient :
+						     env_first(recipient_vars);
+	if (opt_dry_run)
+		run.opts.dry_run = stdout;
+	else {
+		if (drop_privileges(conf.store, &err) == -1 ||
+		    (st = store_open(conf.store, STORE_WRITE,
+			 conf.busy_timeout_ms, &err)) == NULL) {
+			status = tempfail(&err);
+			goto shutdown;
+		}
+		run.opts.store = st;
+	}
+
+	if (opt_files == NULL)
+		rc = ingest_stdin(&run, &err);
+	else
+		for (size_t i = 0; opt_files[i] != NULL && rc == 0; i++)
+			rc = ingest_path(&run, opt_files[i], &err);
+	if (rc == -1)
+		status = tempfail(&err);
+	if (opt_verbose)
+		fprintf(stderr,
+		    "%s: %zu mails, %zu reports: %zu stored, %zu duplicates, "
+		    "%zu parts and %zu mails set aside\n",
+		    PROG, run.stats.mails, run.stats.reports, run.stats.stored,
+		    run.stats.duplicates, run.stats.rejected_parts,
+		    run.stats.rejected_mails);
+shutdown:
+	alarm(0);
+	if (st != NULL)
+		store_close(st);
+	mime_shutdown();
+out:
+	if (fflush(stdout) == EOF && status == 0 && opt_dry_run)
+		status = EX_TEMPFAIL;
+	log_close();
+	conf_clear(&conf);
+	g_option_context_free(ctx);
+	g_free(opt_config);
+	g_free(opt_store);
+	g_free(opt_archive);
+	g_free(opt_log);
+	g_free(opt_sender);
+	g_free(opt_recipient);
+	g_strfreev(opt_files);
+	return status;
+}
