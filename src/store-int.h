@@ -43,4 +43,8 @@ struct store {
 
 extern const struct store_ops store_sqlite_ops;
 
+/* For tests and diagnostics: the sqlite3 * of an SQLite store, else
+   NULL.  Typed void * so that this header needs no sqlite3.h. */
+void *store_sqlite_db(struct store *st);
+
 #endif

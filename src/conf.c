@@ -1,0 +1,415 @@
+/*
+ * conf.c: read tlsrpt.conf(5), an INI-style file, with GLib's GKeyFile.
+ *
+ * Design rationale:
+ * - One static table lists every group and key with its type and the
+ *   field it sets, so that a new group (issue #4: [digest]) is a few
+ *   table rows, and tlsrpt.conf(5) can be checked against it.
+ * - Unknown groups and keys are errors: a typo such as "gunzip_size"
+ *   must not silently leave a limit at its default.
+ * - A file that exists but cannot be read is an error even when the file
+ *   is optional: the admin meant something by it.
+ * - The file is applied to a copy, which replaces *conf only when the
+ *   whole file is good.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "config.h"
+#include "ti.h"
+#include "conf.h"
+#include "log.h"
+
+#ifndef TI_SYSCONFDIR
+# error "TI_SYSCONFDIR must be defined (-DTI_SYSCONFDIR='\"/etc\"')"
+#endif
+#ifndef TI_LOCALSTATEDIR
+# error "TI_LOCALSTATEDIR must be defined (-DTI_LOCALSTATEDIR='\"/var\"')"
+#endif
+
+#define CONF_FILE_MAX (1u << 20)	/* a config file is a few hundred bytes */
+#define DEADLINE_MAX 86400u		/* a day: more is surely a typo */
+
+enum conf_type {
+	CT_STRING,	/* char *, must not be empty */
+	CT_DIR,		/* char *, empty means NULL (none) */
+	CT_MS,		/* int, 0..INT_MAX milliseconds */
+	CT_SECONDS,	/* unsigned, 0..DEADLINE_MAX */
+	CT_TARGET,	/* char *, "syslog" or "stderr" */
+	CT_FACILITY,	/* char *, a syslog facility name */
+	CT_SIZE,	/* size_t bytes, ti_parse_size, > 0 */
+	CT_COUNT,	/* size_t, plain positive integer */
+};
+
+static const struct conf_key {
+	const char *group;
+	const char *key;
+	enum conf_type type;
+	size_t offset;		/* of the field in struct ti_conf */
+} conf_keys[] = {
+	{ "store", "store", CT_STRING, offsetof(struct ti_conf, store) },
+	{ "store", "busy-timeout", CT_MS,
+	    offsetof(struct ti_conf, busy_timeout_ms) },
+	{ "ingest", "archive", CT_DIR, offsetof(struct ti_conf, archive) },
+	{ "ingest", "deadline", CT_SECONDS,
+	    offsetof(struct ti_conf, deadline) },
+	{ "log", "target", CT_TARGET, offsetof(struct ti_conf, log_target) },
+	{ "log", "facility", CT_FACILITY,
+	    offsetof(struct ti_conf, log_facility) },
+	{ "limits", "message-size", CT_SIZE,
+	    offsetof(struct ti_conf, limits.message_size) },
+	{ "limits", "mime-depth", CT_COUNT,
+	    offsetof(struct ti_conf, limits.mime_depth) },
+	{ "limits", "mime-parts", CT_COUNT,
+	    offsetof(struct ti_conf, limits.mime_parts) },
+	{ "limits", "attachment-size", CT_SIZE,
+	    offsetof(struct ti_conf, limits.attachment_size) },
+	{ "limits", "gunzip-size", CT_SIZE,
+	    offsetof(struct ti_conf, limits.gunzip_size) },
+	{ "limits", "json-depth", CT_COUNT,
+	    offsetof(struct ti_conf, limits.json_depth) },
+	{ "limits", "policies", CT_COUNT,
+	    offsetof(struct ti_conf, limits.policies) },
+	{ "limits", "failure-details", CT_COUNT,
+	    offsetof(struct ti_conf, limits.failure_details) },
+	{ "limits", "string-length", CT_SIZE,
+	    offsetof(struct ti_conf, limits.string_length) },
+	{ "limits", "reports-per-mail", CT_COUNT,
+	    offsetof(struct ti_conf, limits.reports_per_mail) },
+};
+
+const char *
+conf_default_path(void)
+{
+	return TI_SYSCONFDIR "/tlsrpt/tlsrpt.conf";
+}
+
+const char *
+conf_default_store(void)
+{
+	return TI_LOCALSTATEDIR "/lib/tlsrpt/reports.db";
+}
+
+void
+conf_init(struct ti_conf *conf)
+{
+	memset(conf, 0, sizeof(*conf));
+	conf->store = g_strdup(conf_default_store());
+	conf->busy_timeout_ms = 5000;
+	conf->archive = NULL;
+	conf->deadline = 30;
+	conf->log_target = g_strdup("syslog");
+	conf->log_facility = g_strdup("mail");
+	ti_limits_default(&conf->limits);
+}
+
+void
+conf_set(char **field, const char *value)
+{
+	char *copy = g_strdup(value);	/* value may be *field itself */
+
+	g_free(*field);
+	*field = copy;
+}
+
+void
+conf_clear(struct ti_conf *conf)
+{
+	conf_set(&conf->path, NULL);
+	conf_set(&conf->store, NULL);
+	conf_set(&conf->archive, NULL);
+	conf_set(&conf->log_target, NULL);
+	conf_set(&conf->log_facility, NULL);
+}
+
+/* A deep copy of the string fields. */
+static void
+conf_copy(struct ti_conf *dst, const struct ti_conf *src)
+{
+	*dst = *src;
+	dst->path = g_strdup(src->path);
+	dst->store = g_strdup(src->store);
+	dst->archive = g_strdup(src->archive);
+	dst->log_target = g_strdup(src->log_target);
+	dst->log_facility = g_strdup(src->log_facility);
+}
+
+static const struct conf_key *
+conf_find(const char *group, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(conf_keys); i++)
+		if (strcmp(conf_keys[i].group, group) == 0 &&
+		    (key == NULL || strcmp(conf_keys[i].key, key) == 0))
+			return &conf_keys[i];
+	return NULL;
+}
+
+/* A value or name for an error message: printable, at most 64 chars. */
+static char *
+shown(const char *s)
+{
+	char *e = g_strescape(s, NULL);
+
+	if (strlen(e) > 64)
+		strcpy(e + 61, "...");
+	return e;
+}
+
+static int
+bad_value(struct ti_err *err, const char *path, const struct conf_key *k,
+    const char *what, const char *value)
+{
+	char *v = shown(value);
+
+	ti_err_set(err, TI_E_CONFIG, "%s: [%s] %s: %s: '%s'", path, k->group,
+	    k->key, what, v);
+	g_free(v);
+	return -1;
+}
+
+/* Parse a plain decimal in [min, max]; no sign, no suffix, no junk. */
+static int
+parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	if (!g_ascii_isdigit(*s))
+		return -1;
+	return g_ascii_string_to_unsigned(s, 10, min, max, out, NULL) ? 0 : -1;
+}
+
+static int
+conf_apply(struct ti_conf *conf, const char *path, GKeyFile *kf,
+    const struct conf_key *k, struct ti_err *err)
+{
+	char *base = (char *)conf + k->offset;
+	char **sp = (char **)(void *)base;
+	GError *gerr = NULL;
+	char *raw, *v;
+	uint64_t u;
+	size_t size;
+	int rc = -1;
+
+	raw = g_key_file_get_string(kf, k->group, k->key, &gerr);
+	if (raw == NULL) {
+		/* GLib's message would quote the raw bytes: show them escaped */
+		g_error_free(gerr);
+		raw = g_key_file_get_value(kf, k->group, k->key, NULL);
+		bad_value(err, path, k,
+		    "not valid text (invalid UTF-8 or a bad \\ escape)",
+		    raw ? raw : "");
+		g_free(raw);
+		return -1;
+	}
+	v = g_strstrip(raw);
+
+	switch (k->type) {
+	case CT_STRING:
+		if (*v == '\0') {
+			bad_value(err, path, k, "must not be empty", v);
+			break;
+		}
+		conf_set(sp, v);
+		rc = 0;
+		break;
+	case CT_DIR:
+		conf_set(sp, *v == '\0' ? NULL : v);
+		rc = 0;
+		break;
+	case CT_MS:
+		if (parse_uint(v, 0, INT_MAX, &u) == -1) {
+			bad_value(err, path, k, "not a number of milliseconds",
+			    v);
+			break;
+		}
+		*(int *)(void *)base = (int)u;
+		rc = 0;
+		break;
+	case CT_SECONDS:
+		if (parse_uint(v, 0, DEADLINE_MAX, &u) == -1) {
+			bad_value(err, path, k,
+			    "not a number of seconds from 0 to 86400", v);
+			break;
+		}
+		*(unsigned *)(void *)base = (unsigned)u;
+		rc = 0;
+		break;
+	case CT_TARGET:
+		if (g_ascii_strcasecmp(v, "syslog") != 0 &&
+		    g_ascii_strcasecmp(v, "stderr") != 0) {
+			bad_value(err, path, k, "not syslog or stderr", v);
+			break;
+		}
+		conf_set(sp, NULL);
+		*sp = g_ascii_strdown(v, -1);
+		rc = 0;
+		break;
+	case CT_FACILITY:
+		if (log_facility_from_name(v) == -1) {
+			bad_value(err, path, k,
+			    "not a syslog facility (mail, daemon, user, "
+			    "local0 to local7)",
+			    v);
+			break;
+		}
+		conf_set(sp, NULL);
+		*sp = g_ascii_strdown(v, -1);
+		rc = 0;
+		break;
+	case CT_SIZE:
+		if (ti_parse_size(v, &size) == -1 || size == 0) {
+			bad_value(err, path, k, "not a size", v);
+			break;
+		}
+		*(size_t *)(void *)base = size;
+		rc = 0;
+		break;
+	case CT_COUNT:
+		if (parse_uint(v, 1, SIZE_MAX, &u) == -1) {
+			bad_value(err, path, k, "not a positive integer", v);
+			break;
+		}
+		*(size_t *)(void *)base = (size_t)u;
+		rc = 0;
+		break;
+	}
+	g_free(raw);
+	return rc;
+}
+
+/* Read the whole file; errors name the file and the system error. */
+static char *
+conf_read(const char *path, int must_exist, size_t *len, int *missing,
+    struct ti_err *err)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t n = 0;
+	ssize_t r;
+	int fd;
+
+	*missing = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+		if (errno == ENOENT && !must_exist) {
+			*missing = 1;
+			return NULL;
+		}
+		ti_err_set(err, TI_E_CONFIG, "cannot read %s: %s", path,
+		    strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1) {
+		ti_err_set(err, TI_E_CONFIG, "cannot read %s: %s", path,
+		    strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ti_err_set(err, TI_E_CONFIG, "cannot read %s: not a regular file",
+		    path);
+		goto fail;
+	}
+	buf = g_malloc(CONF_FILE_MAX + 1);
+	for (;;) {
+		r = read(fd, buf + n, CONF_FILE_MAX + 1 - n);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			ti_err_set(err, TI_E_CONFIG, "cannot read %s: %s", path,
+			    strerror(errno));
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > CONF_FILE_MAX) {
+			ti_err_set(err, TI_E_CONFIG,
+			    "cannot read %s: larger than %u bytes", path,
+			    CONF_FILE_MAX);
+			goto fail;
+		}
+	}
+	close(fd);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+fail:
+	g_free(buf);
+	close(fd);
+	return NULL;
+}
+
+int
+conf_load(struct ti_conf *conf, const char *path, int must_exist,
+    struct ti_err *err)
+{
+	struct ti_conf next;
+	GKeyFile *kf = NULL;
+	GError *gerr = NULL;
+	char **groups = NULL, **keys = NULL, *data, *name;
+	size_t len = 0, i, j;
+	int missing, rc = -1;
+
+	if (path == NULL)
+		return ti_err_set(err, TI_E_BUG, "conf_load: no path");
+	if ((data = conf_read(path, must_exist, &len, &missing, err)) == NULL)
+		return missing ? 0 : -1;
+
+	conf_copy(&next, conf);
+	kf = g_key_file_new();
+	/* KEEP_TRANSLATIONS: else "key[de]" vanishes instead of failing. */
+	if (!g_key_file_load_from_data(kf, data, len,
+		G_KEY_FILE_KEEP_TRANSLATIONS, &gerr)) {
+		ti_err_set(err, TI_E_CONFIG, "%s: %s", path, gerr->message);
+		g_error_free(gerr);
+		goto out;
+	}
+	groups = g_key_file_get_groups(kf, NULL);
+	for (i = 0; groups[i] != NULL; i++) {
+		if (conf_find(groups[i], NULL) == NULL) {
+			name = shown(groups[i]);
+			ti_err_set(err, TI_E_CONFIG, "%s: unknown group [%s]",
+			    path, name);
+			g_free(name);
+			goto out;
+		}
+		keys = g_key_file_get_keys(kf, groups[i], NULL, NULL);
+		for (j = 0; keys != NULL && keys[j] != NULL; j++) {
+			const struct conf_key *k = conf_find(groups[i],
+			    keys[j]);
+
+			if (k == NULL) {
+				name = shown(keys[j]);
+				ti_err_set(err, TI_E_CONFIG,
+				    "%s: [%s] unknown key '%s'", path,
+				    groups[i], name);
+				g_free(name);
+				goto out;
+			}
+			if (conf_apply(&next, path, kf, k, err) == -1)
+				goto out;
+		}
+		g_strfreev(keys);
+		keys = NULL;
+	}
+	conf_set(&next.path, path);
+	conf_clear(conf);
+	*conf = next;
+	memset(&next, 0, sizeof(next));
+	rc = 0;
+out:
+	conf_clear(&next);
+	g_strfreev(keys);
+	g_strfreev(groups);
+	g_key_file_free(kf);
+	g_free(data);
+	return rc;
+}

@@ -1,0 +1,830 @@
+/*
+ * store-sqlite.c: the SQLite store backend (the default).
+ *
+ * Design rationale (RELIABILITY.md §4.4, §4.5):
+ * - One write transaction per mail, always BEGIN IMMEDIATE: a deferred
+ *   transaction that reads first gets SQLITE_BUSY on the lock upgrade
+ *   without the busy handler ever running.
+ * - WAL with synchronous=FULL: Postfix deletes the mail once we exit 0,
+ *   so a commit must survive a power loss.
+ * - Every failure is TI_E_TEMP (exit 75, Postfix retries) with a message
+ *   naming the file, and the fix when it is a permission problem.
+ * - Idempotent on (organization-name, report-id): INSERT ... ON CONFLICT
+ *   DO NOTHING, then the stored SHA-256 tells a duplicate from a conflict.
+ * - The schema is versioned with PRAGMA user_version and migrated by a
+ *   table of steps, so that users may query the tables with sqlite3(1).
+ * - Only prepared statements with bound values: report text never
+ *   becomes SQL.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <glib.h>
+#include <sqlite3.h>
+
+#include "config.h"
+#include "ti.h"
+#include "report.h"
+#include "store.h"
+#include "store-int.h"
+
+struct sq {
+	sqlite3 *db;
+	char *path;
+	char *dir;
+	enum store_mode mode;
+	int version;		/* schema version of the open store */
+	sqlite3_stmt *ins_report;
+	sqlite3_stmt *sel_sha;
+	sqlite3_stmt *ins_policy;
+	sqlite3_stmt *ins_failure;
+};
+
+/*
+ * Migration steps: migrations[v] takes a store from version v to v + 1.
+ * Append a step (never edit a released one) and bump STORE_SCHEMA_VERSION.
+ */
+static const char *const migrations[] = {
+	/* 0 -> 1: everything */
+	"CREATE TABLE reports ("
+	" id INTEGER PRIMARY KEY,"
+	" organization_name TEXT NOT NULL,"
+	" report_id TEXT NOT NULL,"
+	" contact_info TEXT,"
+	" domain TEXT,"
+	" start_datetime TEXT NOT NULL,"
+	" end_datetime TEXT NOT NULL,"
+	" start_time INTEGER NOT NULL,"
+	" end_time INTEGER NOT NULL,"
+	" successful INTEGER NOT NULL,"
+	" failed INTEGER NOT NULL,"
+	" message_id TEXT,"
+	" envelope_sender TEXT,"
+	" envelope_recipient TEXT,"
+	" filename TEXT,"
+	" source TEXT,"
+	" origin TEXT,"
+	" archive_path TEXT,"
+	" received INTEGER NOT NULL,"
+	" deviations TEXT,"
+	" json TEXT NOT NULL,"
+	" sha256 TEXT NOT NULL,"
+	" UNIQUE (organization_name, report_id));"
+	"CREATE TABLE policies ("
+	" id INTEGER PRIMARY KEY,"
+	" report INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,"
+	" idx INTEGER NOT NULL,"
+	" policy_type TEXT NOT NULL,"
+	" policy_domain TEXT,"
+	" policy_string TEXT,"
+	" mx_host TEXT,"
+	" successful INTEGER NOT NULL,"
+	" failed INTEGER NOT NULL);"
+	"CREATE TABLE failures ("
+	" id INTEGER PRIMARY KEY,"
+	" policy INTEGER NOT NULL REFERENCES policies(id) ON DELETE CASCADE,"
+	" result_type TEXT NOT NULL,"
+	" sending_mta_ip TEXT,"
+	" receiving_mx_hostname TEXT,"
+	" receiving_mx_helo TEXT,"
+	" receiving_ip TEXT,"
+	" failed_session_count INTEGER NOT NULL,"
+	" additional_information TEXT,"
+	" failure_reason_code TEXT);"
+	"CREATE INDEX reports_start_time ON reports(start_time);"
+	"CREATE INDEX reports_domain ON reports(domain);"
+	"CREATE INDEX policies_report ON policies(report);"
+	"CREATE INDEX policies_policy_domain ON policies(policy_domain);"
+	"CREATE INDEX failures_policy ON failures(policy);",
+};
+
+_Static_assert(nitems(migrations) == STORE_SCHEMA_VERSION,
+    "one migration step per schema version");
+
+#define SQL_INS_REPORT                                                        \
+	"INSERT INTO reports (organization_name, report_id, contact_info,"  \
+	" domain, start_datetime, end_datetime, start_time, end_time,"      \
+	" successful, failed, message_id, envelope_sender,"                 \
+	" envelope_recipient, filename, source, origin, archive_path,"      \
+	" received, deviations, json, sha256) VALUES (?1, ?2, ?3, ?4, ?5,"  \
+	" ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19," \
+	" ?20, ?21) ON CONFLICT (organization_name, report_id) DO NOTHING"
+#define SQL_SEL_SHA                                                      \
+	"SELECT sha256 FROM reports WHERE organization_name = ?1 AND" \
+	" report_id = ?2"
+#define SQL_INS_POLICY                                                   \
+	"INSERT INTO policies (report, idx, policy_type, policy_domain," \
+	" policy_string, mx_host, successful, failed) VALUES (?1, ?2, ?3," \
+	" ?4, ?5, ?6, ?7, ?8)"
+#define SQL_INS_FAILURE                                                    \
+	"INSERT INTO failures (policy, result_type, sending_mta_ip,"       \
+	" receiving_mx_hostname, receiving_mx_helo, receiving_ip,"         \
+	" failed_session_count, additional_information,"                   \
+	" failure_reason_code) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+
+/*
+ * Turn a SQLite failure into a TI_E_TEMP with a message naming the file:
+ * every failure of the store is worth a retry (exit 75) except a newer
+ * schema, which is not decided here.
+ */
+static int
+sq_fail(struct sq *s, int rc, const char *what, struct ti_err *err)
+{
+	const char *msg;
+	int sys = 0;
+
+	msg = s->db != NULL ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
+	if (s->db != NULL)
+		sys = sqlite3_system_errno(s->db);
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return ti_err_set(err, TI_E_TEMP,
+		    "store %s: %s: busy past the timeout (another process "
+		    "holds the lock): %s", s->path, what, msg);
+	case SQLITE_FULL:
+		return ti_err_set(err, TI_E_TEMP,
+		    "store %s: %s: disk full: %s", s->path, what, msg);
+	case SQLITE_IOERR:
+		if (sys == EFBIG)
+			return ti_err_set(err, TI_E_TEMP,
+			    "store %s: %s: file size limit reached (Postfix "
+			    "mailbox_size_limit applies to aliases; use a "
+			    "pipe(8) transport, see tlsrpt-ingest(8)): %s",
+			    s->path, what, msg);
+		return ti_err_set(err, TI_E_TEMP, "store %s: %s: I/O error: %s",
+		    s->path, what, msg);
+	case SQLITE_CANTOPEN:
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		if ((rc & 0xff) != SQLITE_READONLY && sys != EACCES &&
+		    sys != EPERM && sys != EROFS)
+			return ti_err_set(err, TI_E_TEMP,
+			    "store %s: %s: cannot open: %s", s->path, what,
+			    msg);
+		if (s->mode == STORE_READ)
+			return ti_err_set(err, TI_E_TEMP,
+			    "store %s: %s: %s: run as a user that may read "
+			    "%s and write %s (SQLite WAL creates -shm and -wal "
+			    "files there)", s->path, what, msg, s->path,
+			    s->dir);
+		return ti_err_set(err, TI_E_TEMP,
+		    "store %s: %s: %s: make %s writable by the user the "
+		    "delivery runs as (nobody for /etc/aliases), or use a "
+		    "pipe(8) transport with user=tlsrpt; see tlsrpt-ingest(8)",
+		    s->path, what, msg, s->dir);
+	default:
+		break;
+	}
+	return ti_err_set(err, TI_E_TEMP,
+	    "store %s: %s: store corrupt or unusable: %s (SQLite error %d)",
+	    s->path, what, msg, rc);
+}
+
+/* Run SQL that returns no rows we need. */
+static int
+sq_exec(struct sq *s, const char *sql, const char *what, struct ti_err *err)
+{
+	int rc;
+
+	if ((rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL)) != SQLITE_OK)
+		return sq_fail(s, rc, what, err);
+	return 0;
+}
+
+/* Run a single-row, single-column statement; copy the text out. */
+static int
+sq_query_text(struct sq *s, const char *sql, char **out, struct ti_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
+		return sq_fail(s, rc, sql, err);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = g_strdup((const char *)sqlite3_column_text(st, 0));
+	else if (rc != SQLITE_DONE) {
+		sq_fail(s, rc, sql, err);
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int
+sq_user_version(struct sq *s, int *version, struct ti_err *err)
+{
+	char *text;
+
+	if (sq_query_text(s, "PRAGMA user_version", &text, err) == -1)
+		return -1;
+	*version = text != NULL ? atoi(text) : 0;
+	g_free(text);
+	return 0;
+}
+
+/* Bring the schema to STORE_SCHEMA_VERSION inside one IMMEDIATE
+   transaction, so that two first deliveries do not both create it. */
+static int
+sq_migrate(struct sq *s, struct ti_err *err)
+{
+	char sql[64];
+	int v;
+
+	if (sq_exec(s, "BEGIN IMMEDIATE", "begin migration", err) == -1)
+		return -1;
+	if (sq_user_version(s, &v, err) == -1)
+		goto fail;
+	if (v > STORE_SCHEMA_VERSION) {
+		ti_err_set(err, TI_E_CONFIG,
+		    "store %s: store schema %d is newer than this program "
+		    "(%d)", s->path, v, STORE_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (v < 0) {
+		ti_err_set(err, TI_E_CONFIG,
+		    "store %s: bad schema version %d", s->path, v);
+		goto fail;
+	}
+	for (; v < STORE_SCHEMA_VERSION; v++)
+		if (sq_exec(s, migrations[v], "migrate schema", err) == -1)
+			goto fail;
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+	    STORE_SCHEMA_VERSION);
+	if (sq_exec(s, sql, "set schema version", err) == -1)
+		goto fail;
+	if (sq_exec(s, "COMMIT", "commit migration", err) == -1)
+		goto fail;
+	s->version = STORE_SCHEMA_VERSION;
+	return 0;
+fail:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+static int
+sq_prepare(struct sq *s, const char *sql, sqlite3_stmt **st,
+    struct ti_err *err)
+{
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL)) != SQLITE_OK)
+		return sq_fail(s, rc, "prepare", err);
+	return 0;
+}
+
+static void
+sq_free(struct sq *s)
+{
+	if (s == NULL)
+		return;
+	sqlite3_finalize(s->ins_report);
+	sqlite3_finalize(s->sel_sha);
+	sqlite3_finalize(s->ins_policy);
+	sqlite3_finalize(s->ins_failure);
+	if (s->db != NULL) {
+		if (!sqlite3_get_autocommit(s->db))
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_close(s->db);
+	}
+	g_free(s->path);
+	g_free(s->dir);
+	g_free(s);
+}
+
+/* Writer: create the file (never its directory), WAL, FULL, migrate. */
+static int
+sq_open_write(struct sq *s, int busy_timeout_ms, struct ti_err *err)
+{
+	struct stat sb;
+	char *mode = NULL;
+	int rc;
+
+	if (stat(s->dir, &sb) == -1) {
+		if (errno == ENOENT)
+			return ti_err_set(err, TI_E_TEMP,
+			    "store directory %s does not exist: create it, "
+			    "owned by the delivery user", s->dir);
+		return ti_err_set(err, TI_E_TEMP, "store directory %s: %s",
+		    s->dir, strerror(errno));
+	}
+	if (!S_ISDIR(sb.st_mode))
+		return ti_err_set(err, TI_E_TEMP,
+		    "store directory %s is not a directory", s->dir);
+	rc = sqlite3_open_v2(s->path, &s->db,
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, "open", err);
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, busy_timeout_ms);
+	if (sq_query_text(s, "PRAGMA journal_mode = WAL", &mode, err) == -1)
+		return -1;
+	if (mode == NULL || g_ascii_strcasecmp(mode, "wal") != 0) {
+		ti_err_set(err, TI_E_TEMP,
+		    "store %s: cannot switch to WAL mode (journal mode %s)",
+		    s->path, mode != NULL ? mode : "unknown");
+		g_free(mode);
+		return -1;
+	}
+	g_free(mode);
+	if (sq_exec(s, "PRAGMA synchronous = FULL", "set synchronous",
+		err) == -1 ||
+	    sq_exec(s, "PRAGMA foreign_keys = ON", "set foreign_keys",
+		err) == -1)
+		return -1;
+	if (sq_migrate(s, err) == -1)
+		return -1;
+	if (sq_prepare(s, SQL_INS_REPORT, &s->ins_report, err) == -1 ||
+	    sq_prepare(s, SQL_SEL_SHA, &s->sel_sha, err) == -1 ||
+	    sq_prepare(s, SQL_INS_POLICY, &s->ins_policy, err) == -1 ||
+	    sq_prepare(s, SQL_INS_FAILURE, &s->ins_failure, err) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * Reader: SQLITE_OPEN_READONLY, never creates or migrates.  A reader
+ * that may not write the directory cannot create the -shm file of a WAL
+ * store; when no -wal file exists no writer is connected, and the store
+ * is then opened immutable instead (a read of a quiet store).
+ */
+static int
+sq_open_read(struct sq *s, int busy_timeout_ms, struct ti_err *err)
+{
+	struct stat sb;
+	char *uri, *wal;
+	int rc, v, quiet;
+
+	if (stat(s->path, &sb) == -1) {
+		if (errno == ENOENT)
+			return ti_err_set(err, TI_E_TEMP,
+			    "no store at %s; nothing ingested yet?", s->path);
+		return ti_err_set(err, TI_E_TEMP, "store %s: %s", s->path,
+		    strerror(errno));
+	}
+	rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READONLY, NULL);
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, "open", err);
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, busy_timeout_ms);
+	if (sq_user_version(s, &v, NULL) == -1) {
+		wal = g_strconcat(s->path, "-wal", NULL);
+		quiet = access(s->dir, W_OK) == -1 && access(wal, F_OK) == -1;
+		g_free(wal);
+		if (!quiet)
+			return sq_user_version(s, &v, err);
+		sqlite3_close(s->db);
+		s->db = NULL;
+		/* Escape what a URI path may not hold ("?", "#", "%"). */
+		wal = g_uri_escape_string(s->path, "/", FALSE);
+		uri = sqlite3_mprintf("file:%s?immutable=1", wal);
+		g_free(wal);
+		if (uri == NULL)
+			return ti_err_set(err, TI_E_TEMP, "out of memory");
+		rc = sqlite3_open_v2(uri, &s->db,
+		    SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+		sqlite3_free(uri);
+		if (rc != SQLITE_OK)
+			return sq_fail(s, rc, "open", err);
+		sqlite3_extended_result_codes(s->db, 1);
+		if (sq_user_version(s, &v, err) == -1)
+			return -1;
+	}
+	if (v > STORE_SCHEMA_VERSION)
+		return ti_err_set(err, TI_E_CONFIG,
+		    "store %s: store schema %d is newer than this program "
+		    "(%d)", s->path, v, STORE_SCHEMA_VERSION);
+	if (v < 0 || (v > 0 && v < STORE_SCHEMA_VERSION))
+		return ti_err_set(err, TI_E_CONFIG,
+		    "store %s: store schema %d is older than this program "
+		    "(%d): let tlsrpt-ingest open it once to migrate it",
+		    s->path, v, STORE_SCHEMA_VERSION);
+	s->version = v;		/* 0: a store nothing was written to */
+	return 0;
+}
+
+static void *
+sq_open(const char *target, enum store_mode mode, int busy_timeout_ms,
+    struct ti_err *err)
+{
+	struct sq *s;
+	int rc;
+
+	s = g_new0(struct sq, 1);
+	s->path = g_strdup(target);
+	s->dir = g_path_get_dirname(target);
+	s->mode = mode;
+	if (mode == STORE_WRITE)
+		rc = sq_open_write(s, busy_timeout_ms, err);
+	else
+		rc = sq_open_read(s, busy_timeout_ms, err);
+	if (rc == -1) {
+		sq_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void
+sq_close(void *backend)
+{
+	sq_free(backend);
+}
+
+static int
+sq_begin(void *backend, struct ti_err *err)
+{
+	struct sq *s = backend;
+
+	if (s->mode != STORE_WRITE)
+		return ti_err_set(err, TI_E_BUG,
+		    "store %s: opened read-only", s->path);
+	return sq_exec(s, "BEGIN IMMEDIATE", "begin", err);
+}
+
+static int
+sq_commit(void *backend, struct ti_err *err)
+{
+	struct sq *s = backend;
+
+	return sq_exec(s, "COMMIT", "commit", err);
+}
+
+static void
+sq_rollback(void *backend)
+{
+	struct sq *s = backend;
+
+	if (s->db != NULL && !sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Bind text, or NULL; invalid UTF-8 (from mail headers) is replaced so
+   that every reader of the TEXT columns gets valid UTF-8. */
+static void
+bind_str(sqlite3_stmt *st, int i, const char *text, size_t len)
+{
+	char *valid;
+
+	if (text == NULL) {
+		sqlite3_bind_null(st, i);
+		return;
+	}
+	if (g_utf8_validate_len(text, len, NULL)) {
+		sqlite3_bind_text64(st, i, text, len, SQLITE_TRANSIENT,
+		    SQLITE_UTF8);
+		return;
+	}
+	valid = g_utf8_make_valid(text, len);
+	sqlite3_bind_text(st, i, valid, -1, SQLITE_TRANSIENT);
+	g_free(valid);
+}
+
+static void
+bind_cstr(sqlite3_stmt *st, int i, const char *text)
+{
+	bind_str(st, i, text, text != NULL ? strlen(text) : 0);
+}
+
+/* Bind a NULL-terminated string list as JSON array text, or NULL. */
+static int
+bind_strv(sqlite3_stmt *st, int i, char *const *strv, struct ti_err *err)
+{
+	cJSON *arr, *item;
+	char *text, *valid;
+
+	if (strv == NULL) {
+		sqlite3_bind_null(st, i);
+		return 0;
+	}
+	if ((arr = cJSON_CreateArray()) == NULL)
+		return ti_err_set(err, TI_E_TEMP, "store: out of memory");
+	for (; *strv != NULL; strv++) {
+		valid = g_utf8_make_valid(*strv, -1);
+		item = cJSON_CreateString(valid);
+		g_free(valid);
+		if (item == NULL || !cJSON_AddItemToArray(arr, item)) {
+			cJSON_Delete(item);
+			cJSON_Delete(arr);
+			return ti_err_set(err, TI_E_TEMP,
+			    "store: out of memory");
+		}
+	}
+	text = cJSON_PrintUnformatted(arr);
+	cJSON_Delete(arr);
+	if (text == NULL)
+		return ti_err_set(err, TI_E_TEMP, "store: out of memory");
+	sqlite3_bind_text(st, i, text, -1, SQLITE_TRANSIENT);
+	cJSON_free(text);
+	return 0;
+}
+
+/* Step a statement that returns no row, then make it ready for reuse. */
+static int
+sq_run(struct sq *s, sqlite3_stmt *st, const char *what, struct ti_err *err)
+{
+	int rc;
+
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		sq_fail(s, rc, what, err);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The distinct deviation codes, space-separated; NULL when none. */
+static char *
+deviation_codes(const struct report *r)
+{
+	GString *codes;
+	char **seen;
+	size_t i;
+	int dup;
+
+	if (r->n_deviations == 0)
+		return NULL;
+	codes = g_string_new(NULL);
+	for (i = 0; i < r->n_deviations; i++) {
+		if (r->deviations[i].code == NULL)
+			continue;
+		seen = g_strsplit(codes->str, " ", -1);
+		dup = g_strv_contains((const char *const *)seen,
+		    r->deviations[i].code);
+		g_strfreev(seen);
+		if (dup)
+			continue;
+		if (codes->len > 0)
+			g_string_append_c(codes, ' ');
+		g_string_append(codes, r->deviations[i].code);
+	}
+	if (codes->len == 0) {
+		g_string_free(codes, TRUE);
+		return NULL;
+	}
+	return g_string_free(codes, FALSE);
+}
+
+static int
+sq_put_policies(struct sq *s, const struct report *r, int64_t report_row,
+    struct ti_err *err)
+{
+	const struct policy *p;
+	const struct failure *f;
+	int64_t policy_row;
+	size_t i, j;
+
+	for (i = 0; i < r->n_policies; i++) {
+		p = &r->policies[i];
+		if (p->policy_type == NULL)
+			return ti_err_set(err, TI_E_INPUT,
+			    "store: policy %zu lacks policy-type", i);
+		sqlite3_bind_int64(s->ins_policy, 1, report_row);
+		sqlite3_bind_int64(s->ins_policy, 2, (int64_t)i);
+		bind_cstr(s->ins_policy, 3, p->policy_type);
+		bind_cstr(s->ins_policy, 4, p->policy_domain);
+		if (bind_strv(s->ins_policy, 5, p->policy_string, err) == -1 ||
+		    bind_strv(s->ins_policy, 6, p->mx_host, err) == -1) {
+			sqlite3_reset(s->ins_policy);
+			sqlite3_clear_bindings(s->ins_policy);
+			return -1;
+		}
+		sqlite3_bind_int64(s->ins_policy, 7, p->successful);
+		sqlite3_bind_int64(s->ins_policy, 8, p->failed);
+		if (sq_run(s, s->ins_policy, "insert policy", err) == -1)
+			return -1;
+		policy_row = sqlite3_last_insert_rowid(s->db);
+		for (j = 0; j < p->n_failures; j++) {
+			f = &p->failures[j];
+			if (f->result_type == NULL)
+				return ti_err_set(err, TI_E_INPUT,
+				    "store: failure-details lack result-type");
+			sqlite3_bind_int64(s->ins_failure, 1, policy_row);
+			bind_cstr(s->ins_failure, 2, f->result_type);
+			bind_cstr(s->ins_failure, 3, f->sending_mta_ip);
+			bind_cstr(s->ins_failure, 4, f->receiving_mx_hostname);
+			bind_cstr(s->ins_failure, 5, f->receiving_mx_helo);
+			bind_cstr(s->ins_failure, 6, f->receiving_ip);
+			sqlite3_bind_int64(s->ins_failure, 7,
+			    f->failed_session_count);
+			bind_cstr(s->ins_failure, 8, f->additional_information);
+			bind_cstr(s->ins_failure, 9, f->failure_reason_code);
+			if (sq_run(s, s->ins_failure, "insert failure",
+				err) == -1)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* Tell a duplicate from a conflict by the stored hash. */
+static int
+sq_existing(struct sq *s, const struct report *r,
+    enum store_put_result *result, char *existing_sha256, struct ti_err *err)
+{
+	const char *sha;
+	int rc;
+
+	bind_cstr(s->sel_sha, 1, r->organization_name);
+	bind_cstr(s->sel_sha, 2, r->report_id);
+	rc = sqlite3_step(s->sel_sha);
+	if (rc != SQLITE_ROW) {
+		if (rc == SQLITE_DONE)
+			ti_err_set(err, TI_E_BUG,
+			    "store %s: conflicting row not found", s->path);
+		else
+			sq_fail(s, rc, "select sha256", err);
+		sqlite3_reset(s->sel_sha);
+		sqlite3_clear_bindings(s->sel_sha);
+		return -1;
+	}
+	sha = (const char *)sqlite3_column_text(s->sel_sha, 0);
+	if (sha == NULL)
+		sha = "";
+	*result = strcmp(sha, r->sha256) == 0 ? STORE_DUPLICATE :
+	    STORE_CONFLICT;
+	if (existing_sha256 != NULL)
+		g_strlcpy(existing_sha256, sha, 65);
+	sqlite3_reset(s->sel_sha);
+	sqlite3_clear_bindings(s->sel_sha);
+	return 0;
+}
+
+static int
+sq_put(void *backend, const struct report *r,
+    const struct report_source *src, enum store_put_result *result,
+    char *existing_sha256, struct ti_err *err)
+{
+	static const struct report_source none;
+	struct sq *s = backend;
+	sqlite3_stmt *st = s->ins_report;
+	int64_t ok = 0, failed = 0, received;
+	char *devs;
+	int rc;
+
+	if (s->mode != STORE_WRITE || sqlite3_get_autocommit(s->db))
+		return ti_err_set(err, TI_E_BUG,
+		    "store %s: store_put outside a write transaction",
+		    s->path);
+	if (r->organization_name == NULL || r->report_id == NULL ||
+	    r->start_datetime == NULL || r->end_datetime == NULL ||
+	    r->json == NULL)
+		return ti_err_set(err, TI_E_INPUT,
+		    "store: report lacks a required member");
+	if (src == NULL)
+		src = &none;
+	received = src->received != 0 ? src->received : (int64_t)time(NULL);
+	report_totals(r, &ok, &failed);
+	devs = deviation_codes(r);
+
+	bind_cstr(st, 1, r->organization_name);
+	bind_cstr(st, 2, r->report_id);
+	bind_cstr(st, 3, r->contact_info);
+	bind_cstr(st, 4, report_domain(r));
+	bind_cstr(st, 5, r->start_datetime);
+	bind_cstr(st, 6, r->end_datetime);
+	sqlite3_bind_int64(st, 7, r->start);
+	sqlite3_bind_int64(st, 8, r->end);
+	sqlite3_bind_int64(st, 9, ok);
+	sqlite3_bind_int64(st, 10, failed);
+	bind_cstr(st, 11, src->message_id);
+	bind_cstr(st, 12, src->envelope_sender);
+	bind_cstr(st, 13, src->envelope_recipient);
+	bind_cstr(st, 14, src->filename);
+	bind_cstr(st, 15, src->source);
+	bind_cstr(st, 16, src->origin);
+	bind_cstr(st, 17, src->archive_path);
+	sqlite3_bind_int64(st, 18, received);
+	bind_cstr(st, 19, devs);
+	bind_str(st, 20, r->json, r->json_len);
+	bind_cstr(st, 21, r->sha256);
+	g_free(devs);
+	if (sq_run(s, st, "insert report", err) == -1)
+		return -1;
+	if (sqlite3_changes(s->db) == 0)
+		return sq_existing(s, r, result, existing_sha256, err);
+	rc = sq_put_policies(s, r, sqlite3_last_insert_rowid(s->db), err);
+	if (rc == -1)
+		return -1;
+	*result = STORE_NEW;
+	if (existing_sha256 != NULL)
+		existing_sha256[0] = '\0';
+	return 0;
+}
+
+static const char *
+col_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+static int
+sq_each_report(void *backend, const struct store_query *q,
+    int (*cb)(const struct stored_report *sr, void *arg), void *arg,
+    struct ti_err *err)
+{
+	struct sq *s = backend;
+	struct stored_report sr;
+	sqlite3_stmt *st = NULL;
+	GString *sql;
+	char *domain = NULL;
+	size_t len;
+	int rc, ret = 0;
+
+	if (s->version == 0)	/* nothing was ever written */
+		return 0;
+	sql = g_string_new("SELECT id, organization_name, report_id,"
+			   " contact_info, domain, start_time, end_time,"
+			   " successful, failed, received, message_id,"
+			   " envelope_sender, filename, source, json"
+			   " FROM reports WHERE 1");
+	if (q->since != 0)
+		g_string_append(sql, " AND start_time >= ?1");
+	if (q->until != 0)
+		g_string_append(sql, " AND start_time < ?2");
+	if (q->domain != NULL) {
+		/* "Example.COM." names example.com: ignore case and one
+		   trailing dot, on both sides. */
+		domain = g_strdup(q->domain);
+		len = strlen(domain);
+		if (len > 0 && domain[len - 1] == '.')
+			domain[len - 1] = '\0';
+		g_string_append(sql,
+		    " AND (rtrim(domain, '.') = ?3 COLLATE NOCASE OR EXISTS"
+		    " (SELECT 1 FROM policies p WHERE p.report = reports.id"
+		    " AND rtrim(p.policy_domain, '.') = ?3 COLLATE NOCASE))");
+	}
+	g_string_append(sql, " ORDER BY start_time, id");
+	rc = sqlite3_prepare_v2(s->db, sql->str, -1, &st, NULL);
+	g_string_free(sql, TRUE);
+	if (rc != SQLITE_OK) {
+		g_free(domain);
+		return sq_fail(s, rc, "select reports", err);
+	}
+	if (q->since != 0)
+		sqlite3_bind_int64(st, 1, q->since);
+	if (q->until != 0)
+		sqlite3_bind_int64(st, 2, q->until);
+	if (domain != NULL)
+		sqlite3_bind_text(st, 3, domain, -1, SQLITE_TRANSIENT);
+	g_free(domain);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&sr, 0, sizeof(sr));
+		sr.id = sqlite3_column_int64(st, 0);
+		sr.organization_name = col_text(st, 1);
+		sr.report_id = col_text(st, 2);
+		sr.contact_info = col_text(st, 3);
+		sr.domain = col_text(st, 4);
+		sr.start = sqlite3_column_int64(st, 5);
+		sr.end = sqlite3_column_int64(st, 6);
+		sr.successful = sqlite3_column_int64(st, 7);
+		sr.failed = sqlite3_column_int64(st, 8);
+		sr.received = sqlite3_column_int64(st, 9);
+		sr.message_id = col_text(st, 10);
+		sr.envelope_sender = col_text(st, 11);
+		sr.filename = col_text(st, 12);
+		sr.source = col_text(st, 13);
+		sr.json = col_text(st, 14);
+		sr.json_len = (size_t)sqlite3_column_bytes(st, 14);
+		if (sr.json == NULL)
+			sr.json = "";
+		if ((ret = cb(&sr, arg)) != 0)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE) {
+		sq_fail(s, rc, "read reports", err);
+		ret = -1;
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+void *
+store_sqlite_db(struct store *st)
+{
+	if (st == NULL || st->ops != &store_sqlite_ops)
+		return NULL;
+	return ((struct sq *)st->backend)->db;
+}
+
+const struct store_ops store_sqlite_ops = {
+	.name = "sqlite",
+	.open = sq_open,
+	.close = sq_close,
+	.begin = sq_begin,
+	.put = sq_put,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.each_report = sq_each_report,
+};

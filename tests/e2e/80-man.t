@@ -1,0 +1,24 @@
+#!/bin/sh
+# The man pages lint clean and document every option the programs take.
+. "$top_srcdir/tests/e2e/lib.sh"
+
+for page in tlsrpt-ingest.8 tlsrpt.1 tlsrpt.conf.5; do
+	if command -v groff >/dev/null 2>&1; then
+		ok "$page: groff -mdoc -ww is silent" sh -c \
+		    "test -z \"\$(groff -mdoc -ww -z '$top_srcdir/man/$page' 2>&1)\""
+	else
+		skip "groff not installed"
+	fi
+done
+for opt in $("$INGEST" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+	case $opt in --help*) continue ;; esac
+	ok "tlsrpt-ingest(8) documents $opt" grep -q -- "Fl ${opt#-}" \
+	    "$top_srcdir/man/tlsrpt-ingest.8"
+done
+for key in store busy-timeout archive deadline target facility message-size \
+    mime-depth mime-parts attachment-size gunzip-size json-depth policies \
+    failure-details string-length reports-per-mail; do
+	ok "tlsrpt.conf(5) documents $key" grep -q -- "$key" \
+	    "$top_srcdir/man/tlsrpt.conf.5"
+done
+done_testing

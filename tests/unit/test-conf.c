@@ -1,0 +1,325 @@
+/*
+ * test-conf.c: tlsrpt.conf(5) defaults, every key, every bad value, and
+ * the missing or unreadable file.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "config.h"
+#include "ti.h"
+#include "conf.h"
+#include "tap.h"
+
+static char *dir;
+
+/* Write text to dir/name; return the path (g_free it). */
+static char *
+put(const char *name, const char *text)
+{
+	char *path = g_build_filename(dir, name, NULL);
+
+	if (!g_file_set_contents(path, text, -1, NULL)) {
+		printf("Bail out! cannot write %s\n", path);
+		exit(99);
+	}
+	return path;
+}
+
+/* Load text as a config; return conf_load's result, conf and err filled. */
+static int
+load(const char *text, struct ti_conf *conf, struct ti_err *err)
+{
+	char *path = put("t.conf", text);
+	int rc;
+
+	conf_init(conf);
+	ti_err_clear(err);
+	rc = conf_load(conf, path, 1, err);
+	unlink(path);
+	g_free(path);
+	return rc;
+}
+
+static void
+test_defaults(void)
+{
+	struct ti_conf c;
+	struct ti_limits l;
+
+	conf_init(&c);
+	ti_limits_default(&l);
+	ok(c.path == NULL, "default: no path");
+	ok(strcmp(c.store, "/var/lib/tlsrpt/reports.db") == 0,
+	    "default store %s", c.store);
+	ok(strcmp(conf_default_store(), c.store) == 0, "conf_default_store");
+	ok(strcmp(conf_default_path(), "/etc/tlsrpt/tlsrpt.conf") == 0,
+	    "conf_default_path %s", conf_default_path());
+	ok(c.busy_timeout_ms == 5000, "default busy-timeout");
+	ok(c.archive == NULL, "default archive none");
+	ok(c.deadline == 30, "default deadline");
+	ok(strcmp(c.log_target, "syslog") == 0, "default target");
+	ok(strcmp(c.log_facility, "mail") == 0, "default facility");
+	ok(memcmp(&c.limits, &l, sizeof(l)) == 0, "default limits");
+	conf_clear(&c);
+	ok(c.store == NULL && c.log_target == NULL, "conf_clear frees");
+	conf_clear(&c);
+	ok(1, "conf_clear twice is safe");
+}
+
+static void
+test_full(void)
+{
+	struct ti_conf c;
+	struct ti_err err;
+	int rc;
+
+	rc = load("# every key\n"
+		  "[store]\n"
+		  "store = sqlite:/srv/tlsrpt/r.db\n"
+		  "busy-timeout = 2500\n"
+		  "\n"
+		  "[ingest]\n"
+		  "archive = /srv/tlsrpt/Maildir\n"
+		  "deadline = 8\n"
+		  "[log]\n"
+		  "target = STDERR\n"
+		  "facility = Local5\n"
+		  "[limits]\n"
+		  "message-size = 10M\n"
+		  "mime-depth = 8\n"
+		  "mime-parts = 100\n"
+		  "attachment-size = 512k\n"
+		  "gunzip-size = 1G\n"
+		  "json-depth = 20\n"
+		  "policies = 50\n"
+		  "failure-details = 2000\n"
+		  "string-length = 1024\n"
+		  "reports-per-mail = 4\n",
+	    &c, &err);
+	ok(rc == 0, "full file loads: %s", err.msg);
+	ok(c.path != NULL && g_str_has_suffix(c.path, "/t.conf"),
+	    "path recorded");
+	ok(strcmp(c.store, "sqlite:/srv/tlsrpt/r.db") == 0, "store");
+	ok(c.busy_timeout_ms == 2500, "busy-timeout");
+	ok(c.archive && strcmp(c.archive, "/srv/tlsrpt/Maildir") == 0,
+	    "archive");
+	ok(c.deadline == 8, "deadline");
+	ok(strcmp(c.log_target, "stderr") == 0, "target lower-cased");
+	ok(strcmp(c.log_facility, "local5") == 0, "facility lower-cased");
+	ok(c.limits.message_size == 10u << 20, "message-size 10M");
+	ok(c.limits.mime_depth == 8, "mime-depth");
+	ok(c.limits.mime_parts == 100, "mime-parts");
+	ok(c.limits.attachment_size == 512u << 10, "attachment-size 512k");
+	ok(c.limits.gunzip_size == (size_t)1 << 30, "gunzip-size 1G");
+	ok(c.limits.json_depth == 20, "json-depth");
+	ok(c.limits.policies == 50, "policies");
+	ok(c.limits.failure_details == 2000, "failure-details");
+	ok(c.limits.string_length == 1024, "string-length");
+	ok(c.limits.reports_per_mail == 4, "reports-per-mail");
+	conf_clear(&c);
+
+	/* Keys absent from the file keep their defaults. */
+	rc = load("[limits]\npolicies = 7\n", &c, &err);
+	ok(rc == 0 && c.limits.policies == 7 && c.limits.mime_depth == 16 &&
+		c.deadline == 30 && strcmp(c.log_target, "syslog") == 0,
+	    "partial file keeps the other defaults");
+	conf_clear(&c);
+
+	rc = load("", &c, &err);
+	ok(rc == 0 && strcmp(c.store, conf_default_store()) == 0,
+	    "empty file is fine");
+	conf_clear(&c);
+
+	rc = load("[ingest]\narchive =\ndeadline = 0\n", &c, &err);
+	ok(rc == 0 && c.archive == NULL && c.deadline == 0,
+	    "empty archive is none, deadline 0 is none");
+	conf_clear(&c);
+
+	rc = load("[store]\nstore = postgresql://tlsrpt@db/tlsrpt\n"
+		  "busy-timeout = 0\n[log]\ntarget=syslog\nfacility=daemon\n",
+	    &c, &err);
+	ok(rc == 0 && strcmp(c.store, "postgresql://tlsrpt@db/tlsrpt") == 0 &&
+		c.busy_timeout_ms == 0 && strcmp(c.log_facility, "daemon") == 0,
+	    "postgresql store, busy-timeout 0, no spaces around =");
+	conf_clear(&c);
+}
+
+static const struct {
+	const char *label;
+	const char *text;
+	const char *want;	/* substring of the error message */
+} bad[] = {
+	{ "size junk", "[limits]\ngunzip-size = abc\n",
+	    "[limits] gunzip-size: not a size: 'abc'" },
+	{ "size zero", "[limits]\nmessage-size = 0\n",
+	    "[limits] message-size: not a size: '0'" },
+	{ "size negative", "[limits]\nattachment-size = -5\n",
+	    "attachment-size: not a size: '-5'" },
+	{ "size bad suffix", "[limits]\nstring-length = 4T\n",
+	    "string-length: not a size: '4T'" },
+	{ "size suffix only", "[limits]\ngunzip-size = M\n",
+	    "not a size: 'M'" },
+	{ "size overflow", "[limits]\ngunzip-size = 99999999999999999999G\n",
+	    "not a size" },
+	{ "size with space", "[limits]\ngunzip-size = 1 M\n",
+	    "not a size: '1 M'" },
+	{ "count zero", "[limits]\nmime-depth = 0\n",
+	    "[limits] mime-depth: not a positive integer: '0'" },
+	{ "count negative", "[limits]\npolicies = -1\n",
+	    "policies: not a positive integer: '-1'" },
+	{ "count plus sign", "[limits]\npolicies = +1\n",
+	    "not a positive integer: '+1'" },
+	{ "count suffix", "[limits]\nfailure-details = 10k\n",
+	    "failure-details: not a positive integer: '10k'" },
+	{ "count junk", "[limits]\nreports-per-mail = many\n",
+	    "reports-per-mail: not a positive integer" },
+	{ "count hex", "[limits]\njson-depth = 0x10\n",
+	    "json-depth: not a positive integer" },
+	{ "count empty", "[limits]\nmime-parts =\n",
+	    "mime-parts: not a positive integer: ''" },
+	{ "busy-timeout junk", "[store]\nbusy-timeout = 5s\n",
+	    "[store] busy-timeout: not a number of milliseconds: '5s'" },
+	{ "busy-timeout too big", "[store]\nbusy-timeout = 9999999999\n",
+	    "busy-timeout: not a number of milliseconds" },
+	{ "deadline negative", "[ingest]\ndeadline = -1\n",
+	    "[ingest] deadline: not a number of seconds" },
+	{ "deadline too big", "[ingest]\ndeadline = 86401\n",
+	    "deadline: not a number of seconds" },
+	{ "empty store", "[store]\nstore =\n",
+	    "[store] store: must not be empty" },
+	{ "bad target", "[log]\ntarget = file\n",
+	    "[log] target: not syslog or stderr: 'file'" },
+	{ "bad facility", "[log]\nfacility = auth\n",
+	    "[log] facility: not a syslog facility" },
+	{ "facility local8", "[log]\nfacility = local8\n",
+	    "not a syslog facility" },
+	{ "unknown key", "[limits]\ngunzip_size = 1M\n",
+	    "[limits] unknown key 'gunzip_size'" },
+	{ "key in wrong group", "[store]\ndeadline = 5\n",
+	    "[store] unknown key 'deadline'" },
+	{ "localized key", "[log]\ntarget[de] = syslog\n",
+	    "unknown key 'target[de]'" },
+	{ "unknown group", "[digest]\nto = x\n", "unknown group [digest]" },
+	{ "group case", "[Store]\nstore = x\n", "unknown group [Store]" },
+	{ "key before group", "store = x\n", "t.conf: " },
+	{ "not key=value", "[store]\nthis is not a key\n", "t.conf: " },
+	{ "unterminated group", "[store\n", "t.conf: " },
+	{ "invalid UTF-8 value", "[store]\nstore = \xff\xfe\n",
+	    "[store] store: not valid text" },
+	{ "bad escape", "[store]\nstore = a\\qb\n",
+	    "[store] store: not valid text (invalid UTF-8 or a bad \\ escape): 'a\\\\qb'" },
+};
+
+static void
+test_bad(void)
+{
+	for (size_t i = 0; i < nitems(bad); i++) {
+		struct ti_conf c;
+		struct ti_err err;
+		int rc = load(bad[i].text, &c, &err);
+
+		ok(rc == -1 && err.status == TI_E_CONFIG &&
+			strstr(err.msg, bad[i].want) != NULL &&
+			strstr(err.msg, "t.conf") != NULL,
+		    "bad: %s: %s", bad[i].label, err.msg);
+		/* a failed load leaves conf as it was */
+		ok(c.path == NULL && strcmp(c.store, conf_default_store()) == 0 &&
+			c.limits.mime_depth == 16,
+		    "bad: %s: conf untouched", bad[i].label);
+		conf_clear(&c);
+	}
+}
+
+static void
+test_files(void)
+{
+	struct ti_conf c;
+	struct ti_err err = { 0 };
+	char *missing = g_build_filename(dir, "absent.conf", NULL);
+	char *path;
+
+	conf_init(&c);
+	ok(conf_load(&c, missing, 0, &err) == 0 && c.path == NULL &&
+		err.status == TI_OK,
+	    "missing optional file: 0, no path");
+	ok(conf_load(&c, missing, 1, &err) == -1 &&
+		err.status == TI_E_CONFIG &&
+		g_str_has_prefix(err.msg, "cannot read ") &&
+		g_str_has_suffix(err.msg, "absent.conf: No such file or directory"),
+	    "missing required file: %s", err.msg);
+	ti_err_clear(&err);
+
+	ok(conf_load(&c, dir, 0, &err) == -1 && err.status == TI_E_CONFIG &&
+		strstr(err.msg, "not a regular file") != NULL,
+	    "a directory: %s", err.msg);
+	ti_err_clear(&err);
+
+	path = put("unreadable.conf", "[store]\nstore = x\n");
+	chmod(path, 0);
+	if (access(path, R_OK) == 0) {
+		ok(1, "# SKIP unreadable file: running as root");
+		ok(1, "# SKIP unreadable file: running as root");
+	} else {
+		ok(conf_load(&c, path, 0, &err) == -1 &&
+			err.status == TI_E_CONFIG &&
+			strstr(err.msg, "Permission denied") != NULL,
+		    "unreadable optional file is an error: %s", err.msg);
+		ti_err_clear(&err);
+		ok(conf_load(&c, path, 1, &err) == -1 &&
+			err.status == TI_E_CONFIG,
+		    "unreadable required file is an error");
+		ti_err_clear(&err);
+	}
+	unlink(path);
+	g_free(path);
+
+	/* Two files in turn: the second overrides the first. */
+	path = put("a.conf", "[ingest]\narchive = /a\ndeadline = 5\n");
+	ok(conf_load(&c, path, 1, &err) == 0, "first file");
+	g_free(path);
+	path = put("b.conf", "[ingest]\ndeadline = 6\n");
+	ok(conf_load(&c, path, 1, &err) == 0 && c.deadline == 6 &&
+		strcmp(c.archive, "/a") == 0 &&
+		g_str_has_suffix(c.path, "b.conf"),
+	    "second file overrides and keeps the rest");
+	unlink(path);
+	g_free(path);
+	path = g_build_filename(dir, "a.conf", NULL);
+	unlink(path);
+	g_free(path);
+
+	/* conf_set, as main() does for command-line options */
+	conf_set(&c.store, "/tmp/x.db");
+	ok(strcmp(c.store, "/tmp/x.db") == 0, "conf_set replaces");
+	conf_set(&c.store, c.store);
+	ok(strcmp(c.store, "/tmp/x.db") == 0, "conf_set with itself");
+	conf_set(&c.archive, NULL);
+	ok(c.archive == NULL, "conf_set NULL clears");
+	conf_clear(&c);
+	g_free(missing);
+}
+
+int
+main(void)
+{
+	char tmpl[] = "/tmp/test-conf.XXXXXX";
+
+	if ((dir = mkdtemp(tmpl)) == NULL) {
+		printf("Bail out! mkdtemp: %s\n", strerror(errno));
+		return 99;
+	}
+	test_defaults();
+	test_full();
+	test_bad();
+	test_files();
+	if (rmdir(dir) == -1)
+		diag("rmdir %s: %s", dir, strerror(errno));
+	return done_testing();
+}
