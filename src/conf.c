@@ -36,25 +36,25 @@
 # error "TI_LOCALSTATEDIR must be defined (-DTI_LOCALSTATEDIR='\"/var\"')"
 #endif
 
-#define CONF_FILE_MAX (1u << 20)	/* a config file is a few hundred bytes */
-#define DEADLINE_MAX 86400u		/* a day: more is surely a typo */
+#define CONF_FILE_MAX (1u << 20) /* a config file is a few hundred bytes */
+#define DEADLINE_MAX 86400u /* a day: more is surely a typo */
 
 enum conf_type {
-	CT_STRING,	/* char *, must not be empty */
-	CT_DIR,		/* char *, empty means NULL (none) */
-	CT_MS,		/* int, 0..INT_MAX milliseconds */
-	CT_SECONDS,	/* unsigned, 0..DEADLINE_MAX */
-	CT_TARGET,	/* char *, "syslog" or "stderr" */
-	CT_FACILITY,	/* char *, a syslog facility name */
-	CT_SIZE,	/* size_t bytes, ti_parse_size, > 0 */
-	CT_COUNT,	/* size_t, plain positive integer */
+	CT_STRING, /* char *, must not be empty */
+	CT_DIR, /* char *, empty means NULL (none) */
+	CT_MS, /* int, 0..INT_MAX milliseconds */
+	CT_SECONDS, /* unsigned, 0..DEADLINE_MAX */
+	CT_TARGET, /* char *, "syslog" or "stderr" */
+	CT_FACILITY, /* char *, a syslog facility name */
+	CT_SIZE, /* size_t bytes, ti_parse_size, > 0 */
+	CT_COUNT, /* size_t, plain positive integer */
 };
 
 static const struct conf_key {
 	const char *group;
 	const char *key;
 	enum conf_type type;
-	size_t offset;		/* of the field in struct ti_conf */
+	size_t offset; /* of the field in struct ti_conf */
 } conf_keys[] = {
 	{ "store", "store", CT_STRING, offsetof(struct ti_conf, store) },
 	{ "store", "busy-timeout", CT_MS,
@@ -115,7 +115,7 @@ conf_init(struct ti_conf *conf)
 void
 conf_set(char **field, const char *value)
 {
-	char *copy = g_strdup(value);	/* value may be *field itself */
+	char *copy = g_strdup(value); /* value may be *field itself */
 
 	g_free(*field);
 	*field = copy;
@@ -199,10 +199,12 @@ conf_apply(struct ti_conf *conf, const char *path, GKeyFile *kf,
 	size_t size;
 	int rc = -1;
 
+	/* On a bad escape GLib returns a value and sets gerr: check both.
+	   Its message would quote the raw bytes: show them escaped. */
 	raw = g_key_file_get_string(kf, k->group, k->key, &gerr);
-	if (raw == NULL) {
-		/* GLib's message would quote the raw bytes: show them escaped */
-		g_error_free(gerr);
+	if (raw == NULL || gerr != NULL) {
+		g_clear_error(&gerr);
+		g_free(raw);
 		raw = g_key_file_get_value(kf, k->group, k->key, NULL);
 		bad_value(err, path, k,
 		    "not valid text (invalid UTF-8 or a bad \\ escape)",
@@ -313,8 +315,8 @@ conf_read(const char *path, int must_exist, size_t *len, int *missing,
 		goto fail;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		ti_err_set(err, TI_E_CONFIG, "cannot read %s: not a regular file",
-		    path);
+		ti_err_set(err, TI_E_CONFIG,
+		    "cannot read %s: not a regular file", path);
 		goto fail;
 	}
 	buf = g_malloc(CONF_FILE_MAX + 1);
@@ -383,8 +385,8 @@ conf_load(struct ti_conf *conf, const char *path, int must_exist,
 		}
 		keys = g_key_file_get_keys(kf, groups[i], NULL, NULL);
 		for (j = 0; keys != NULL && keys[j] != NULL; j++) {
-			const struct conf_key *k = conf_find(groups[i],
-			    keys[j]);
+			const struct conf_key *k =
+			    conf_find(groups[i], keys[j]);
 
 			if (k == NULL) {
 				name = shown(keys[j]);

@@ -72,8 +72,8 @@ gunzip_data_error(const z_stream *strm, struct ti_err *err)
 static int
 gunzip_is_space(unsigned char c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
-	    c == '\v' || c == '\f' || c == '\0';
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
+	    c == '\f' || c == '\0';
 }
 
 int
@@ -113,8 +113,8 @@ gunzip(const unsigned char *in, size_t len, size_t max, unsigned char **out,
 	for (;;) {
 		if (strm.avail_in == 0 && fed < len) {
 			strm.next_in = (unsigned char *)in + fed;
-			strm.avail_in = len - fed > UINT_MAX ? UINT_MAX :
-							       (uInt)(len - fed);
+			strm.avail_in =
+			    len - fed > UINT_MAX ? UINT_MAX : (uInt)(len - fed);
 			fed += strm.avail_in;
 		}
 		if (used == room) {
@@ -137,8 +137,8 @@ gunzip(const unsigned char *in, size_t len, size_t max, unsigned char **out,
 			room = want;
 		}
 		strm.next_out = buf + used;
-		strm.avail_out = room - used > UINT_MAX ? UINT_MAX :
-							  (uInt)(room - used);
+		strm.avail_out =
+		    room - used > UINT_MAX ? UINT_MAX : (uInt)(room - used);
 		avail_before = strm.avail_in;
 		out_before = strm.avail_out;
 		zrc = inflate(&strm, Z_NO_FLUSH);
@@ -189,13 +189,13 @@ gunzip(const unsigned char *in, size_t len, size_t max, unsigned char **out,
 			break;
 		if (len - pos >= 2 && in[pos] == 0x1f && in[pos + 1] == 0x8b) {
 			if (inflateReset(&strm) != Z_OK) {
-				ti_err_set(err, TI_E_BUG, "inflateReset failed");
+				ti_err_set(err, TI_E_BUG,
+				    "inflateReset failed");
 				goto out;
 			}
 			strm.next_in = (unsigned char *)in + pos;
-			strm.avail_in = len - pos > UINT_MAX ?
-			    UINT_MAX :
-			    (uInt)(len - pos);
+			strm.avail_in =
+			    len - pos > UINT_MAX ? UINT_MAX : (uInt)(len - pos);
 			fed = pos + strm.avail_in;
 			continue;
 		}

@@ -26,11 +26,11 @@
 #include "ti.h"
 #include "log.h"
 
-#define LOG_LINE_MAX 4096	/* longer lines are cut; that is fine */
-#define LOG_KV_MAX 256		/* bytes of one value in log_kv() */
+#define LOG_LINE_MAX 4096 /* longer lines are cut; that is fine */
+#define LOG_KV_MAX 256 /* bytes of one value in log_kv() */
 
 static struct {
-	char ident[64];		/* openlog(3) keeps the pointer */
+	char ident[64]; /* openlog(3) keeps the pointer */
 	enum log_target target;
 	int level;
 	int syslog_open;
@@ -109,7 +109,7 @@ glib_writer(GLogLevelFlags level, const GLogField *fields, gsize n_fields,
 	(void)data;
 	for (i = 0; i < n_fields; i++) {
 		if (fields[i].length != -1)
-			continue;	/* binary field: not ours to print */
+			continue; /* binary field: not ours to print */
 		if (strcmp(fields[i].key, "GLIB_DOMAIN") == 0)
 			domain = fields[i].value;
 		else if (strcmp(fields[i].key, "MESSAGE") == 0)
@@ -248,7 +248,7 @@ write_stderr(const char *line)
 	n = snprintf(buf, sizeof(buf), "%s: %s\n", lg.ident, line);
 	if (n < 0)
 		return;
-	if ((size_t)n >= sizeof(buf)) {	/* cannot happen; keep the \n */
+	if ((size_t)n >= sizeof(buf)) { /* cannot happen; keep the \n */
 		n = (int)sizeof(buf) - 1;
 		buf[n - 1] = '\n';
 	}
@@ -259,7 +259,7 @@ write_stderr(const char *line)
 		if (w == -1) {
 			if (errno == EINTR)
 				continue;
-			return;	/* nowhere left to complain */
+			return; /* nowhere left to complain */
 		}
 		p += w;
 		left -= (size_t)w;
@@ -291,8 +291,8 @@ log_emit(int priority, const char *fmt, ...)
 static int
 is_bare(unsigned char c)
 {
-	return g_ascii_isalnum(c) || (c != '\0' && strchr("._-+@:/,;!%#*~^[]()<>",
-	    c) != NULL);
+	return g_ascii_isalnum(c) ||
+	    (c != '\0' && strchr("._-+@:/,;!%#*~^[]()<>", c) != NULL);
 }
 
 /* Length of the UTF-8 character at p, or 0 if p[0] is not one. */

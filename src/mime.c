@@ -127,8 +127,8 @@ mime_is_dsn(GMimeObject *obj)
 	GMimeContentType *ct = g_mime_object_get_content_type(obj);
 	const char *rt;
 
-	if (ct == NULL || !g_mime_content_type_is_type(ct, "multipart",
-			      "report"))
+	if (ct == NULL ||
+	    !g_mime_content_type_is_type(ct, "multipart", "report"))
 		return 0;
 	rt = g_mime_content_type_get_parameter(ct, "report-type");
 	return rt != NULL &&
@@ -241,8 +241,8 @@ mime_leaf(struct mime_walk *w, GMimeObject *obj, const char *path)
 
 	ct = g_mime_object_get_content_type(obj);
 	mime_type = ct != NULL ? g_mime_content_type_get_mime_type(ct) : NULL;
-	lower = g_ascii_strdown(mime_type != NULL ? mime_type : "text/plain",
-	    -1);
+	lower =
+	    g_ascii_strdown(mime_type != NULL ? mime_type : "text/plain", -1);
 	is_text = g_str_has_prefix(lower, "text/");
 	for (size_t i = 0; i < nitems(mime_report_types); i++)
 		if (strcmp(lower, mime_report_types[i]) == 0)
@@ -303,7 +303,8 @@ mime_walk_body(struct mime_walk *w, GMimeObject *body, const char *prefix,
 		return 0;
 	if (GMIME_IS_MULTIPART(body))
 		return mime_walk_node(w, body, prefix, depth);
-	path = *prefix == '\0' ? g_strdup("1") : g_strdup_printf("%s.1", prefix);
+	path =
+	    *prefix == '\0' ? g_strdup("1") : g_strdup_printf("%s.1", prefix);
 	rc = mime_walk_node(w, body, path, depth);
 	g_free(path);
 	return rc;
@@ -329,9 +330,9 @@ mime_walk_node(struct mime_walk *w, GMimeObject *obj, const char *path,
 			return 0;
 		}
 		for (int i = 0; i < n && rc == 0; i++) {
-			char *child_path = *path == '\0' ?
-			    g_strdup_printf("%d", i + 1) :
-			    g_strdup_printf("%s.%d", path, i + 1);
+			char *child_path = *path == '\0'
+			    ? g_strdup_printf("%d", i + 1)
+			    : g_strdup_printf("%s.%d", path, i + 1);
 
 			rc = mime_walk_node(w, g_mime_multipart_get_part(mp, i),
 			    child_path, depth + 1);
@@ -356,6 +357,48 @@ mime_walk_node(struct mime_walk *w, GMimeObject *obj, const char *path,
 	return mime_leaf(w, obj, path);
 }
 
+/*
+ * Message-ID without white space and angle brackets (GMime strips them
+ * already; be sure), or NULL.
+ */
+static char *
+mime_msgid(const char *s)
+{
+	char *t, *p;
+	size_t n;
+
+	if ((t = mime_strdup_trim(s)) == NULL)
+		return NULL;
+	p = t[0] == '<' ? t + 1 : t;
+	n = strlen(p);
+	if (n > 0 && p[n - 1] == '>')
+		p[--n] = '\0';
+	memmove(t, p, n + 1);
+	if (n == 0) {
+		g_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+/* True when a message body is missing or a leaf of zero bytes. */
+static int
+mime_body_empty(GMimeObject *body)
+{
+	GMimeDataWrapper *content;
+	GMimeStream *stream;
+
+	if (body == NULL)
+		return 1;
+	if (!GMIME_IS_PART(body))
+		return 0;
+	content = g_mime_part_get_content(GMIME_PART(body));
+	if (content == NULL ||
+	    (stream = g_mime_data_wrapper_get_stream(content)) == NULL)
+		return 1;
+	return g_mime_stream_length(stream) <= 0;
+}
+
 /* Fill *info from the headers of the outermost message. */
 static void
 mime_fill_info(GMimeMessage *msg, struct mime_info *info)
@@ -363,26 +406,8 @@ mime_fill_info(GMimeMessage *msg, struct mime_info *info)
 	GMimeObject *obj = GMIME_OBJECT(msg);
 	GMimeObject *body;
 	InternetAddressList *from;
-	const char *s;
 
-	s = g_mime_message_get_message_id(msg);
-	if (s != NULL) {
-		/* GMime strips the brackets; make sure of it */
-		size_t n;
-
-		while (*s == '<' || *s == ' ' || *s == '\t')
-			s++;
-		info->message_id = g_strdup(s);
-		n = strlen(info->message_id);
-		while (n > 0 && (info->message_id[n - 1] == '>' ||
-				    info->message_id[n - 1] == ' ' ||
-				    info->message_id[n - 1] == '\t'))
-			info->message_id[--n] = '\0';
-		if (n == 0) {
-			g_free(info->message_id);
-			info->message_id = NULL;
-		}
-	}
+	info->message_id = mime_msgid(g_mime_message_get_message_id(msg));
 	info->subject = mime_strdup_trim(g_mime_message_get_subject(msg));
 	from = g_mime_message_get_from(msg);
 	if (from != NULL && internet_address_list_length(from) > 0) {
@@ -391,8 +416,8 @@ mime_fill_info(GMimeMessage *msg, struct mime_info *info)
 		info->from = mime_strdup_trim(t);
 		g_free(t);
 	} else
-		info->from = mime_strdup_trim(g_mime_object_get_header(obj,
-		    "From"));
+		info->from =
+		    mime_strdup_trim(g_mime_object_get_header(obj, "From"));
 	info->date = mime_strdup_trim(g_mime_object_get_header(obj, "Date"));
 	info->tls_report_domain = mime_strdup_trim(
 	    g_mime_object_get_header(obj, "TLS-Report-Domain"));
@@ -447,7 +472,7 @@ mime_each_report(const unsigned char *raw, size_t len,
 	mime_init();
 	stream = g_mime_stream_mem_new_with_buffer((const char *)raw, len);
 	parser = g_mime_parser_new_with_stream(stream);
-	g_object_unref(stream);	/* the parser holds its own reference */
+	g_object_unref(stream); /* the parser holds its own reference */
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
 	opts = g_mime_parser_options_new();
 	g_mime_parser_options_set_warning_callback(opts, mime_parser_warning,
@@ -459,7 +484,7 @@ mime_each_report(const unsigned char *raw, size_t len,
 		return ti_err_set(err, TI_E_INPUT, "not a mail");
 	headers = g_mime_object_get_header_list(GMIME_OBJECT(msg));
 	if ((headers == NULL || g_mime_header_list_get_count(headers) == 0) &&
-	    g_mime_message_get_mime_part(msg) == NULL) {
+	    mime_body_empty(g_mime_message_get_mime_part(msg))) {
 		g_object_unref(msg);
 		return ti_err_set(err, TI_E_INPUT, "not a mail");
 	}
@@ -474,9 +499,9 @@ mime_each_report(const unsigned char *raw, size_t len,
 	w.err = err;
 	rc = mime_walk_body(&w, g_mime_message_get_mime_part(msg), "", 0);
 	if (info != NULL)
-		info->parts_seen = w.leaves > limits->mime_parts ?
-		    limits->mime_parts :
-		    w.leaves;
+		info->parts_seen = w.leaves > limits->mime_parts
+		    ? limits->mime_parts
+		    : w.leaves;
 	g_object_unref(msg);
 	return rc;
 }

@@ -11,13 +11,16 @@
 
 /* One leaf part that may hold a report.  Everything is borrowed. */
 struct mime_part {
-	const unsigned char *data;  /* decoded body (transfer encoding removed) */
+	const unsigned char *data;  /* decoded body (transfer encoding removed),
+				       NUL-terminated (the NUL is not in len);
+				       NULL only when len > attachment_size */
 	size_t len;
 	const char *ctype;	    /* lower case "type/subtype", never NULL */
 	const char *filename;	    /* Content-Disposition filename or
 				       Content-Type name; may be NULL; raw,
 				       untrusted, never a path */
-	const char *path;	    /* position in the tree, "2" or "1.2.1" */
+	const char *path;	    /* position in the tree as in IMAP, "2" or
+				       "1.2.1"; a single-part mail is "1" */
 	int by_name;		    /* candidate by file name, not media type */
 };
 
@@ -53,9 +56,13 @@ void mime_info_clear(struct mime_info *info);
  * limits->mime_depth levels; at most limits->mime_parts leaves are
  * looked at; a decoded part larger than limits->attachment_size is passed
  * to cb with data NULL and len the size (the callback reports the limit).
- * A DSN (info->is_dsn) is not walked: cb is never called.
+ * A DSN (info->is_dsn) is not walked: cb is never called.  A DSN found
+ * deeper (a forwarded bounce) is skipped the same way; is_dsn is only
+ * set for the outermost one.
  *
- * info may be NULL.  A non-zero return from cb stops the walk and is
+ * info may be NULL; else *info is zeroed first and filled even when -1
+ * is returned: free it with mime_info_clear() in every case.
+ * A non-zero return from cb stops the walk and is
  * returned.  Returns 0, or -1 with *err set: TI_E_INPUT when the bytes
  * are not a mail at all, TI_E_LIMIT when the part count or depth limit
  * is hit (the parts seen before were still passed to cb).
@@ -65,7 +72,10 @@ int mime_each_report(const unsigned char *raw, size_t len,
     int (*cb)(const struct mime_part *part, void *arg), void *arg,
     struct mime_info *info, struct ti_err *err);
 
-/* GMime set-up and tear-down; main() calls each once. */
+/*
+ * GMime set-up and tear-down; main() calls each once.  Both are
+ * idempotent, and mime_each_report() calls mime_init() itself if needed.
+ */
 void mime_init(void);
 void mime_shutdown(void);
 

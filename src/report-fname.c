@@ -26,9 +26,9 @@
 #include "ti.h"
 #include "report.h"
 
-#define FNAME_MAX	1024
-#define DOMAIN_MAX	255
-#define EPOCH_DIGITS	19
+#define FNAME_MAX 1024
+#define DOMAIN_MAX 255
+#define EPOCH_DIGITS 19
 
 /* Letters, digits, '-', '_' and dots between non-empty labels. */
 static int
@@ -85,11 +85,11 @@ parse_basic(const char *s, int64_t *out)
 	rest = s + 15;
 	if ((rest[0] == '+' || rest[0] == '-') && strlen(rest) == 5) {
 		snprintf(ext, sizeof(ext),
-		    "%.4s-%.2s-%.2sT%.2s:%.2s:%.2s%c%.2s:%.2s", s, s + 4,
-		    s + 6, s + 9, s + 11, s + 13, rest[0], rest + 1, rest + 3);
+		    "%.4s-%.2s-%.2sT%.2s:%.2s:%.2s%c%.2s:%.2s", s, s + 4, s + 6,
+		    s + 9, s + 11, s + 13, rest[0], rest + 1, rest + 3);
 	} else
-		snprintf(ext, sizeof(ext), "%.4s-%.2s-%.2sT%.2s:%.2s:%.2s%s",
-		    s, s + 4, s + 6, s + 9, s + 11, s + 13, rest);
+		snprintf(ext, sizeof(ext), "%.4s-%.2s-%.2sT%.2s:%.2s:%.2s%s", s,
+		    s + 4, s + 6, s + 9, s + 11, s + 13, rest);
 	return report_parse_datetime(ext, out, NULL);
 }
 

@@ -34,16 +34,18 @@
 #include "ti.h"
 #include "report.h"
 
-#define COUNT_MAX	9007199254740991.0	/* 2^53 - 1 */
-#define ESC_IN_MAX	48	/* report bytes quoted in a message */
-#define ESC_SIZE	(ESC_IN_MAX * 4 + 8)
-#define DETAILS_PER_CODE 3	/* details kept before "and N more" */
-#define PATH_SIZE	96
+#define COUNT_MAX 9007199254740991.0 /* 2^53 - 1 */
+#define ESC_IN_MAX 48 /* report bytes quoted in a message */
+#define ESC_SIZE (ESC_IN_MAX * 4 + 8)
+#define DETAILS_PER_CODE 3 /* details kept before "and N more" */
+/* "policies[N]", then ".summary" or ".failure-details[N]" below it */
+#define PATH_SIZE 32
+#define SUBPATH_SIZE 80
 
 /* Flags from the date-time scanner. */
-#define DT_NO_OFFSET	0x01
-#define DT_LOWER	0x02
-#define DT_SPACE	0x04
+#define DT_NO_OFFSET 0x01
+#define DT_LOWER 0x02
+#define DT_SPACE 0x04
 
 /* Flags from the byte scan before cJSON. */
 #define SCAN_LEADING_ZERO 0x01
@@ -67,8 +69,8 @@ struct ctx {
 	const struct ti_limits *lim;
 	struct ti_err *err;
 	struct report *r;
-	size_t *seen;		/* per deviation: how often its code came */
-	size_t n_details;	/* failure-details so far, all policies */
+	size_t *seen; /* per deviation: how often its code came */
+	size_t n_details; /* failure-details so far, all policies */
 };
 
 static int parse_dt(const char *, int64_t *, int *);
@@ -113,8 +115,8 @@ report_deviate_v(struct report *r, const char *code, const char *fmt,
 {
 	struct deviation *d;
 
-	r->deviations = g_renew(struct deviation, r->deviations,
-	    r->n_deviations + 1);
+	r->deviations =
+	    g_renew(struct deviation, r->deviations, r->n_deviations + 1);
 	d = &r->deviations[r->n_deviations++];
 	d->code = g_strdup(code);
 	d->detail = g_strdup_vprintf(fmt, ap);
@@ -200,8 +202,8 @@ scan(const char *s, size_t len, const struct ti_limits *lim, int *flags,
 	unsigned char ch;
 
 	budget = 256;
-	budget += lim->policies > SIZE_MAX / 128 ? SIZE_MAX / 4
-						 : 64 * lim->policies;
+	budget +=
+	    lim->policies > SIZE_MAX / 128 ? SIZE_MAX / 4 : 64 * lim->policies;
 	budget += lim->failure_details > SIZE_MAX / 32
 	    ? SIZE_MAX / 4
 	    : 16 * lim->failure_details;
@@ -209,6 +211,12 @@ scan(const char *s, size_t len, const struct ti_limits *lim, int *flags,
 	for (i = 0; i < len; i++) {
 		ch = (unsigned char)s[i];
 		if (in_str) {
+			/* cJSON turns "a\u0000b" into "a": refuse it */
+			if (ch == '\\' && i + 5 < len &&
+			    memcmp(s + i + 1, "u0000", 5) == 0)
+				return ti_err_set(err, TI_E_INPUT,
+				    "report: \\u0000 in a string at byte %zu",
+				    i);
 			if (ch == '\\')
 				i++;
 			else if (ch == '"')
@@ -285,21 +293,18 @@ check_dups(const cJSON *node, struct ti_err *err)
 			n++;
 		if (n > 16) {
 			names = g_hash_table_new(g_str_hash, g_str_equal);
-			for (a = node->child; a != NULL && rc == 0;
-			     a = a->next)
+			for (a = node->child; a != NULL && rc == 0; a = a->next)
 				if (!g_hash_table_add(names, a->string))
 					rc = ti_err_set(err, TI_E_INPUT,
 					    "report: duplicate member \"%s\"",
 					    esc(e, a->string));
 			g_hash_table_destroy(names);
 		} else {
-			for (a = node->child; a != NULL && rc == 0;
-			     a = a->next)
+			for (a = node->child; a != NULL && rc == 0; a = a->next)
 				for (b = a->next; b != NULL && rc == 0;
 				     b = b->next)
 					if (strcmp(a->string, b->string) == 0)
-						rc = ti_err_set(err,
-						    TI_E_INPUT,
+						rc = ti_err_set(err, TI_E_INPUT,
 						    "report: duplicate member "
 						    "\"%s\"",
 						    esc(e, a->string));
@@ -344,8 +349,8 @@ member(const cJSON *obj, const char *name)
 
 /* Copy a string capped at string_length; TI_E_LIMIT past it. */
 static int
-copy_str(struct ctx *c, const cJSON *item, const char *path,
-    const char *name, char **out)
+copy_str(struct ctx *c, const cJSON *item, const char *path, const char *name,
+    char **out)
 {
 	size_t n = strlen(item->valuestring);
 
@@ -371,8 +376,8 @@ req_str(struct ctx *c, const cJSON *obj, const char *path, const char *name,
 		return ti_err_set(c->err, TI_E_INPUT,
 		    "report: %s%s%s is not a string", path, sep(path), name);
 	if (m->valuestring[0] == '\0')
-		return ti_err_set(c->err, TI_E_INPUT,
-		    "report: %s%s%s is empty", path, sep(path), name);
+		return ti_err_set(c->err, TI_E_INPUT, "report: %s%s%s is empty",
+		    path, sep(path), name);
 	return copy_str(c, m, path, name, out);
 }
 
@@ -420,8 +425,8 @@ bad:
 }
 
 static int
-req_count(struct ctx *c, const cJSON *obj, const char *path,
-    const char *name, int64_t *out)
+req_count(struct ctx *c, const cJSON *obj, const char *path, const char *name,
+    int64_t *out)
 {
 	const cJSON *m = member(obj, name);
 
@@ -438,8 +443,8 @@ req_count(struct ctx *c, const cJSON *obj, const char *path,
  * are skipped as "wrong-type".
  */
 static int
-str_array(struct ctx *c, const cJSON *obj, const char *path,
-    const char *name, char ***out, int *was_str)
+str_array(struct ctx *c, const cJSON *obj, const char *path, const char *name,
+    char ***out, int *was_str)
 {
 	const cJSON *m = member(obj, name), *e;
 	char **v;
@@ -557,7 +562,7 @@ decode_failures(struct ctx *c, const cJSON *pe, const char *path,
     struct policy *p)
 {
 	const cJSON *fds, *fd;
-	char fpath[PATH_SIZE];
+	char fpath[SUBPATH_SIZE];
 	size_t n = 0, i = 0;
 	int64_t sum = 0;
 
@@ -609,10 +614,11 @@ decode_policy(struct ctx *c, const cJSON *pe, const char *path,
 	static const char *const known_policy[] = { "policy-type",
 		"policy-string", "policy-domain", "mx-host", NULL };
 	static const char *const known_summary[] = {
-		"total-successful-session-count",
-		"total-failure-session-count", NULL };
+		"total-successful-session-count", "total-failure-session-count",
+		NULL
+	};
 	const cJSON *pol, *sum;
-	char ppath[PATH_SIZE], spath[PATH_SIZE], e[ESC_SIZE];
+	char ppath[SUBPATH_SIZE], spath[SUBPATH_SIZE], e[ESC_SIZE];
 	char **ps;
 	int was_str, sts, tlsa, cr = 0, dbl = 0;
 
@@ -749,8 +755,8 @@ decode_dates(struct ctx *c, const cJSON *root)
 static int
 decode_root(struct ctx *c, const cJSON *root)
 {
-	static const char *const known[] = { "organization-name",
-		"date-range", "contact-info", "report-id", "policies", NULL };
+	static const char *const known[] = { "organization-name", "date-range",
+		"contact-info", "report-id", "policies", NULL };
 	struct report *r = c->r;
 	const cJSON *pols, *pe;
 	char path[PATH_SIZE];
@@ -945,7 +951,7 @@ report_totals(const struct report *r, int64_t *successful, int64_t *failed)
 				r->policies[i].policy_type) == 0)
 				break;
 		if (j < i)
-			continue;	/* this type was summed already */
+			continue; /* this type was summed already */
 		ok = bad = 0;
 		for (j = i; j < r->n_policies; j++) {
 			if (strcmp(r->policies[j].policy_type,
@@ -1017,8 +1023,8 @@ days_from_civil(int64_t y, int m, int d)
 static int
 parse_dt(const char *s, int64_t *out, int *flags)
 {
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-		30, 31 };
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+		31 };
 	int y, mo, d, h, mi, sec, oh, om, dim, sign;
 	int64_t off = 0;
 
@@ -1045,13 +1051,13 @@ parse_dt(const char *s, int64_t *out, int *flags)
 	    (sec = digits(s + 17, 2)) < 0 || sec > 60)
 		return -1;
 	if (sec == 60)
-		sec = 59;	/* leap second: as GLib does */
+		sec = 59; /* leap second: as GLib does */
 	s += 19;
 	if (*s == '.') {
 		if (*++s < '0' || *s > '9')
 			return -1;
 		while (*s >= '0' && *s <= '9')
-			s++;	/* fractions are truncated */
+			s++; /* fractions are truncated */
 	}
 	switch (*s) {
 	case '\0':
@@ -1077,8 +1083,8 @@ parse_dt(const char *s, int64_t *out, int *flags)
 	}
 	if (*s != '\0')
 		return -1;
-	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
-	    off;
+	*out =
+	    days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
 	return 0;
 }
 

@@ -129,6 +129,22 @@ _Static_assert(nitems(migrations) == STORE_SCHEMA_VERSION,
 	" failed_session_count, additional_information,"                   \
 	" failure_reason_code) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
 
+/* Whether we lack the permissions the mode needs.  SQLite's own errno
+   is often that of its read-only retry (ENOENT), not the EACCES. */
+static int
+sq_denied(struct sq *s)
+{
+	int mode = s->mode == STORE_WRITE ? W_OK : R_OK;
+
+	if (access(s->dir, mode | X_OK) == -1 &&
+	    (errno == EACCES || errno == EPERM || errno == EROFS))
+		return 1;
+	if (access(s->path, mode) == -1 &&
+	    (errno == EACCES || errno == EPERM || errno == EROFS))
+		return 1;
+	return 0;
+}
+
 /*
  * Turn a SQLite failure into a TI_E_TEMP with a message naming the file:
  * every failure of the store is worth a retry (exit 75) except a newer
@@ -166,7 +182,7 @@ sq_fail(struct sq *s, int rc, const char *what, struct ti_err *err)
 	case SQLITE_PERM:
 	case SQLITE_AUTH:
 		if ((rc & 0xff) != SQLITE_READONLY && sys != EACCES &&
-		    sys != EPERM && sys != EROFS)
+		    sys != EPERM && sys != EROFS && !sq_denied(s))
 			return ti_err_set(err, TI_E_TEMP,
 			    "store %s: %s: cannot open: %s", s->path, what,
 			    msg);

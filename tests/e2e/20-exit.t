@@ -19,7 +19,7 @@ mkdir "$TMP/ro"
 chmod 755 "$TMP/ro"
 if [ "$(id -u)" = 0 ] || [ ! -w "$TMP/ro" ]; then
 	set +e
-	as_nobody env -i PATH=/usr/bin:/bin "$INGEST" --log=stderr \
+	as_nobody --log=stderr \
 	    --store "$TMP/ro/reports.db" <"$MAIL" >"$TMP/out" 2>"$TMP/log"
 	rc=$?
 	set -e
@@ -37,7 +37,7 @@ chmod 555 "$MD"
 if [ "$(id -u)" = 0 ]; then
 	chown nobody "$TMP"
 	set +e
-	as_nobody env -i PATH=/usr/bin:/bin "$INGEST" --log=stderr \
+	as_nobody --log=stderr \
 	    --store "$DB" --archive "$MD" <"$MAIL" >"$TMP/out" 2>"$TMP/log"
 	rc=$?
 	set -e
@@ -47,7 +47,7 @@ if [ "$(id -u)" = 0 ]; then
 	chmod 755 "$MD"
 	chown -R nobody "$MD"
 	set +e
-	as_nobody env -i PATH=/usr/bin:/bin "$INGEST" --log=stderr \
+	as_nobody --log=stderr \
 	    --store "$DB" --archive "$MD" <"$MAIL" >"$TMP/out" 2>"$TMP/log"
 	rc=$?
 	set -e

@@ -83,12 +83,19 @@ is() {
 	}
 }
 
-# Run a command as the Postfix default_privs user when we are root.
+# Run tlsrpt-ingest as the Postfix default_privs user when we are root,
+# from a copy in $TMP (the build tree may be under a 0700 home).
 as_nobody() {
 	if [ "$(id -u)" = 0 ]; then
-		setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"
+		[ -x "$TMP/bin/tlsrpt-ingest" ] || {
+			mkdir -p "$TMP/bin"
+			cp "$INGEST" "$TMP/bin/tlsrpt-ingest"
+			chmod -R a+rX "$TMP/bin"
+		}
+		setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		    env -i PATH=/usr/bin:/bin "$TMP/bin/tlsrpt-ingest" "$@"
 	else
-		"$@"
+		env -i PATH=/usr/bin:/bin "$INGEST" "$@"
 	fi
 }
 

@@ -3,6 +3,7 @@
  * the missing or unreadable file.
  */
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -132,6 +133,14 @@ test_full(void)
 	    "partial file keeps the other defaults");
 	conf_clear(&c);
 
+	rc = load("# comment\n[limits]\n  gunzip-size =   16M   \n"
+		  "# other comment\n[limits]\njson-depth=3\n",
+	    &c, &err);
+	ok(rc == 0 && c.limits.gunzip_size == 16u << 20 &&
+		c.limits.json_depth == 3,
+	    "spaces around values, comments, a repeated group: %s", err.msg);
+	conf_clear(&c);
+
 	rc = load("", &c, &err);
 	ok(rc == 0 && strcmp(c.store, conf_default_store()) == 0,
 	    "empty file is fine");
@@ -154,7 +163,7 @@ test_full(void)
 static const struct {
 	const char *label;
 	const char *text;
-	const char *want;	/* substring of the error message */
+	const char *want; /* substring of the error message */
 } bad[] = {
 	{ "size junk", "[limits]\ngunzip-size = abc\n",
 	    "[limits] gunzip-size: not a size: 'abc'" },
@@ -214,7 +223,8 @@ static const struct {
 	{ "invalid UTF-8 value", "[store]\nstore = \xff\xfe\n",
 	    "[store] store: not valid text" },
 	{ "bad escape", "[store]\nstore = a\\qb\n",
-	    "[store] store: not valid text (invalid UTF-8 or a bad \\ escape): 'a\\\\qb'" },
+	    "[store] store: not valid text (invalid UTF-8 or a bad \\ escape): "
+	    "'a\\\\qb'" },
 };
 
 static void
@@ -230,7 +240,8 @@ test_bad(void)
 			strstr(err.msg, "t.conf") != NULL,
 		    "bad: %s: %s", bad[i].label, err.msg);
 		/* a failed load leaves conf as it was */
-		ok(c.path == NULL && strcmp(c.store, conf_default_store()) == 0 &&
+		ok(c.path == NULL &&
+			strcmp(c.store, conf_default_store()) == 0 &&
 			c.limits.mime_depth == 16,
 		    "bad: %s: conf untouched", bad[i].label);
 		conf_clear(&c);
@@ -249,10 +260,10 @@ test_files(void)
 	ok(conf_load(&c, missing, 0, &err) == 0 && c.path == NULL &&
 		err.status == TI_OK,
 	    "missing optional file: 0, no path");
-	ok(conf_load(&c, missing, 1, &err) == -1 &&
-		err.status == TI_E_CONFIG &&
+	ok(conf_load(&c, missing, 1, &err) == -1 && err.status == TI_E_CONFIG &&
 		g_str_has_prefix(err.msg, "cannot read ") &&
-		g_str_has_suffix(err.msg, "absent.conf: No such file or directory"),
+		g_str_has_suffix(err.msg,
+		    "absent.conf: No such file or directory"),
 	    "missing required file: %s", err.msg);
 	ti_err_clear(&err);
 
@@ -264,8 +275,27 @@ test_files(void)
 	path = put("unreadable.conf", "[store]\nstore = x\n");
 	chmod(path, 0);
 	if (access(path, R_OK) == 0) {
-		ok(1, "# SKIP unreadable file: running as root");
-		ok(1, "# SKIP unreadable file: running as root");
+		/* root reads anything: try as nobody in a child instead */
+		int status = -1;
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			if (setgid(65534) == -1 || setuid(65534) == -1)
+				_exit(77);
+			_exit(conf_load(&c, path, 0, &err) == -1 &&
+				    err.status == TI_E_CONFIG &&
+				    strstr(err.msg, "Permission denied") != NULL
+				? 0
+				: 1);
+		}
+		if (pid > 0)
+			waitpid(pid, &status, 0);
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
+			ok(1, "# SKIP unreadable file: cannot become nobody");
+		else
+			ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			    "unreadable optional file is an error (as nobody)");
+		ok(1, "# SKIP unreadable required file: running as root");
 	} else {
 		ok(conf_load(&c, path, 0, &err) == -1 &&
 			err.status == TI_E_CONFIG &&
@@ -306,6 +336,53 @@ test_files(void)
 	g_free(missing);
 }
 
+/* contrib/tlsrpt.conf parses, and uncommented it equals the defaults. */
+static void
+test_contrib(void)
+{
+	const char *srcdir = getenv("top_srcdir");
+	char *path = g_build_filename(srcdir ? srcdir : ".", "contrib",
+	    "tlsrpt.conf", NULL);
+	char *text = NULL, *open_text, *p;
+	struct ti_conf c, d;
+	struct ti_err err = { 0 };
+	GRegex *re;
+	int n = 0;
+
+	if (!g_file_get_contents(path, &text, NULL, NULL)) {
+		ok(1, "# SKIP contrib/tlsrpt.conf not found (%s)", path);
+		ok(1, "# SKIP contrib/tlsrpt.conf not found");
+		g_free(path);
+		return;
+	}
+	conf_init(&c);
+	ok(conf_load(&c, path, 1, &err) == 0, "contrib/tlsrpt.conf loads: %s",
+	    err.msg);
+	conf_clear(&c);
+
+	re = g_regex_new("^#([a-z-]+ =)", G_REGEX_MULTILINE, 0, NULL);
+	open_text = g_regex_replace(re, text, -1, 0, "\\1", 0, NULL);
+	for (p = open_text; (p = strstr(p, " =")) != NULL; p++)
+		n++;
+	ti_err_clear(&err);
+	conf_init(&d);
+	ok(load(open_text, &c, &err) == 0 && n == 16 &&
+		strcmp(c.store, d.store) == 0 &&
+		c.busy_timeout_ms == d.busy_timeout_ms && c.archive == NULL &&
+		c.deadline == d.deadline &&
+		strcmp(c.log_target, d.log_target) == 0 &&
+		strcmp(c.log_facility, d.log_facility) == 0 &&
+		memcmp(&c.limits, &d.limits, sizeof(d.limits)) == 0,
+	    "contrib/tlsrpt.conf uncommented: all %d keys at the defaults: %s",
+	    n, err.msg);
+	conf_clear(&c);
+	conf_clear(&d);
+	g_regex_unref(re);
+	g_free(open_text);
+	g_free(text);
+	g_free(path);
+}
+
 int
 main(void)
 {
@@ -319,6 +396,7 @@ main(void)
 	test_full();
 	test_bad();
 	test_files();
+	test_contrib();
 	if (rmdir(dir) == -1)
 		diag("rmdir %s: %s", dir, strerror(errno));
 	return done_testing();

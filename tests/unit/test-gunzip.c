@@ -74,7 +74,8 @@ gz_zeros(size_t n, size_t *gz_len)
 			zrc = deflate(&s, flush);
 			if (zrc == Z_STREAM_ERROR)
 				abort();
-			g_byte_array_append(a, chunk, sizeof(chunk) - s.avail_out);
+			g_byte_array_append(a, chunk,
+			    sizeof(chunk) - s.avail_out);
 		} while (s.avail_out == 0);
 	} while (flush != Z_FINISH);
 	deflateEnd(&s);
@@ -301,7 +302,8 @@ test_damage(void)
 		unsigned char *out = NULL;
 		size_t out_len;
 
-		if (gunzip(gz, cut, 1 << 20, &out, &out_len, NULL, &err) != -1 ||
+		if (gunzip(gz, cut, 1 << 20, &out, &out_len, NULL, &err) !=
+			-1 ||
 		    out != NULL || err.status != TI_E_INPUT ||
 		    (cut > 10 && strstr(err.msg, "truncated") == NULL)) {
 			diag("cut at %zu of %zu: %s", cut, gz_len, err.msg);
@@ -445,8 +447,7 @@ test_bomb(void)
 	double secs;
 
 	gz = gz_zeros(n, &gz_len);
-	diag("200 MiB of zeros: %zu bytes of gzip (%zu:1)", gz_len,
-	    n / gz_len);
+	diag("200 MiB of zeros: %zu bytes of gzip (%zu:1)", gz_len, n / gz_len);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	want_fail("200 MiB bomb, cap 1 MiB", gz, gz_len, 1u << 20, TI_E_LIMIT,
 	    "bomb");

@@ -1,0 +1,80 @@
+#!/bin/sh
+# The whole test suite, as CI runs it:
+#   1. gcc, -Werror: make check, then make distcheck;
+#   2. clang with ASan and UBSan: make check;
+#   3. valgrind (no definite or indirect leak, no error): make check.
+# Each configuration builds in its own directory under _b/.  Ends with
+# "N passed, N failed" counted over every test result of every stage.
+set -u
+cd "$(dirname "$0")/.."
+top=$(pwd)
+sh tests/deps.sh || echo "warning: could not install test dependencies" >&2
+autoreconf -fi >/dev/null 2>&1 || { echo "autoreconf failed"; exit 1; }
+rm -rf _b
+mkdir -p _b
+extra_pass=0
+extra_fail=0
+
+run_stage() {
+	name=$1
+	shift
+	echo "=== $name"
+	mkdir -p "_b/$name"
+	(
+		cd "_b/$name" &&
+		    "$top/configure" -q "$@" &&
+		    make -s -j2 &&
+		    make -s -j2 check VERBOSE=yes >check.out 2>&1
+	)
+	st=$?
+	grep -E '^(PASS|FAIL|ERROR|XPASS|SKIP):' "_b/$name/check.out" 2>/dev/null |
+	    sed "s|^|$name: |" | grep -v '^[a-z]*: PASS' || true
+	if [ $st -ne 0 ]; then
+		echo "--- $name failed; test-suite.log:"
+		cat "_b/$name/test-suite.log" 2>/dev/null | head -n 300
+	fi
+	return $st
+}
+
+run_stage gcc --enable-werror
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export ASAN_OPTIONS UBSAN_OPTIONS
+run_stage asan --enable-werror --enable-sanitizers CC=clang
+run_stage valgrind --enable-valgrind
+
+echo "=== distcheck"
+if (cd _b/gcc && make -s distcheck \
+    DISTCHECK_CONFIGURE_FLAGS=--enable-werror >distcheck.out 2>&1); then
+	extra_pass=$((extra_pass + 1))
+	echo "PASS: make distcheck"
+else
+	extra_fail=$((extra_fail + 1))
+	echo "FAIL: make distcheck"
+	tail -n 60 _b/gcc/distcheck.out
+fi
+
+echo "=== clang-format"
+if command -v clang-format >/dev/null 2>&1; then
+	if clang-format --dry-run -Werror src/*.[ch] tests/unit/*.[ch] \
+	    >_b/format.out 2>&1; then
+		extra_pass=$((extra_pass + 1))
+		echo "PASS: clang-format"
+	else
+		extra_fail=$((extra_fail + 1))
+		echo "FAIL: clang-format"
+		head -n 40 _b/format.out
+	fi
+fi
+
+pass=$(cat _b/*/tests/*/*.trs 2>/dev/null | grep -c '^:test-result: PASS')
+skip=$(cat _b/*/tests/*/*.trs 2>/dev/null | grep -c '^:test-result: SKIP')
+fail=$(cat _b/*/tests/*/*.trs 2>/dev/null | grep -Ec '^:test-result: (FAIL|ERROR|XPASS)')
+# a stage that did not get to run its tests counts as a failure
+for s in gcc asan valgrind; do
+	ls _b/$s/tests/*/*.trs >/dev/null 2>&1 || fail=$((fail + 1))
+done
+pass=$((pass + extra_pass))
+fail=$((fail + extra_fail))
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,198 @@
+/*
+ * test-ingest: ingest_parse(), the pure half of the pipeline: which parts
+ * become reports, which are set aside, and why.
+ */
+#include <string.h>
+
+#include <glib.h>
+#include <zlib.h>
+
+#include "config.h"
+#include "ti.h"
+#include "ingest.h"
+#include "mime.h"
+#include "tap.h"
+
+static const char report_json[] =
+    "{\"organization-name\":\"Example Reporter\","
+    "\"date-range\":{\"start-datetime\":\"2026-11-01T00:00:00Z\","
+    "\"end-datetime\":\"2026-11-01T23:59:59Z\"},"
+    "\"contact-info\":\"tlsrpt@reporter.example\","
+    "\"report-id\":\"r-1\","
+    "\"policies\":[{\"policy\":{\"policy-type\":\"sts\","
+    "\"policy-string\":[\"version: STSv1\",\"mode: testing\"],"
+    "\"policy-domain\":\"example.com\",\"mx-host\":[\"mx.example.com\"]},"
+    "\"summary\":{\"total-successful-session-count\":9,"
+    "\"total-failure-session-count\":1},"
+    "\"failure-details\":[{\"result-type\":\"certificate-expired\","
+    "\"sending-mta-ip\":\"192.0.2.1\",\"receiving-ip\":\"198.51.100.2\","
+    "\"receiving-mx-hostname\":\"mx.example.com\","
+    "\"failed-session-count\":1}]}]}";
+
+/* gzip of s, g_free it */
+static unsigned char *
+gz(const char *s, size_t *len)
+{
+	z_stream z = { 0 };
+	size_t cap = strlen(s) + 1024;
+	unsigned char *out = g_malloc(cap);
+
+	deflateInit2(&z, 9, Z_DEFLATED, 16 + 15, 8, Z_DEFAULT_STRATEGY);
+	z.next_in = (unsigned char *)(uintptr_t)s;
+	z.avail_in = (uInt)strlen(s);
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	deflate(&z, Z_FINISH);
+	*len = z.total_out;
+	deflateEnd(&z);
+	return out;
+}
+
+static char *
+mail_with(const char *ctype, const char *fname, const unsigned char *body,
+    size_t len, const char *report_type)
+{
+	char *b64 = g_base64_encode(body, len);
+	char *m = g_strdup_printf(
+	    "From: reports@reporter.example\r\n"
+	    "To: tlsrpt@example.com\r\n"
+	    "Subject: Report Domain: example.com Submitter: reporter.example "
+	    "Report-ID: <r-1@reporter.example>\r\n"
+	    "Message-ID: <m1@reporter.example>\r\n"
+	    "TLS-Report-Domain: example.com\r\n"
+	    "TLS-Report-Submitter: reporter.example\r\n"
+	    "MIME-Version: 1.0\r\n"
+	    "Content-Type: multipart/report; report-type=%s; boundary=\"b\"\r\n"
+	    "\r\n"
+	    "--b\r\n"
+	    "Content-Type: text/plain\r\n\r\n"
+	    "A report.\r\n"
+	    "--b\r\n"
+	    "Content-Type: %s\r\n"
+	    "Content-Disposition: attachment; filename=\"%s\"\r\n"
+	    "Content-Transfer-Encoding: base64\r\n\r\n"
+	    "%s\r\n"
+	    "--b--\r\n",
+	    report_type, ctype, fname, b64);
+
+	g_free(b64);
+	return m;
+}
+
+static void
+parse(const char *what, const void *raw, size_t len, const char *name,
+    const struct ti_limits *l, size_t want_reports, size_t want_items,
+    const char *want_reason)
+{
+	struct ingest_mail m;
+
+	ingest_parse(raw, len, name, l, &m);
+	ok(ingest_mail_reports(&m) == want_reports && m.n_items == want_items,
+	    "%s: %zu reports, %zu items (got %zu, %zu; %s)", what,
+	    want_reports, want_items, ingest_mail_reports(&m), m.n_items,
+	    m.err.status != TI_OK ? m.err.msg :
+	    m.n_items > 0	  ? m.items[0].err.msg :
+				    "");
+	if (want_reason != NULL) {
+		const char *msg = m.err.status != TI_OK ? m.err.msg :
+		    m.n_items > 0			? m.items[0].err.msg :
+							  "";
+
+		ok(strstr(msg, want_reason) != NULL, "%s: reason '%s' in '%s'",
+		    what, want_reason, msg);
+	}
+	ingest_mail_clear(&m);
+}
+
+static int
+has_deviation(const struct report *r, const char *code)
+{
+	for (size_t i = 0; i < r->n_deviations; i++)
+		if (strcmp(r->deviations[i].code, code) == 0)
+			return 1;
+	return 0;
+}
+
+int
+main(void)
+{
+	struct ti_limits l;
+	unsigned char *z;
+	size_t zlen;
+	char *mail;
+	struct ingest_mail m;
+	static const char fname[] =
+	    "reporter.example!example.com!1761955200!1762041599!7.json.gz";
+
+	mime_init();
+	ti_limits_default(&l);
+	z = gz(report_json, &zlen);
+
+	parse("bare JSON", report_json, strlen(report_json), NULL, &l, 1, 1,
+	    NULL);
+	parse("bare gzip", z, zlen, "x.json.gz", &l, 1, 1, NULL);
+
+	mail = mail_with("application/tlsrpt+gzip", fname, z, zlen, "tlsrpt");
+	ingest_parse((unsigned char *)mail, strlen(mail), NULL, &l, &m);
+	ok(ingest_mail_reports(&m) == 1, "mail: one report");
+	ok(m.n_items == 1 && strcmp(m.items[0].filename, fname) == 0,
+	    "mail: the file name is kept");
+	ok(m.info.message_id != NULL &&
+		strcmp(m.info.message_id, "m1@reporter.example") == 0,
+	    "mail: Message-ID");
+	ok(m.n_items == 1 && m.items[0].report != NULL &&
+		!has_deviation(m.items[0].report, "filename-mismatch") &&
+		!has_deviation(m.items[0].report, "header-mismatch"),
+	    "mail: name and headers agree with the report");
+	ingest_mail_clear(&m);
+	g_free(mail);
+
+	mail = mail_with("application/tlsrpt+gzip",
+	    "reporter.example!example.org!1761955200!1762041599.json.gz",
+	    (const unsigned char *)report_json, strlen(report_json),
+	    "tlsrpt");
+	ingest_parse((unsigned char *)mail, strlen(mail), NULL, &l, &m);
+	ok(ingest_mail_reports(&m) == 1 &&
+		has_deviation(m.items[0].report, "media-type-mismatch") &&
+		has_deviation(m.items[0].report, "filename-mismatch"),
+	    "gzip label on JSON, wrong name: stored with deviations");
+	ingest_mail_clear(&m);
+	g_free(mail);
+
+	mail = mail_with("application/tlsrpt+gzip", fname, z, zlen,
+	    "delivery-status");
+	parse("DSN", mail, strlen(mail), NULL, &l, 0, 0, "delivery status");
+	g_free(mail);
+
+	mail = mail_with("application/tlsrpt+gzip", fname,
+	    (const unsigned char *)"PK\003\004xxxx", 8, "tlsrpt");
+	parse("zip", mail, strlen(mail), NULL, &l, 0, 1, "zip");
+	g_free(mail);
+
+	mail = mail_with("application/tlsrpt+gzip", fname, z, zlen / 2,
+	    "tlsrpt");
+	parse("truncated gzip", mail, strlen(mail), NULL, &l, 0, 1, NULL);
+	g_free(mail);
+
+	mail = mail_with("application/octet-stream", "x.pdf",
+	    (const unsigned char *)"%PDF-1.4", 8, "tlsrpt");
+	parse("a PDF", mail, strlen(mail), NULL, &l, 0, 1, "neither gzip");
+	g_free(mail);
+
+	parse("human mail", "From: a@b\nSubject: hi\n\nhello\n", 28, NULL, &l,
+	    0, 0, "no report part");
+
+	l.reports_per_mail = 0;
+	mail = mail_with("application/tlsrpt+gzip", fname, z, zlen, "tlsrpt");
+	parse("reports-per-mail", mail, strlen(mail), NULL, &l, 0, 0,
+	    "reports-per-mail");
+	g_free(mail);
+	ti_limits_default(&l);
+
+	l.gunzip_size = 100;
+	parse("gunzip-size", z, zlen, NULL, &l, 0, 1, NULL);
+
+	g_free(z);
+	mime_shutdown();
+	return done_testing();
+}

@@ -1,0 +1,758 @@
+/*
+ * test-store.c: the SQLite store: put/duplicate/conflict, transactions,
+ * read-back of every column, schema version, pragmas, error classes
+ * (missing directory, read-only directory, busy), query filters, big
+ * counts and hostile strings.  Reports are built by hand here, so that
+ * this test does not depend on the JSON decoder.
+ */
+#include <sys/stat.h>
+#include <sys/time.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <sqlite3.h>
+
+#include "config.h"
+#include "ti.h"
+#include "report.h"
+#include "store.h"
+#include "store-int.h"
+#include "tap.h"
+
+#define BIG_OK INT64_C(3000000000)		/* > 2^31 */
+#define MAX53 INT64_C(9007199254740991)		/* 2^53 - 1 */
+
+static char *tmpdir;
+
+/* A one- or two-policy report; json is any text (its hash is computed). */
+static struct report *
+mkreport(const char *org, const char *id, const char *domain, int64_t start,
+    const char *json)
+{
+	struct report *r = g_new0(struct report, 1);
+	struct policy *p;
+	struct failure *f;
+	char *sha;
+
+	r->organization_name = g_strdup(org);
+	r->report_id = g_strdup(id);
+	r->contact_info = g_strdup("mailto:tlsrpt@reporter.example");
+	r->start = start;
+	r->end = start + 86399;
+	r->start_datetime = g_strdup_printf("@%" PRId64, start);
+	r->end_datetime = g_strdup_printf("@%" PRId64, r->end);
+	r->n_policies = 1;
+	r->policies = p = g_new0(struct policy, 1);
+	p->policy_type = g_strdup("sts");
+	p->policy_domain = g_strdup(domain);
+	p->policy_string = g_new0(char *, 3);
+	p->policy_string[0] = g_strdup("version: STSv1");
+	p->policy_string[1] = g_strdup("mode: \"enforce\"");
+	p->mx_host = g_new0(char *, 2);
+	p->mx_host[0] = g_strdup("*.mx.example");
+	p->successful = 10;
+	p->failed = 2;
+	p->n_failures = 1;
+	p->failures = f = g_new0(struct failure, 1);
+	f->result_type = g_strdup("certificate-expired");
+	f->sending_mta_ip = g_strdup("192.0.2.1");
+	f->receiving_mx_hostname = g_strdup("mx1.example");
+	f->receiving_mx_helo = g_strdup("mx1");
+	f->receiving_ip = g_strdup("198.51.100.7");
+	f->failed_session_count = 2;
+	f->additional_information = g_strdup("https://reporter.example/x");
+	f->failure_reason_code = g_strdup("X509_V_ERR_CERT_HAS_EXPIRED");
+	r->n_deviations = 3;
+	r->deviations = g_new0(struct deviation, 3);
+	r->deviations[0].code = g_strdup("date-no-offset");
+	r->deviations[1].code = g_strdup("mx-host-string");
+	r->deviations[2].code = g_strdup("date-no-offset");
+	r->json = g_strdup(json);
+	r->json_len = strlen(json);
+	sha = g_compute_checksum_for_string(G_CHECKSUM_SHA256, json, -1);
+	g_strlcpy(r->sha256, sha, sizeof(r->sha256));
+	g_free(sha);
+	return r;
+}
+
+static void
+freereport(struct report *r)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->n_policies; i++) {
+		struct policy *p = &r->policies[i];
+
+		g_free(p->policy_type);
+		g_free(p->policy_domain);
+		g_strfreev(p->policy_string);
+		g_strfreev(p->mx_host);
+		for (j = 0; j < p->n_failures; j++) {
+			struct failure *f = &p->failures[j];
+
+			g_free(f->result_type);
+			g_free(f->sending_mta_ip);
+			g_free(f->receiving_mx_hostname);
+			g_free(f->receiving_mx_helo);
+			g_free(f->receiving_ip);
+			g_free(f->additional_information);
+			g_free(f->failure_reason_code);
+		}
+		g_free(p->failures);
+	}
+	g_free(r->policies);
+	for (i = 0; i < r->n_deviations; i++) {
+		g_free(r->deviations[i].code);
+		g_free(r->deviations[i].detail);
+	}
+	g_free(r->deviations);
+	g_free(r->organization_name);
+	g_free(r->report_id);
+	g_free(r->contact_info);
+	g_free(r->start_datetime);
+	g_free(r->end_datetime);
+	g_free(r->json);
+	g_free(r);
+}
+
+static char *
+tpath(const char *name)
+{
+	return g_build_filename(tmpdir, name, NULL);
+}
+
+/* Collect what store_each_report hands out (copies). */
+struct got {
+	int n;
+	struct stored_report sr[16];
+	GPtrArray *keep;
+};
+
+static const char *
+keep(struct got *g, const char *s)
+{
+	char *c;
+
+	if (s == NULL)
+		return NULL;
+	c = g_strdup(s);
+	g_ptr_array_add(g->keep, c);
+	return c;
+}
+
+static int
+collect(const struct stored_report *sr, void *arg)
+{
+	struct got *g = arg;
+	struct stored_report *d;
+
+	if (g->n >= 16)
+		return 7;
+	d = &g->sr[g->n++];
+	*d = *sr;
+	d->organization_name = keep(g, sr->organization_name);
+	d->report_id = keep(g, sr->report_id);
+	d->contact_info = keep(g, sr->contact_info);
+	d->domain = keep(g, sr->domain);
+	d->message_id = keep(g, sr->message_id);
+	d->envelope_sender = keep(g, sr->envelope_sender);
+	d->filename = keep(g, sr->filename);
+	d->source = keep(g, sr->source);
+	d->json = keep(g, sr->json);
+	return 0;
+}
+
+static int
+query(struct store *st, const char *domain, int64_t since, int64_t until,
+    struct got *g)
+{
+	struct store_query q = { domain, since, until };
+	struct ti_err err = { 0 };
+
+	g->n = 0;
+	if (g->keep != NULL)
+		g_ptr_array_free(g->keep, TRUE);
+	g->keep = g_ptr_array_new_with_free_func(g_free);
+	return store_each_report(st, &q, collect, g, &err);
+}
+
+static int
+streq(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) ||
+	    (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* First column of the first row of sql, as text (g_free it). */
+static char *
+sql1(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	char *out = NULL;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return g_strdup_printf("prepare: %s", sqlite3_errmsg(db));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		out = g_strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return out;
+}
+
+static int
+sql1_is(sqlite3 *db, const char *sql, const char *want)
+{
+	char *got = sql1(db, sql);
+	int r = streq(got, want);
+
+	if (!r)
+		diag("%s: got \"%s\", want \"%s\"", sql, got ? got : "(null)",
+		    want ? want : "(null)");
+	g_free(got);
+	return r;
+}
+
+static int
+put1(struct store *st, struct report *r, const struct report_source *src,
+    enum store_put_result *res, char *sha, struct ti_err *err)
+{
+	if (store_begin(st, err) == -1)
+		return -1;
+	if (store_put(st, r, src, res, sha, err) == -1) {
+		store_rollback(st);
+		return -1;
+	}
+	return store_commit(st, err);
+}
+
+static void
+test_specs(void)
+{
+	static const struct {
+		const char *spec;
+		enum ti_status want;
+		const char *msg;
+	} cases[] = {
+		{ "", TI_E_CONFIG, "no store" },
+		{ "postgresql://localhost/tlsrpt", TI_E_CONFIG, "PostgreSQL" },
+		{ "postgres://u@h/db", TI_E_CONFIG, "PostgreSQL" },
+		{ "sqlite:", TI_E_CONFIG, "path" },
+	};
+	struct ti_err err;
+	size_t i;
+
+	for (i = 0; i < nitems(cases); i++) {
+		ti_err_clear(&err);
+		ok(store_open(cases[i].spec, STORE_WRITE, 100, &err) == NULL &&
+		    err.status == cases[i].want &&
+		    strstr(err.msg, cases[i].msg) != NULL,
+		    "spec \"%s\": %s", cases[i].spec, err.msg);
+	}
+	ti_err_clear(&err);
+	ok(store_open(NULL, STORE_READ, 100, &err) == NULL &&
+	    err.status == TI_E_CONFIG, "NULL spec: %s", err.msg);
+}
+
+static void
+test_open_errors(void)
+{
+	struct ti_err err = { 0 };
+	char *dir = tpath("missing"), *path = tpath("missing/r.db");
+	char *ro = tpath("ro"), *rop = tpath("ro/r.db");
+	char *nf = tpath("nothing.db");
+
+	ok(store_open(path, STORE_WRITE, 100, &err) == NULL &&
+	    err.status == TI_E_TEMP && strstr(err.msg, dir) != NULL &&
+	    strstr(err.msg, "does not exist") != NULL,
+	    "missing directory: TI_E_TEMP naming it: %s", err.msg);
+	ok(access(dir, F_OK) == -1, "the directory was not created");
+
+	ti_err_clear(&err);
+	ok(store_open(nf, STORE_READ, 100, &err) == NULL &&
+	    err.status == TI_E_TEMP && strstr(err.msg, "no store at") != NULL,
+	    "STORE_READ on a missing file: %s", err.msg);
+	ok(access(nf, F_OK) == -1, "STORE_READ created nothing");
+
+	mkdir(ro, 0500);
+	if (access(ro, W_OK) == 0) {
+		ok(1, "# SKIP read-only directory: we may write anyway (root)");
+	} else {
+		ti_err_clear(&err);
+		ok(store_open(rop, STORE_WRITE, 100, &err) == NULL &&
+		    err.status == TI_E_TEMP && strstr(err.msg, ro) != NULL &&
+		    strstr(err.msg, "writable") != NULL,
+		    "read-only directory: TI_E_TEMP with the fix: %s",
+		    err.msg);
+	}
+	chmod(ro, 0700);
+	rmdir(ro);
+	g_free(dir);
+	g_free(path);
+	g_free(ro);
+	g_free(rop);
+	g_free(nf);
+}
+
+static void
+test_put(void)
+{
+	struct ti_err err = { 0 };
+	struct report *r1, *r1b, *r2, *r3, *r4;
+	struct report_source src = {
+		.message_id = "abc@reporter.example",
+		.envelope_sender = "noreply@reporter.example",
+		.envelope_recipient = "tlsrpt@example.com",
+		.filename = "reporter.example!example.com!1!2.json.gz",
+		.source = "mail",
+		.origin = "-",
+		.archive_path = "/var/tlsrpt/Maildir/new/1.x",
+		.received = 1700000000,
+	};
+	enum store_put_result res = STORE_NEW;
+	char sha[65];
+	char *spec = g_strconcat("sqlite:", tmpdir, "/r.db", NULL);
+	char *path = tpath("r.db");
+	struct store *st;
+	struct got g = { 0 };
+	sqlite3 *db, *raw;
+	int rc;
+
+	r1 = mkreport("Reporter Inc.", "r1", "example.com", 1704067200,
+	    "{\"report-id\":\"r1\"}");
+	r1b = mkreport("Reporter Inc.", "r1", "example.com", 1704067200,
+	    "{\"report-id\":\"r1\",\"other\":1}");
+	r2 = mkreport("Reporter Inc.", "r2", "example.net", 1704153600,
+	    "{\"report-id\":\"r2\"}");
+	r3 = mkreport("Other Org", "r2", "Example.ORG", 1704240000,
+	    "{\"report-id\":\"r2\",\"o\":2}");
+	r4 = mkreport("Rolled Back", "r4", "example.com", 1704067200, "{}");
+
+	st = store_open(spec, STORE_WRITE, 200, &err);
+	ok(st != NULL, "open sqlite:PATH for writing: %s", err.msg);
+	if (st == NULL)
+		goto out;
+	db = store_sqlite_db(st);
+	ok(db != NULL, "store_sqlite_db gives the handle");
+	ok(sql1_is(db, "PRAGMA journal_mode", "wal"), "journal_mode is WAL");
+	ok(sql1_is(db, "PRAGMA synchronous", "2"), "synchronous is FULL");
+	ok(sql1_is(db, "PRAGMA foreign_keys", "1"), "foreign_keys is ON");
+	ok(sql1_is(db, "PRAGMA user_version", "1"), "user_version is 1");
+	ok(store_schema_version() == 1, "store_schema_version() is 1");
+
+	ok(store_put(st, r1, &src, &res, sha, &err) == -1 &&
+	    err.status == TI_E_BUG, "put outside a transaction: %s", err.msg);
+	ti_err_clear(&err);
+
+	ok(put1(st, r1, &src, &res, sha, &err) == 0 && res == STORE_NEW &&
+	    sha[0] == '\0', "put new -> STORE_NEW: %s", err.msg);
+	ok(put1(st, r1, &src, &res, sha, &err) == 0 &&
+	    res == STORE_DUPLICATE && strcmp(sha, r1->sha256) == 0,
+	    "put same -> STORE_DUPLICATE with the stored hash");
+	ok(put1(st, r1b, NULL, &res, sha, &err) == 0 &&
+	    res == STORE_CONFLICT && strcmp(sha, r1->sha256) == 0,
+	    "same key, other JSON -> STORE_CONFLICT, first kept: %s", err.msg);
+	ok(put1(st, r1b, NULL, &res, NULL, &err) == 0 &&
+	    res == STORE_CONFLICT, "existing_sha256 may be NULL");
+
+	/* two reports in one transaction */
+	ok(store_begin(st, &err) == 0, "begin");
+	ok(store_put(st, r2, &src, &res, NULL, &err) == 0 && res == STORE_NEW,
+	    "put r2 in one transaction");
+	ok(store_put(st, r3, NULL, &res, NULL, &err) == 0 && res == STORE_NEW,
+	    "put r3 (same report-id, other org) in the same one");
+	ok(store_put(st, r3, NULL, &res, NULL, &err) == 0 &&
+	    res == STORE_DUPLICATE, "a duplicate within the transaction");
+	ok(store_commit(st, &err) == 0, "commit: %s", err.msg);
+
+	/* rollback leaves nothing */
+	ok(store_begin(st, &err) == 0 &&
+	    store_put(st, r4, &src, &res, NULL, &err) == 0 &&
+	    res == STORE_NEW, "put r4");
+	store_rollback(st);
+	store_rollback(st);	/* harmless twice */
+	ok(sql1_is(db, "SELECT count(*) FROM reports WHERE report_id='r4'",
+	    "0"), "rollback leaves no report");
+	ok(sql1_is(db, "SELECT count(*) FROM policies", "3") &&
+	    sql1_is(db, "SELECT count(*) FROM failures", "3"),
+	    "rollback leaves no policy or failure; duplicates added none");
+
+	/* a busy store: another connection holds the write lock */
+	ok(sqlite3_open(path, &raw) == SQLITE_OK &&
+	    sqlite3_exec(raw, "BEGIN IMMEDIATE", NULL, NULL, NULL) ==
+		SQLITE_OK, "second connection holds BEGIN IMMEDIATE");
+	{
+		gint64 t0 = g_get_monotonic_time();
+
+		ti_err_clear(&err);
+		rc = store_begin(st, &err);
+		ok(rc == -1 && err.status == TI_E_TEMP &&
+		    strstr(err.msg, path) != NULL,
+		    "store_begin on a locked store returns TI_E_TEMP: %s",
+		    err.msg);
+		diag("returned after %" PRId64 " ms",
+		    (int64_t)((g_get_monotonic_time() - t0) / 1000));
+		if (rc == 0)
+			store_rollback(st);
+	}
+	sqlite3_exec(raw, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(raw);
+	ti_err_clear(&err);
+	ok(store_begin(st, &err) == 0, "begin works once the lock is gone");
+	store_rollback(st);
+	store_close(st);
+
+	/* read back */
+	st = store_open(path, STORE_READ, 200, &err);
+	ok(st != NULL, "reopen read-only: %s", err.msg);
+	if (st == NULL)
+		goto out;
+	ok(store_begin(st, &err) == -1, "no write transaction when read-only");
+	ti_err_clear(&err);
+	rc = query(st, NULL, 0, 0, &g);
+	ok(rc == 0 && g.n == 3, "three reports (%d)", g.n);
+	if (g.n == 3) {
+		struct stored_report *s = &g.sr[0];
+
+		ok(s->id > 0 && streq(s->organization_name, "Reporter Inc.") &&
+		    streq(s->report_id, "r1") &&
+		    streq(s->contact_info, "mailto:tlsrpt@reporter.example") &&
+		    streq(s->domain, "example.com") &&
+		    s->start == 1704067200 && s->end == 1704067200 + 86399 &&
+		    s->successful == 10 && s->failed == 2 &&
+		    s->received == 1700000000 &&
+		    streq(s->message_id, "abc@reporter.example") &&
+		    streq(s->envelope_sender, "noreply@reporter.example") &&
+		    streq(s->filename, src.filename) &&
+		    streq(s->source, "mail") &&
+		    streq(s->json, "{\"report-id\":\"r1\"}") &&
+		    s->json_len == strlen(s->json),
+		    "every field of the first report reads back");
+		ok(streq(g.sr[1].report_id, "r2") &&
+		    streq(g.sr[1].organization_name, "Reporter Inc.") &&
+		    streq(g.sr[2].organization_name, "Other Org") &&
+		    g.sr[2].message_id == NULL && g.sr[2].filename == NULL &&
+		    g.sr[2].received > 1700000000,
+		    "ordered by start time; NULL source fields stay NULL, "
+		    "received defaults to now");
+	}
+	store_close(st);
+
+	/* the columns each_report does not hand out */
+	ok(sqlite3_open_v2(path, &raw, SQLITE_OPEN_READONLY, NULL) ==
+	    SQLITE_OK, "open with sqlite3");
+	{
+		char *want = g_strdup_printf("tlsrpt@example.com|-|"
+		    "/var/tlsrpt/Maildir/new/1.x|date-no-offset mx-host-string|"
+		    "%s|@1704067200|@1704153599", r1->sha256);
+
+		ok(sql1_is(raw, "SELECT envelope_recipient || '|' || origin ||"
+		    " '|' || archive_path || '|' || deviations || '|' ||"
+		    " sha256 || '|' || start_datetime || '|' || end_datetime"
+		    " FROM reports WHERE report_id = 'r1'", want),
+		    "recipient, origin, archive path, unique deviations, "
+		    "hash, date-times");
+		g_free(want);
+	}
+	ok(sql1_is(raw, "SELECT p.idx || '|' || p.policy_type || '|' ||"
+	    " p.policy_domain || '|' || p.policy_string || '|' || p.mx_host"
+	    " || '|' || p.successful || '|' || p.failed FROM policies p JOIN"
+	    " reports r ON p.report = r.id WHERE r.report_id = 'r1'",
+	    "0|sts|example.com|[\"version: STSv1\",\"mode: \\\"enforce\\\"\"]|"
+	    "[\"*.mx.example\"]|10|2"), "policy row, string arrays as JSON");
+	ok(sql1_is(raw, "SELECT f.result_type || '|' || f.sending_mta_ip ||"
+	    " '|' || f.receiving_mx_hostname || '|' || f.receiving_mx_helo ||"
+	    " '|' || f.receiving_ip || '|' || f.failed_session_count || '|' ||"
+	    " f.additional_information || '|' || f.failure_reason_code"
+	    " FROM failures f JOIN policies p ON f.policy = p.id JOIN"
+	    " reports r ON p.report = r.id WHERE r.report_id = 'r1'",
+	    "certificate-expired|192.0.2.1|mx1.example|mx1|198.51.100.7|2|"
+	    "https://reporter.example/x|X509_V_ERR_CERT_HAS_EXPIRED"),
+	    "failure row");
+	ok(sql1_is(raw, "SELECT json_valid(policy_string) AND"
+	    " json_valid(mx_host) FROM policies LIMIT 1", "1"),
+	    "arrays are valid JSON for sqlite's json functions");
+	sqlite3_close(raw);
+out:
+	g_ptr_array_free(g.keep, TRUE);
+	freereport(r1);
+	freereport(r1b);
+	freereport(r2);
+	freereport(r3);
+	freereport(r4);
+	g_free(spec);
+	g_free(path);
+}
+
+static void
+test_filters(void)
+{
+	static const struct {
+		const char *domain;
+		int64_t since, until;
+		const char *want;	/* report ids in order */
+	} cases[] = {
+		{ NULL, 0, 0, "a b c d" },
+		{ NULL, 1704153600, 0, "b c d" },
+		{ NULL, 0, 1704153600, "a" },
+		{ NULL, 1704153600, 1704240000, "b" },
+		{ NULL, 1704067201, 1704153600, "" },
+		{ "example.com", 0, 0, "a c" },
+		{ "EXAMPLE.Com.", 0, 0, "a c" },
+		{ "example.net", 0, 0, "b d" },	/* d: second policy */
+		{ "Example.NET.", 1704240000, 0, "d" },
+		{ "example.org", 0, 0, "" },
+		{ "xample.com", 0, 0, "" },
+		{ "%", 0, 0, "" },
+	};
+	static const struct {
+		const char *id, *domain;
+		int64_t start;
+	} rs[] = {
+		{ "a", "example.com", 1704067200 },
+		{ "b", "example.net", 1704153600 },
+		{ "c", "Example.COM.", 1704240000 },
+		{ "d", "example.com.au", 1704326400 },
+	};
+	struct ti_err err = { 0 };
+	enum store_put_result res;
+	struct report *r[4];
+	struct store *st;
+	struct got g = { 0 };
+	char *path = tpath("f.db");
+	GString *ids;
+	size_t i;
+	int j;
+
+	st = store_open(path, STORE_WRITE, 200, &err);
+	ok(st != NULL && store_begin(st, &err) == 0, "open f.db: %s",
+	    err.msg);
+	if (st == NULL)
+		goto out;
+	for (i = 0; i < nitems(rs); i++) {
+		r[i] = mkreport("Org", rs[i].id, rs[i].domain, rs[i].start,
+		    rs[i].id);
+		if (i == 3) {	/* a second policy about example.net */
+			struct policy *p;
+
+			r[i]->policies = g_renew(struct policy,
+			    r[i]->policies, 2);
+			p = &r[i]->policies[1];
+			memset(p, 0, sizeof(*p));
+			p->policy_type = g_strdup("tlsa");
+			p->policy_domain = g_strdup("example.net");
+			r[i]->n_policies = 2;
+		}
+		store_put(st, r[i], NULL, &res, NULL, &err);
+	}
+	ok(store_commit(st, &err) == 0, "four reports stored: %s", err.msg);
+	for (i = 0; i < nitems(cases); i++) {
+		ids = g_string_new(NULL);
+		query(st, cases[i].domain, cases[i].since, cases[i].until, &g);
+		for (j = 0; j < g.n; j++)
+			g_string_append_printf(ids, "%s%s", j ? " " : "",
+			    g.sr[j].report_id);
+		ok(strcmp(ids->str, cases[i].want) == 0,
+		    "query domain=%s since=%" PRId64 " until=%" PRId64
+		    ": \"%s\"", cases[i].domain ? cases[i].domain : "-",
+		    cases[i].since, cases[i].until, ids->str);
+		g_string_free(ids, TRUE);
+	}
+	ok(store_each_report(st, NULL, collect, &g, &err) == 0,
+	    "a NULL query reads everything");
+	store_close(st);
+	for (i = 0; i < nitems(rs); i++)
+		freereport(r[i]);
+out:
+	if (g.keep != NULL)
+		g_ptr_array_free(g.keep, TRUE);
+	g_free(path);
+}
+
+static int
+stop_cb(const struct stored_report *sr, void *arg)
+{
+	(void)sr;
+	(*(int *)arg)++;
+	return 42;
+}
+
+static void
+test_values(void)
+{
+	static const char *const nasty[] = {
+		"O'Brien\"; DROP TABLE reports; --",
+		"line1\nline2\r\n\ttab",
+		"%_\\ ? ?1 :x @y $z",
+		"ünïcödé 😀 \u202e",
+	};
+	struct ti_err err = { 0 };
+	enum store_put_result res;
+	struct store *st;
+	struct report *r;
+	struct report_source src = { 0 };
+	struct got g = { 0 };
+	char *path = tpath("v.db");
+	sqlite3 *db;
+	char *want;
+	size_t i;
+	int n = 0;
+
+	st = store_open(path, STORE_WRITE, 200, &err);
+	ok(st != NULL, "open v.db: %s", err.msg);
+	if (st == NULL)
+		goto out;
+	for (i = 0; i < nitems(nasty); i++) {
+		r = mkreport(nasty[i], nasty[i], nasty[i], 1000 + (int64_t)i,
+		    nasty[i]);
+		g_free(r->policies[0].failures[0].additional_information);
+		r->policies[0].failures[0].additional_information =
+		    g_strdup(nasty[i]);
+		src.message_id = nasty[i];
+		src.filename = nasty[i];
+		ok(put1(st, r, &src, &res, NULL, &err) == 0 &&
+		    res == STORE_NEW, "store nasty string %zu", i);
+		freereport(r);
+	}
+	/* big counts */
+	r = mkreport("Big", "big", "big.example", 5000, "{\"big\":1}");
+	r->policies[0].successful = BIG_OK;
+	r->policies[0].failed = MAX53;
+	r->policies[0].failures[0].failed_session_count = MAX53;
+	ok(put1(st, r, NULL, &res, NULL, &err) == 0, "store big counts");
+	freereport(r);
+	/* invalid UTF-8 in a header-derived field is made valid */
+	r = mkreport("Bytes", "bytes", "b.example", 6000, "{}");
+	src.message_id = "id\xff\xfe@x";
+	src.filename = "r\xc3.json";
+	ok(put1(st, r, &src, &res, NULL, &err) == 0, "store invalid UTF-8");
+	freereport(r);
+
+	db = store_sqlite_db(st);
+	ok(sql1_is(db, "PRAGMA integrity_check", "ok") &&
+	    sql1_is(db, "PRAGMA foreign_key_check", NULL),
+	    "integrity_check and foreign_key_check pass");
+	query(st, NULL, 0, 0, &g);
+	ok(g.n == (int)nitems(nasty) + 2, "all stored (%d)", g.n);
+	for (i = 0; i < nitems(nasty) && (int)i < g.n; i++)
+		ok(streq(g.sr[i].organization_name, nasty[i]) &&
+		    streq(g.sr[i].report_id, nasty[i]) &&
+		    streq(g.sr[i].domain, nasty[i]) &&
+		    streq(g.sr[i].message_id, nasty[i]) &&
+		    streq(g.sr[i].json, nasty[i]),
+		    "nasty string %zu round-trips", i);
+	ok(g.n > 5 && g.sr[4].successful == BIG_OK && g.sr[4].failed == MAX53,
+	    "totals above 2^31 and 2^53-1 round-trip exactly");
+	want = g_strdup_printf("%" PRId64 "|%" PRId64 "|%" PRId64, BIG_OK,
+	    MAX53, MAX53);
+	ok(sql1_is(db, "SELECT p.successful || '|' || p.failed || '|' ||"
+	    " f.failed_session_count FROM policies p JOIN failures f ON"
+	    " f.policy = p.id JOIN reports r ON p.report = r.id WHERE"
+	    " r.report_id = 'big'", want), "policy and failure counts exact");
+	g_free(want);
+	ok(g.n > 5 && streq(g.sr[5].message_id, "id\xef\xbf\xbd\xef\xbf\xbd@x") &&
+	    g_utf8_validate(g.sr[5].filename, -1, NULL),
+	    "invalid bytes stored as U+FFFD");
+	ok(store_each_report(st, NULL, stop_cb, &n, &err) == 42 && n == 1,
+	    "a non-zero callback return stops the walk and is returned");
+	store_close(st);
+out:
+	if (g.keep != NULL)
+		g_ptr_array_free(g.keep, TRUE);
+	g_free(path);
+}
+
+static void
+test_versions(void)
+{
+	struct ti_err err = { 0 };
+	struct store *st;
+	struct got g = { 0 };
+	char *path = tpath("new.db"), *empty = tpath("empty.db");
+	sqlite3 *db;
+
+	/* a store written by a newer program */
+	sqlite3_open(path, &db);
+	sqlite3_exec(db, "PRAGMA user_version = 2", NULL, NULL, NULL);
+	sqlite3_close(db);
+	ok(store_open(path, STORE_WRITE, 100, &err) == NULL &&
+	    err.status == TI_E_CONFIG &&
+	    strstr(err.msg, "store schema 2 is newer than this program (1)"),
+	    "newer schema, write: TI_E_CONFIG: %s", err.msg);
+	ti_err_clear(&err);
+	ok(store_open(path, STORE_READ, 100, &err) == NULL &&
+	    err.status == TI_E_CONFIG, "newer schema, read: %s", err.msg);
+
+	/* an empty SQLite file reads as an empty store */
+	sqlite3_open(empty, &db);
+	sqlite3_exec(db, "CREATE TABLE x(y)", NULL, NULL, NULL);
+	sqlite3_close(db);
+	ti_err_clear(&err);
+	st = store_open(empty, STORE_READ, 100, &err);
+	ok(st != NULL && query(st, NULL, 0, 0, &g) == 0 && g.n == 0,
+	    "a schema-0 store reads as empty: %s", err.msg);
+	store_close(st);
+
+	/* not a database */
+	g_file_set_contents(empty, "this is not sqlite, not at all, no", -1,
+	    NULL);
+	ti_err_clear(&err);
+	ok(store_open(empty, STORE_WRITE, 100, &err) == NULL &&
+	    err.status == TI_E_TEMP && strstr(err.msg, "corrupt") != NULL,
+	    "not a database: TI_E_TEMP, says corrupt: %s", err.msg);
+	ti_err_clear(&err);
+	ok(store_open(empty, STORE_READ, 100, &err) == NULL &&
+	    err.status == TI_E_TEMP, "not a database, read: %s", err.msg);
+	if (g.keep != NULL)
+		g_ptr_array_free(g.keep, TRUE);
+	g_free(path);
+	g_free(empty);
+}
+
+static void
+rm_rf(const char *dir)
+{
+	GDir *d = g_dir_open(dir, 0, NULL);
+	const char *name;
+	char *p;
+
+	if (d == NULL)
+		return;
+	while ((name = g_dir_read_name(d)) != NULL) {
+		p = g_build_filename(dir, name, NULL);
+		if (g_file_test(p, G_FILE_TEST_IS_DIR)) {
+			chmod(p, 0700);
+			rm_rf(p);
+		} else
+			unlink(p);
+		g_free(p);
+	}
+	g_dir_close(d);
+	rmdir(dir);
+}
+
+int
+main(void)
+{
+	char *tmpl;
+
+	tmpl = g_build_filename(g_getenv("TMPDIR") ? g_getenv("TMPDIR") :
+	    "/tmp", "test-store.XXXXXX", NULL);
+	if ((tmpdir = mkdtemp(tmpl)) == NULL) {
+		perror("mkdtemp");
+		return 99;
+	}
+	test_specs();
+	test_open_errors();
+	test_put();
+	test_filters();
+	test_values();
+	test_versions();
+	rm_rf(tmpdir);
+	g_free(tmpl);
+	return done_testing();
+}
