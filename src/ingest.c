@@ -170,14 +170,25 @@ decode_part(struct ingest_item *item, const unsigned char *data, size_t len,
 	if (item->filename != NULL) {
 		if (report_fname_parse(item->filename, &fname) == 0) {
 			report_check_fname(item->report, &fname);
+			if (report_domain(item->report) == NULL)
+				item->report->fallback_domain =
+				    g_ascii_strdown(fname.policy_domain, -1);
 			report_fname_clear(&fname);
-		} else if (has_suffix_ci(item->filename, ".json") ||
-		    has_suffix_ci(item->filename, ".json.gz"))
+		} else if (info != NULL &&
+		    (has_suffix_ci(item->filename, ".json") ||
+			has_suffix_ci(item->filename, ".json.gz")))
+			/* only a sender's name counts: a saved file's
+			   local name is the user's business */
 			report_deviate(item->report, "filename-malformed",
 			    "file name does not follow RFC 8460 §5.1");
 	}
-	if (info != NULL)
+	if (info != NULL) {
 		check_headers(item->report, info);
+		if (report_domain(item->report) == NULL &&
+		    info->tls_report_domain != NULL)
+			item->report->fallback_domain =
+			    g_ascii_strdown(info->tls_report_domain, -1);
+	}
 out:
 	g_free(inflated);
 }

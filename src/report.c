@@ -884,12 +884,6 @@ out:
 	return rc;
 }
 
-static void
-strv_free(char **v)
-{
-	g_strfreev(v);
-}
-
 void
 report_free(struct report *r)
 {
@@ -902,9 +896,9 @@ report_free(struct report *r)
 	for (i = 0; i < r->n_policies; i++) {
 		p = &r->policies[i];
 		g_free(p->policy_type);
-		strv_free(p->policy_string);
+		g_strfreev(p->policy_string);
 		g_free(p->policy_domain);
-		strv_free(p->mx_host);
+		g_strfreev(p->mx_host);
 		for (j = 0; j < p->n_failures; j++) {
 			f = &p->failures[j];
 			g_free(f->result_type);
@@ -918,6 +912,7 @@ report_free(struct report *r)
 		g_free(p->failures);
 	}
 	g_free(r->policies);
+	g_free(r->fallback_domain);
 	for (i = 0; i < r->n_deviations; i++) {
 		g_free(r->deviations[i].code);
 		g_free(r->deviations[i].detail);
@@ -985,7 +980,7 @@ report_domain(const struct report *r)
 	for (i = 0; i < r->n_policies; i++)
 		if (r->policies[i].policy_domain != NULL)
 			return r->policies[i].policy_domain;
-	return NULL;
+	return r->fallback_domain;
 }
 
 /* n decimal digits at s; -1 if any is not a digit. */

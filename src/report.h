@@ -56,6 +56,9 @@ struct report {
 	size_t n_policies;
 	struct deviation *deviations;	/* n_deviations entries */
 	size_t n_deviations;
+	char *fallback_domain;		/* set by the caller: the domain from the
+					   file name or TLS-Report-Domain, for
+					   reports no policy-domain names */
 	char *json;			/* the JSON text as received, NUL-ended */
 	size_t json_len;
 	char sha256[65];		/* hex SHA-256 of json */
@@ -91,8 +94,8 @@ void report_totals(const struct report *r, int64_t *successful,
 
 /*
  * The domain the report is about: the first non-NULL policy-domain of an
- * "sts" or "no-policy-found" policy, else of any policy; NULL if none.
- * Borrowed from r.
+ * "sts" or "no-policy-found" policy, else of any policy, else
+ * r->fallback_domain; NULL if none.  Borrowed from r.
  */
 const char *report_domain(const struct report *r);
 
