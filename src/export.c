@@ -94,7 +94,7 @@ json_exact_numbers(cJSON *node)
 		if (!cJSON_IsNumber(c))
 			continue;
 		d = c->valuedouble;
-		if (d != d || d - d != 0)	/* NaN, infinity: cannot parse */
+		if (d != d || d - d != 0) /* NaN, infinity: cannot parse */
 			continue;
 		if (d > -1e17 && d < 1e17 && d == (double)(int64_t)d)
 			snprintf(text, sizeof(text), "%" PRId64, (int64_t)d);
@@ -197,8 +197,9 @@ csv_field(FILE *out, const char *s, int last)
 	valid = utf8_copy(s);
 	len = strlen(valid);
 	quote = strpbrk(valid, ",\"\r\n") != NULL ||
-	    (len > 0 && (valid[0] == ' ' || valid[0] == '\t' ||
-	    valid[len - 1] == ' ' || valid[len - 1] == '\t'));
+	    (len > 0 &&
+		(valid[0] == ' ' || valid[0] == '\t' || valid[len - 1] == ' ' ||
+		    valid[len - 1] == '\t'));
 	if (quote) {
 		fputc('"', out);
 		for (p = valid; *p != '\0'; p++) {
@@ -214,10 +215,19 @@ csv_field(FILE *out, const char *s, int last)
 }
 
 static const char *const csv_columns[] = {
-	"organization_name", "report_id", "start_datetime", "end_datetime",
-	"policy_type", "policy_domain", "result_type", "sending_mta_ip",
-	"receiving_mx_hostname", "receiving_mx_helo", "receiving_ip",
-	"failed_session_count", "failure_reason_code",
+	"organization_name",
+	"report_id",
+	"start_datetime",
+	"end_datetime",
+	"policy_type",
+	"policy_domain",
+	"result_type",
+	"sending_mta_ip",
+	"receiving_mx_hostname",
+	"receiving_mx_helo",
+	"receiving_ip",
+	"failed_session_count",
+	"failure_reason_code",
 	"additional_information",
 };
 
@@ -293,20 +303,28 @@ export_csv(struct store *st, const struct store_query *q, FILE *out,
 	if (cs.undecodable > 0)
 		return ti_err_set(err, TI_E_INPUT,
 		    "csv: %zu stored report(s) left out: they no longer "
-		    "decode (first: id %" PRId64 ": %s)", cs.undecodable,
-		    cs.first_id, cs.first_msg);
+		    "decode (first: id %" PRId64 ": %s)",
+		    cs.undecodable, cs.first_id, cs.first_msg);
 	return 0;
 }
 
 /* ---- list ----------------------------------------------------------- */
 
-enum { COL_BEGIN, COL_DOMAIN, COL_REPORTER, COL_SUCCESS, COL_FAILURE,
-	COL_RATE, COL_REPORT_ID, NCOLS };
+enum {
+	COL_BEGIN,
+	COL_DOMAIN,
+	COL_REPORTER,
+	COL_SUCCESS,
+	COL_FAILURE,
+	COL_RATE,
+	COL_REPORT_ID,
+	NCOLS
+};
 
 static const struct {
 	const char *title;
-	size_t cap;		/* most characters shown, then "…" */
-	int right;		/* right-aligned (numbers) */
+	size_t cap; /* most characters shown, then "…" */
+	int right; /* right-aligned (numbers) */
 } list_cols[NCOLS] = {
 	{ "BEGIN", 10, 0 },
 	{ "DOMAIN", 40, 0 },
@@ -372,10 +390,10 @@ list_cb(const struct stored_report *sr, void *arg)
 	}
 	if (row->cell[COL_BEGIN] == NULL)
 		row->cell[COL_BEGIN] = g_strdup("?");
-	row->cell[COL_DOMAIN] = term_clean(sr->domain,
-	    list_cols[COL_DOMAIN].cap);
-	row->cell[COL_REPORTER] = term_clean(sr->organization_name,
-	    list_cols[COL_REPORTER].cap);
+	row->cell[COL_DOMAIN] =
+	    term_clean(sr->domain, list_cols[COL_DOMAIN].cap);
+	row->cell[COL_REPORTER] =
+	    term_clean(sr->organization_name, list_cols[COL_REPORTER].cap);
 	row->cell[COL_SUCCESS] = g_strdup_printf("%" PRId64, sr->successful);
 	row->cell[COL_FAILURE] = g_strdup_printf("%" PRId64, sr->failed);
 	sessions = sr->successful + sr->failed;
@@ -384,8 +402,8 @@ list_cb(const struct stored_report *sr, void *arg)
 	else
 		row->cell[COL_RATE] = g_strdup_printf("%.2f%%",
 		    100.0 * (double)sr->failed / (double)sessions);
-	row->cell[COL_REPORT_ID] = term_clean(sr->report_id,
-	    list_cols[COL_REPORT_ID].cap);
+	row->cell[COL_REPORT_ID] =
+	    term_clean(sr->report_id, list_cols[COL_REPORT_ID].cap);
 	g_ptr_array_add(rows, row);
 	return 0;
 }
@@ -555,8 +573,9 @@ export_parse_time(const char *text, int64_t now, int64_t *out)
 	}
 	/* RFC 3339 §5.6: "T" or (note) a space; upper-case for GLib, and
 	   require hh:mm:ss so that week dates and the like stay out. */
-	if (len < 19 || (text[10] != 'T' && text[10] != 't' &&
-	    text[10] != ' ') || text[13] != ':' || text[16] != ':')
+	if (len < 19 ||
+	    (text[10] != 'T' && text[10] != 't' && text[10] != ' ') ||
+	    text[13] != ':' || text[16] != ':')
 		return -1;
 	copy = g_ascii_strup(text, -1);
 	copy[10] = 'T';

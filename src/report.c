@@ -689,11 +689,20 @@ decode_policy(struct ctx *c, const cJSON *pe, const char *path,
 		return ti_err_set(c->err, TI_E_INPUT,
 		    "report: %s is not an object", spath);
 	check_members(c, sum, spath, known_summary);
-	if (req_count(c, sum, spath, "total-successful-session-count",
-		&p->successful) == -1 ||
-	    req_count(c, sum, spath, "total-failure-session-count",
-		&p->failed) == -1)
-		return -1;
+	/* one count may be missing (a 2019 Google report had no failure
+	   count): read as 0 and noted; both missing is no summary */
+	if (member(sum, known_summary[0]) == NULL &&
+	    member(sum, known_summary[1]) == NULL)
+		return ti_err_set(c->err, TI_E_INPUT,
+		    "report: %s: missing %s and %s", spath, known_summary[0],
+		    known_summary[1]);
+	for (int i = 0; i < 2; i++)
+		if (member(sum, known_summary[i]) == NULL)
+			deviate(c, "summary-count-missing", "%s: no %s (read as 0)",
+			    spath, known_summary[i]);
+		else if (req_count(c, sum, spath, known_summary[i],
+			     i == 0 ? &p->successful : &p->failed) == -1)
+			return -1;
 	return decode_failures(c, pe, path, p);
 }
 

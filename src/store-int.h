@@ -20,7 +20,7 @@
 #define STORE_SCHEMA_VERSION 1
 
 struct store_ops {
-	const char *name;	/* "sqlite", "postgresql" */
+	const char *name; /* "sqlite", "postgresql" */
 	/* Returns the backend state, or NULL with *err set. */
 	void *(*open)(const char *target, enum store_mode mode,
 	    int busy_timeout_ms, struct ti_err *err);

@@ -40,7 +40,7 @@ struct sq {
 	char *path;
 	char *dir;
 	enum store_mode mode;
-	int version;		/* schema version of the open store */
+	int version; /* schema version of the open store */
 	sqlite3_stmt *ins_report;
 	sqlite3_stmt *sel_sha;
 	sqlite3_stmt *ins_policy;
@@ -108,26 +108,26 @@ static const char *const migrations[] = {
 _Static_assert(nitems(migrations) == STORE_SCHEMA_VERSION,
     "one migration step per schema version");
 
-#define SQL_INS_REPORT                                                        \
-	"INSERT INTO reports (organization_name, report_id, contact_info,"  \
-	" domain, start_datetime, end_datetime, start_time, end_time,"      \
-	" successful, failed, message_id, envelope_sender,"                 \
-	" envelope_recipient, filename, source, origin, archive_path,"      \
-	" received, deviations, json, sha256) VALUES (?1, ?2, ?3, ?4, ?5,"  \
-	" ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19," \
-	" ?20, ?21) ON CONFLICT (organization_name, report_id) DO NOTHING"
-#define SQL_SEL_SHA                                                      \
-	"SELECT sha256 FROM reports WHERE organization_name = ?1 AND" \
-	" report_id = ?2"
-#define SQL_INS_POLICY                                                   \
-	"INSERT INTO policies (report, idx, policy_type, policy_domain," \
-	" policy_string, mx_host, successful, failed) VALUES (?1, ?2, ?3," \
-	" ?4, ?5, ?6, ?7, ?8)"
-#define SQL_INS_FAILURE                                                    \
-	"INSERT INTO failures (policy, result_type, sending_mta_ip,"       \
-	" receiving_mx_hostname, receiving_mx_helo, receiving_ip,"         \
-	" failed_session_count, additional_information,"                   \
-	" failure_reason_code) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+static const char sql_ins_report[] =
+    "INSERT INTO reports (organization_name, report_id, contact_info,"
+    " domain, start_datetime, end_datetime, start_time, end_time,"
+    " successful, failed, message_id, envelope_sender,"
+    " envelope_recipient, filename, source, origin, archive_path,"
+    " received, deviations, json, sha256) VALUES (?1, ?2, ?3, ?4, ?5,"
+    " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"
+    " ?20, ?21) ON CONFLICT (organization_name, report_id) DO NOTHING";
+static const char sql_sel_sha[] =
+    "SELECT sha256 FROM reports WHERE organization_name = ?1 AND"
+    " report_id = ?2";
+static const char sql_ins_policy[] =
+    "INSERT INTO policies (report, idx, policy_type, policy_domain,"
+    " policy_string, mx_host, successful, failed) VALUES (?1, ?2, ?3,"
+    " ?4, ?5, ?6, ?7, ?8)";
+static const char sql_ins_failure[] =
+    "INSERT INTO failures (policy, result_type, sending_mta_ip,"
+    " receiving_mx_hostname, receiving_mx_helo, receiving_ip,"
+    " failed_session_count, additional_information,"
+    " failure_reason_code) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 
 /* Whether we lack the permissions the mode needs.  SQLite's own errno
    is often that of its read-only retry (ENOENT), not the EACCES. */
@@ -164,10 +164,11 @@ sq_fail(struct sq *s, int rc, const char *what, struct ti_err *err)
 	case SQLITE_LOCKED:
 		return ti_err_set(err, TI_E_TEMP,
 		    "store %s: %s: busy past the timeout (another process "
-		    "holds the lock): %s", s->path, what, msg);
+		    "holds the lock): %s",
+		    s->path, what, msg);
 	case SQLITE_FULL:
-		return ti_err_set(err, TI_E_TEMP,
-		    "store %s: %s: disk full: %s", s->path, what, msg);
+		return ti_err_set(err, TI_E_TEMP, "store %s: %s: disk full: %s",
+		    s->path, what, msg);
 	case SQLITE_IOERR:
 		if (sys == EFBIG)
 			return ti_err_set(err, TI_E_TEMP,
@@ -190,8 +191,8 @@ sq_fail(struct sq *s, int rc, const char *what, struct ti_err *err)
 			return ti_err_set(err, TI_E_TEMP,
 			    "store %s: %s: %s: run as a user that may read "
 			    "%s and write %s (SQLite WAL creates -shm and -wal "
-			    "files there)", s->path, what, msg, s->path,
-			    s->dir);
+			    "files there)",
+			    s->path, what, msg, s->path, s->dir);
 		return ti_err_set(err, TI_E_TEMP,
 		    "store %s: %s: %s: make %s writable by the user the "
 		    "delivery runs as (nobody for /etc/aliases), or use a "
@@ -265,12 +266,13 @@ sq_migrate(struct sq *s, struct ti_err *err)
 	if (v > STORE_SCHEMA_VERSION) {
 		ti_err_set(err, TI_E_CONFIG,
 		    "store %s: store schema %d is newer than this program "
-		    "(%d)", s->path, v, STORE_SCHEMA_VERSION);
+		    "(%d)",
+		    s->path, v, STORE_SCHEMA_VERSION);
 		goto fail;
 	}
 	if (v < 0) {
-		ti_err_set(err, TI_E_CONFIG,
-		    "store %s: bad schema version %d", s->path, v);
+		ti_err_set(err, TI_E_CONFIG, "store %s: bad schema version %d",
+		    s->path, v);
 		goto fail;
 	}
 	for (; v < STORE_SCHEMA_VERSION; v++)
@@ -290,8 +292,7 @@ fail:
 }
 
 static int
-sq_prepare(struct sq *s, const char *sql, sqlite3_stmt **st,
-    struct ti_err *err)
+sq_prepare(struct sq *s, const char *sql, sqlite3_stmt **st, struct ti_err *err)
 {
 	int rc;
 
@@ -331,7 +332,8 @@ sq_open_write(struct sq *s, int busy_timeout_ms, struct ti_err *err)
 		if (errno == ENOENT)
 			return ti_err_set(err, TI_E_TEMP,
 			    "store directory %s does not exist: create it, "
-			    "owned by the delivery user", s->dir);
+			    "owned by the delivery user",
+			    s->dir);
 		return ti_err_set(err, TI_E_TEMP, "store directory %s: %s",
 		    s->dir, strerror(errno));
 	}
@@ -354,17 +356,17 @@ sq_open_write(struct sq *s, int busy_timeout_ms, struct ti_err *err)
 		return -1;
 	}
 	g_free(mode);
-	if (sq_exec(s, "PRAGMA synchronous = FULL", "set synchronous",
-		err) == -1 ||
-	    sq_exec(s, "PRAGMA foreign_keys = ON", "set foreign_keys",
-		err) == -1)
+	if (sq_exec(s, "PRAGMA synchronous = FULL", "set synchronous", err) ==
+		-1 ||
+	    sq_exec(s, "PRAGMA foreign_keys = ON", "set foreign_keys", err) ==
+		-1)
 		return -1;
 	if (sq_migrate(s, err) == -1)
 		return -1;
-	if (sq_prepare(s, SQL_INS_REPORT, &s->ins_report, err) == -1 ||
-	    sq_prepare(s, SQL_SEL_SHA, &s->sel_sha, err) == -1 ||
-	    sq_prepare(s, SQL_INS_POLICY, &s->ins_policy, err) == -1 ||
-	    sq_prepare(s, SQL_INS_FAILURE, &s->ins_failure, err) == -1)
+	if (sq_prepare(s, sql_ins_report, &s->ins_report, err) == -1 ||
+	    sq_prepare(s, sql_sel_sha, &s->sel_sha, err) == -1 ||
+	    sq_prepare(s, sql_ins_policy, &s->ins_policy, err) == -1 ||
+	    sq_prepare(s, sql_ins_failure, &s->ins_failure, err) == -1)
 		return -1;
 	return 0;
 }
@@ -420,13 +422,14 @@ sq_open_read(struct sq *s, int busy_timeout_ms, struct ti_err *err)
 	if (v > STORE_SCHEMA_VERSION)
 		return ti_err_set(err, TI_E_CONFIG,
 		    "store %s: store schema %d is newer than this program "
-		    "(%d)", s->path, v, STORE_SCHEMA_VERSION);
+		    "(%d)",
+		    s->path, v, STORE_SCHEMA_VERSION);
 	if (v < 0 || (v > 0 && v < STORE_SCHEMA_VERSION))
 		return ti_err_set(err, TI_E_CONFIG,
 		    "store %s: store schema %d is older than this program "
 		    "(%d): let tlsrpt-ingest open it once to migrate it",
 		    s->path, v, STORE_SCHEMA_VERSION);
-	s->version = v;		/* 0: a store nothing was written to */
+	s->version = v; /* 0: a store nothing was written to */
 	return 0;
 }
 
@@ -464,8 +467,8 @@ sq_begin(void *backend, struct ti_err *err)
 	struct sq *s = backend;
 
 	if (s->mode != STORE_WRITE)
-		return ti_err_set(err, TI_E_BUG,
-		    "store %s: opened read-only", s->path);
+		return ti_err_set(err, TI_E_BUG, "store %s: opened read-only",
+		    s->path);
 	return sq_exec(s, "BEGIN IMMEDIATE", "begin", err);
 }
 
@@ -636,8 +639,8 @@ sq_put_policies(struct sq *s, const struct report *r, int64_t report_row,
 			    f->failed_session_count);
 			bind_cstr(s->ins_failure, 8, f->additional_information);
 			bind_cstr(s->ins_failure, 9, f->failure_reason_code);
-			if (sq_run(s, s->ins_failure, "insert failure",
-				err) == -1)
+			if (sq_run(s, s->ins_failure, "insert failure", err) ==
+			    -1)
 				return -1;
 		}
 	}
@@ -646,8 +649,8 @@ sq_put_policies(struct sq *s, const struct report *r, int64_t report_row,
 
 /* Tell a duplicate from a conflict by the stored hash. */
 static int
-sq_existing(struct sq *s, const struct report *r,
-    enum store_put_result *result, char *existing_sha256, struct ti_err *err)
+sq_existing(struct sq *s, const struct report *r, enum store_put_result *result,
+    char *existing_sha256, struct ti_err *err)
 {
 	const char *sha;
 	int rc;
@@ -668,8 +671,8 @@ sq_existing(struct sq *s, const struct report *r,
 	sha = (const char *)sqlite3_column_text(s->sel_sha, 0);
 	if (sha == NULL)
 		sha = "";
-	*result = strcmp(sha, r->sha256) == 0 ? STORE_DUPLICATE :
-	    STORE_CONFLICT;
+	*result =
+	    strcmp(sha, r->sha256) == 0 ? STORE_DUPLICATE : STORE_CONFLICT;
 	if (existing_sha256 != NULL)
 		g_strlcpy(existing_sha256, sha, 65);
 	sqlite3_reset(s->sel_sha);
@@ -678,9 +681,8 @@ sq_existing(struct sq *s, const struct report *r,
 }
 
 static int
-sq_put(void *backend, const struct report *r,
-    const struct report_source *src, enum store_put_result *result,
-    char *existing_sha256, struct ti_err *err)
+sq_put(void *backend, const struct report *r, const struct report_source *src,
+    enum store_put_result *result, char *existing_sha256, struct ti_err *err)
 {
 	static const struct report_source none;
 	struct sq *s = backend;
@@ -691,8 +693,7 @@ sq_put(void *backend, const struct report *r,
 
 	if (s->mode != STORE_WRITE || sqlite3_get_autocommit(s->db))
 		return ti_err_set(err, TI_E_BUG,
-		    "store %s: store_put outside a write transaction",
-		    s->path);
+		    "store %s: store_put outside a write transaction", s->path);
 	if (r->organization_name == NULL || r->report_id == NULL ||
 	    r->start_datetime == NULL || r->end_datetime == NULL ||
 	    r->json == NULL)
@@ -758,7 +759,7 @@ sq_each_report(void *backend, const struct store_query *q,
 	size_t len;
 	int rc, ret = 0;
 
-	if (s->version == 0)	/* nothing was ever written */
+	if (s->version == 0) /* nothing was ever written */
 		return 0;
 	sql = g_string_new("SELECT id, organization_name, report_id,"
 			   " contact_info, domain, start_time, end_time,"

@@ -106,8 +106,8 @@ store_each_report(struct store *st, const struct store_query *q,
 {
 	static const struct store_query all = { NULL, 0, 0 };
 
-	return st->ops->each_report(st->backend, q != NULL ? q : &all, cb,
-	    arg, err);
+	return st->ops->each_report(st->backend, q != NULL ? q : &all, cb, arg,
+	    err);
 }
 
 int

@@ -393,7 +393,9 @@ main(int argc, char **argv)
 	    "Exit status: 0 handled (stored, duplicate or set aside), "
 	    "75 try again later,\n64 usage error.  See tlsrpt-ingest(8).");
 	g_option_context_add_main_entries(ctx, entries, NULL);
-	interactive = isatty(STDIN_FILENO);
+	/* a mail system gives us no terminal at all */
+	interactive = isatty(STDIN_FILENO) || isatty(STDOUT_FILENO) ||
+	    isatty(STDERR_FILENO);
 	if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
 		status = usage_error(gerr->message);
 		g_error_free(gerr);

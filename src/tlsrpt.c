@@ -33,7 +33,7 @@
 static char *opt_store;
 static char *opt_config;
 static gboolean opt_version;
-static char *opt_store_cmd;	/* --store and -c after the command */
+static char *opt_store_cmd; /* --store and -c after the command */
 static char *opt_config_cmd;
 static char *opt_domain;
 static char *opt_since;
@@ -43,7 +43,8 @@ static char *opt_format;
 static GOptionEntry global_entries[] = {
 	{ "store", 0, 0, G_OPTION_ARG_STRING, &opt_store,
 	    "Read the store S (a path, sqlite:PATH) instead of the "
-	    "configured one", "S" },
+	    "configured one",
+	    "S" },
 	{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &opt_config,
 	    "Read the configuration FILE (it must exist)", "FILE" },
 	{ "version", 'V', 0, G_OPTION_ARG_NONE, &opt_version,
@@ -66,11 +67,10 @@ static GOptionEntry common_entries[] = {
 	G_OPTION_ENTRY_NULL
 };
 
-static GOptionEntry export_entries[] = {
-	{ "format", 'f', 0, G_OPTION_ARG_STRING, &opt_format,
-	    "jsonl (default) or csv", "F" },
-	G_OPTION_ENTRY_NULL
-};
+static GOptionEntry export_entries[] = { { "format", 'f', 0,
+					     G_OPTION_ARG_STRING, &opt_format,
+					     "jsonl (default) or csv", "F" },
+	G_OPTION_ENTRY_NULL };
 
 static const char commands[] =
     "Commands:\n"
@@ -106,8 +106,8 @@ usage(const char *fmt, ...)
 static int
 status_exit(const struct ti_err *err)
 {
-	fprintf(stderr, "tlsrpt: %s\n", err->msg[0] != '\0' ? err->msg :
-	    ti_status_name(err->status));
+	fprintf(stderr, "tlsrpt: %s\n",
+	    err->msg[0] != '\0' ? err->msg : ti_status_name(err->status));
 	switch (err->status) {
 	case TI_OK:
 		return 0;
@@ -146,15 +146,16 @@ command_context(const char *cmd)
 }
 
 static int
-parse_time_opt(const char *name, const char *text, int64_t now,
-    int64_t *out)
+parse_time_opt(const char *name, const char *text, int64_t now, int64_t *out)
 {
 	if (text == NULL)
 		return 0;
 	if (export_parse_time(text, now, out) == -1) {
-		fprintf(stderr, "tlsrpt: bad time for --%s: \"%s\" (use "
+		fprintf(stderr,
+		    "tlsrpt: bad time for --%s: \"%s\" (use "
 		    "YYYY-MM-DD, an RFC 3339 date-time, @EPOCH, Nd, today "
-		    "or yesterday)\ntry 'tlsrpt --help'\n", name, text);
+		    "or yesterday)\ntry 'tlsrpt --help'\n",
+		    name, text);
 		return -1;
 	}
 	return 0;
@@ -211,15 +212,16 @@ run_command(const char *cmd, int argc, char **argv)
 	q.domain = opt_domain;
 
 	conf_init(&conf);
-	if (conf_load(&conf, opt_config != NULL ? opt_config :
-		conf_default_path(), opt_config != NULL, &err) == -1) {
+	if (conf_load(&conf,
+		opt_config != NULL ? opt_config : conf_default_path(),
+		opt_config != NULL, &err) == -1) {
 		conf_clear(&conf);
 		return status_exit(&err);
 	}
 	if (opt_store != NULL)
 		conf_set(&conf.store, opt_store);
-	st = store_open(conf.store != NULL ? conf.store :
-	    conf_default_store(), STORE_READ, conf.busy_timeout_ms, &err);
+	st = store_open(conf.store != NULL ? conf.store : conf_default_store(),
+	    STORE_READ, conf.busy_timeout_ms, &err);
 	conf_clear(&conf);
 	if (st == NULL)
 		return status_exit(&err);
@@ -227,8 +229,10 @@ run_command(const char *cmd, int argc, char **argv)
 	status = fn(st, &q, stdout, &err);
 	store_close(st);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
-		fprintf(stderr, "tlsrpt: write error on standard output: "
-		    "%s\n", errno != 0 ? strerror(errno) : "failed");
+		fprintf(stderr,
+		    "tlsrpt: write error on standard output: "
+		    "%s\n",
+		    errno != 0 ? strerror(errno) : "failed");
 		return EX_IOERR;
 	}
 	if (status != 0)
@@ -269,8 +273,9 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (strcmp(argv[1], "help") == 0) {
-		if (argc > 2 && (strcmp(argv[2], "list") == 0 ||
-		    strcmp(argv[2], "export") == 0)) {
+		if (argc > 2 &&
+		    (strcmp(argv[2], "list") == 0 ||
+			strcmp(argv[2], "export") == 0)) {
 			g_option_context_free(ctx);
 			ctx = command_context(argv[2]);
 		} else if (argc > 2) {

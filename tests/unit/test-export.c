@@ -26,14 +26,16 @@ static char *tmpdir;
 
 /* An RFC 8460 §4.4 report; policies is the JSON array text. */
 static char *
-report_json(const char *org, const char *id, const char *start,
-    const char *end, const char *policies)
+report_json(const char *org, const char *id, const char *start, const char *end,
+    const char *policies)
 {
-	return g_strdup_printf("{\"organization-name\":\"%s\","
-	    "\"date-range\":{\"start-datetime\":\"%s\",\"end-datetime\":\"%s\"},"
+	return g_strdup_printf(
+	    "{\"organization-name\":\"%s\","
+	    "\"date-range\":{\"start-datetime\":\"%s\",\"end-datetime\":\"%s\"}"
+	    ","
 	    "\"contact-info\":\"mailto:tlsrpt@reporter.example\","
-	    "\"report-id\":\"%s\",\"policies\":%s}", org, start, end, id,
-	    policies);
+	    "\"report-id\":\"%s\",\"policies\":%s}",
+	    org, start, end, id, policies);
 }
 
 static const char POL_R1[] =
@@ -74,8 +76,7 @@ static const char POL_ZERO[] =
     "\"total-failure-session-count\":0}}]";
 
 static int
-put_json(struct store *st, const char *json,
-    const struct report_source *src)
+put_json(struct store *st, const char *json, const struct report_source *src)
 {
 	struct ti_limits lim;
 	struct ti_err err = { 0 };
@@ -99,8 +100,8 @@ put_json(struct store *st, const char *json,
 /* Run an export into a string (g_free it); *rc gets its return. */
 static char *
 run(int (*fn)(struct store *, const struct store_query *, FILE *,
-    struct ti_err *), struct store *st, const struct store_query *q,
-    int *rc, struct ti_err *err)
+	struct ti_err *),
+    struct store *st, const struct store_query *q, int *rc, struct ti_err *err)
 {
 	char *buf = NULL, *copy;
 	size_t len = 0;
@@ -145,19 +146,21 @@ fill(const char *name)
 	    "2024-01-01T23:59:59Z", POL_R1);
 	rc |= put_json(st, j, &src);
 	g_free(j);
-	j = report_json("Evil\\u001b[31mOrg\\u202e\",\"x-float\":0.1,"
+	j = report_json(
+	    "Evil\\u001b[31mOrg\\u202e\",\"x-float\":0.1,"
 	    "\"x-neg\":-5,\"x-big\":1e300,\"x-third\":0.33333333333333331,"
-	    "\"x\":\"", "r2", "2024-01-02T00:00:00Z", "2024-01-02T23:59:59Z",
-	    POL_R2);
+	    "\"x\":\"",
+	    "r2", "2024-01-02T00:00:00Z", "2024-01-02T23:59:59Z", POL_R2);
 	rc |= put_json(st, j, &bad);
 	g_free(j);
 	j = report_json("Big, \\\"Counter\\\"", "big", "2024-01-03T00:00:00Z",
 	    "2024-01-03T23:59:59Z", POL_BIG);
 	rc |= put_json(st, j, NULL);
 	g_free(j);
-	j = report_json("Zero", "this-report-id-is-long-enough-to-be-cut-off-"
-	    "by-the-list-table-0123456789", "2024-01-04T00:00:00Z",
-	    "2024-01-04T23:59:59Z", POL_ZERO);
+	j = report_json("Zero",
+	    "this-report-id-is-long-enough-to-be-cut-off-"
+	    "by-the-list-table-0123456789",
+	    "2024-01-04T00:00:00Z", "2024-01-04T23:59:59Z", POL_ZERO);
 	rc |= put_json(st, j, NULL);
 	g_free(j);
 	if (rc != 0 || store_commit(st, &err) == -1) {
@@ -186,39 +189,47 @@ test_jsonl(struct store *st)
 		root = cJSON_Parse(lines[i]);
 		meta = cJSON_GetObjectItemCaseSensitive(root, "_meta");
 		ok(root != NULL && cJSON_IsObject(meta) &&
-		    cJSON_IsNumber(cJSON_GetObjectItem(meta, "id")) &&
-		    cJSON_IsString(cJSON_GetObjectItem(meta, "received")) &&
-		    cJSON_GetObjectItem(meta, "message-id") != NULL &&
-		    cJSON_GetObjectItem(meta, "envelope-sender") != NULL &&
-		    cJSON_GetObjectItem(meta, "filename") != NULL &&
-		    cJSON_GetObjectItem(meta, "source") != NULL &&
-		    cJSON_IsArray(cJSON_GetObjectItem(root, "policies")),
+			cJSON_IsNumber(cJSON_GetObjectItem(meta, "id")) &&
+			cJSON_IsString(cJSON_GetObjectItem(meta, "received")) &&
+			cJSON_GetObjectItem(meta, "message-id") != NULL &&
+			cJSON_GetObjectItem(meta, "envelope-sender") != NULL &&
+			cJSON_GetObjectItem(meta, "filename") != NULL &&
+			cJSON_GetObjectItem(meta, "source") != NULL &&
+			cJSON_IsArray(cJSON_GetObjectItem(root, "policies")),
 		    "line %d parses, has the report and _meta", i + 1);
 		if (i == 0) {
 			v = cJSON_GetObjectItem(meta, "received");
 			ok(cJSON_IsString(v) &&
-			    strcmp(v->valuestring, "2023-11-14T22:13:20Z") == 0,
+				strcmp(v->valuestring,
+				    "2023-11-14T22:13:20Z") == 0,
 			    "_meta.received is RFC 3339 UTC");
 			v = cJSON_GetObjectItem(meta, "message-id");
 			ok(cJSON_IsString(v) &&
-			    strcmp(v->valuestring, "r1@reporter.example") == 0,
+				strcmp(v->valuestring, "r1@reporter.example") ==
+				    0,
 			    "_meta.message-id");
-			ok(cJSON_IsString(cJSON_GetObjectItem(meta,
-			    "filename")) && cJSON_IsString(cJSON_GetObjectItem(
-			    meta, "source")), "_meta.filename and source");
+			ok(cJSON_IsString(
+			       cJSON_GetObjectItem(meta, "filename")) &&
+				cJSON_IsString(
+				    cJSON_GetObjectItem(meta, "source")),
+			    "_meta.filename and source");
 		}
 		if (i == 1)
-			ok(cJSON_IsNull(cJSON_GetObjectItem(meta, "filename")) &&
-			    cJSON_IsNull(cJSON_GetObjectItem(meta,
-			    "envelope-sender")), "absent _meta fields are null");
+			ok(cJSON_IsNull(
+			       cJSON_GetObjectItem(meta, "filename")) &&
+				cJSON_IsNull(cJSON_GetObjectItem(meta,
+				    "envelope-sender")),
+			    "absent _meta fields are null");
 		cJSON_Delete(root);
 	}
 	ok(n > 2 && strstr(lines[2], ":3000000000,") != NULL &&
-	    strstr(lines[2], ":9007199254740991}") != NULL &&
-	    strstr(lines[2], "e+") == NULL,
+		strstr(lines[2], ":9007199254740991}") != NULL &&
+		strstr(lines[2], "e+") == NULL,
 	    "counts 3000000000 and 9007199254740991 print as exact integers");
-	ok(n > 1 && strstr(lines[1], "\"x-float\":0.1,\"x-neg\":-5,"
-	    "\"x-big\":1e+300,\"x-third\":0.3333333333333333,") != NULL,
+	ok(n > 1 &&
+		strstr(lines[1],
+		    "\"x-float\":0.1,\"x-neg\":-5,"
+		    "\"x-big\":1e+300,\"x-third\":0.3333333333333333,") != NULL,
 	    "other numbers print exactly and shortest");
 	ok(n > 1 && strstr(lines[1], "\\u001b") != NULL,
 	    "control characters stay escaped");
@@ -251,21 +262,21 @@ test_jsonl_bad(void)
 	g_free(sha);
 	st = store_open(path, STORE_WRITE, 200, &err);
 	ok(st != NULL && store_begin(st, &err) == 0 &&
-	    store_put(st, &r, NULL, &res, NULL, &err) == 0 &&
-	    store_commit(st, &err) == 0, "store a broken JSON row: %s",
-	    err.msg);
+		store_put(st, &r, NULL, &res, NULL, &err) == 0 &&
+		store_commit(st, &err) == 0,
+	    "store a broken JSON row: %s", err.msg);
 	out = run(export_jsonl, st, NULL, &rc, &err);
 	root = cJSON_Parse(out);
 	ok(rc == 0 && root != NULL &&
-	    cJSON_IsString(cJSON_GetObjectItem(root, "_error")) &&
-	    cJSON_IsObject(cJSON_GetObjectItem(root, "_meta")),
+		cJSON_IsString(cJSON_GetObjectItem(root, "_error")) &&
+		cJSON_IsObject(cJSON_GetObjectItem(root, "_meta")),
 	    "jsonl prints {\"_meta\":..., \"_error\":...}: %s", out);
 	cJSON_Delete(root);
 	g_free(out);
 	out = run(export_csv, st, NULL, &rc, &err);
 	ok(rc == -1 && err.status == TI_E_INPUT &&
-	    strstr(err.msg, "left out") != NULL &&
-	    g_str_has_prefix(out, "organization_name,"),
+		strstr(err.msg, "left out") != NULL &&
+		g_str_has_prefix(out, "organization_name,"),
 	    "csv says the report was left out: %s", err.msg);
 	g_free(out);
 	store_close(st);
@@ -275,19 +286,23 @@ test_jsonl_bad(void)
 static void
 test_csv(struct store *st)
 {
-	static const char header[] = "organization_name,report_id,"
+	static const char header[] =
+	    "organization_name,report_id,"
 	    "start_datetime,end_datetime,policy_type,policy_domain,"
 	    "result_type,sending_mta_ip,receiving_mx_hostname,"
 	    "receiving_mx_helo,receiving_ip,failed_session_count,"
 	    "failure_reason_code,additional_information\r\n";
-	static const char row1[] = "Reporter Inc.,r1,2024-01-01T00:00:00Z,"
+	static const char row1[] =
+	    "Reporter Inc.,r1,2024-01-01T00:00:00Z,"
 	    "2024-01-01T23:59:59Z,sts,example.com,certificate-expired,"
 	    "2001:db8::1,mx1.mx.example.com,,192.0.2.10,20,"
 	    "X509_V_ERR_CERT_HAS_EXPIRED,\"a,b \"\"q\"\"\nline2\"\r\n";
-	static const char row2[] = "Reporter Inc.,r1,2024-01-01T00:00:00Z,"
+	static const char row2[] =
+	    "Reporter Inc.,r1,2024-01-01T00:00:00Z,"
 	    "2024-01-01T23:59:59Z,sts,example.com,starttls-not-supported,"
 	    "198.51.100.3,mx2.mx.example.com,\" mx2 \",,5,,\r\n";
-	static const char row3[] = "\"Big, \"\"Counter\"\"\",big,"
+	static const char row3[] =
+	    "\"Big, \"\"Counter\"\"\",big,"
 	    "2024-01-03T00:00:00Z,2024-01-03T23:59:59Z,tlsa,big.example,"
 	    "tlsa-invalid,,,,,9007199254740991,,\r\n";
 	struct ti_err err = { 0 };
@@ -325,24 +340,27 @@ test_list(struct store *st)
 	n = (int)g_strv_length(lines);
 	ok(rc == 0 && n == 7, "list: header, four rows, count (%d lines)", n);
 	ok(n > 0 && g_str_has_prefix(lines[0], "BEGIN       DOMAIN") &&
-	    strstr(lines[0], "REPORTER") && strstr(lines[0], "SUCCESS") &&
-	    strstr(lines[0], "FAILURE") && strstr(lines[0], "RATE") &&
-	    strstr(lines[0], "REPORT-ID"), "header: %s", n ? lines[0] : "");
+		strstr(lines[0], "REPORTER") && strstr(lines[0], "SUCCESS") &&
+		strstr(lines[0], "FAILURE") && strstr(lines[0], "RATE") &&
+		strstr(lines[0], "REPORT-ID"),
+	    "header: %s", n ? lines[0] : "");
 	ok(n > 1 && g_str_has_prefix(lines[1], "2024-01-01  example.com") &&
-	    strstr(lines[1], "Reporter Inc.") && strstr(lines[1], " 75  ") &&
-	    strstr(lines[1], " 25  ") && strstr(lines[1], "25.00%  r1"),
+		strstr(lines[1], "Reporter Inc.") &&
+		strstr(lines[1], " 75  ") && strstr(lines[1], " 25  ") &&
+		strstr(lines[1], "25.00%  r1"),
 	    "row 1: %s", n > 1 ? lines[1] : "");
 	ok(n > 2 && strstr(lines[2], "Evil?[31mOrg?") &&
-	    strstr(lines[2], "0.00%") && strchr(out, '\x1b') == NULL &&
-	    strstr(out, "\xe2\x80\xae") == NULL,
+		strstr(lines[2], "0.00%") && strchr(out, '\x1b') == NULL &&
+		strstr(out, "\xe2\x80\xae") == NULL,
 	    "control and bidi characters shown as '?': %s",
 	    n > 2 ? lines[2] : "");
 	ok(n > 3 && strstr(lines[3], "3000000000") &&
-	    strstr(lines[3], "9007199254740991") && strstr(lines[3], "100.00%"),
+		strstr(lines[3], "9007199254740991") &&
+		strstr(lines[3], "100.00%"),
 	    "big counts: %s", n > 3 ? lines[3] : "");
 	ok(n > 4 && strstr(lines[4], "  -  ") &&
-	    strstr(lines[4], "\xe2\x80\xa6") &&
-	    !strstr(lines[4], "0123456789"),
+		strstr(lines[4], "\xe2\x80\xa6") &&
+		!strstr(lines[4], "0123456789"),
 	    "no sessions: rate '-'; long values cut with an ellipsis: %s",
 	    n > 4 ? lines[4] : "");
 	ok(n > 5 && strcmp(lines[5], "4 reports") == 0, "count line");
@@ -363,7 +381,7 @@ test_list(struct store *st)
 static void
 test_parse_time(void)
 {
-	static const int64_t now = 1718454896;	/* 2024-06-15T12:34:56Z */
+	static const int64_t now = 1718454896; /* 2024-06-15T12:34:56Z */
 	static const int64_t today = 1718409600;
 	static const struct {
 		const char *text;
@@ -455,8 +473,9 @@ main(void)
 	char *tmpl, *out, *path;
 	int rc;
 
-	tmpl = g_build_filename(g_getenv("TMPDIR") ? g_getenv("TMPDIR") :
-	    "/tmp", "test-export.XXXXXX", NULL);
+	tmpl =
+	    g_build_filename(g_getenv("TMPDIR") ? g_getenv("TMPDIR") : "/tmp",
+		"test-export.XXXXXX", NULL);
 	if ((tmpdir = mkdtemp(tmpl)) == NULL) {
 		perror("mkdtemp");
 		return 99;

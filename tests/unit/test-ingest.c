@@ -122,7 +122,7 @@ main(void)
 	char *mail;
 	struct ingest_mail m;
 	static const char fname[] =
-	    "reporter.example!example.com!1761955200!1762041599!7.json.gz";
+	    "reporter.example!example.com!1793491200!1793577599!7.json.gz";
 
 	mime_init();
 	ti_limits_default(&l);
@@ -148,7 +148,7 @@ main(void)
 	g_free(mail);
 
 	mail = mail_with("application/tlsrpt+gzip",
-	    "reporter.example!example.org!1761955200!1762041599.json.gz",
+	    "reporter.example!example.org!1793491200!1793577599.json.gz",
 	    (const unsigned char *)report_json, strlen(report_json),
 	    "tlsrpt");
 	ingest_parse((unsigned char *)mail, strlen(mail), NULL, &l, &m);

@@ -25,8 +25,8 @@
 #include "store-int.h"
 #include "tap.h"
 
-#define BIG_OK INT64_C(3000000000)		/* > 2^31 */
-#define MAX53 INT64_C(9007199254740991)		/* 2^53 - 1 */
+#define BIG_OK INT64_C(3000000000) /* > 2^31 */
+#define MAX53 INT64_C(9007199254740991) /* 2^53 - 1 */
 
 static char *tmpdir;
 
@@ -249,13 +249,14 @@ test_specs(void)
 	for (i = 0; i < nitems(cases); i++) {
 		ti_err_clear(&err);
 		ok(store_open(cases[i].spec, STORE_WRITE, 100, &err) == NULL &&
-		    err.status == cases[i].want &&
-		    strstr(err.msg, cases[i].msg) != NULL,
+			err.status == cases[i].want &&
+			strstr(err.msg, cases[i].msg) != NULL,
 		    "spec \"%s\": %s", cases[i].spec, err.msg);
 	}
 	ti_err_clear(&err);
 	ok(store_open(NULL, STORE_READ, 100, &err) == NULL &&
-	    err.status == TI_E_CONFIG, "NULL spec: %s", err.msg);
+		err.status == TI_E_CONFIG,
+	    "NULL spec: %s", err.msg);
 }
 
 static void
@@ -267,14 +268,15 @@ test_open_errors(void)
 	char *nf = tpath("nothing.db");
 
 	ok(store_open(path, STORE_WRITE, 100, &err) == NULL &&
-	    err.status == TI_E_TEMP && strstr(err.msg, dir) != NULL &&
-	    strstr(err.msg, "does not exist") != NULL,
+		err.status == TI_E_TEMP && strstr(err.msg, dir) != NULL &&
+		strstr(err.msg, "does not exist") != NULL,
 	    "missing directory: TI_E_TEMP naming it: %s", err.msg);
 	ok(access(dir, F_OK) == -1, "the directory was not created");
 
 	ti_err_clear(&err);
 	ok(store_open(nf, STORE_READ, 100, &err) == NULL &&
-	    err.status == TI_E_TEMP && strstr(err.msg, "no store at") != NULL,
+		err.status == TI_E_TEMP &&
+		strstr(err.msg, "no store at") != NULL,
 	    "STORE_READ on a missing file: %s", err.msg);
 	ok(access(nf, F_OK) == -1, "STORE_READ created nothing");
 
@@ -284,10 +286,10 @@ test_open_errors(void)
 	} else {
 		ti_err_clear(&err);
 		ok(store_open(rop, STORE_WRITE, 100, &err) == NULL &&
-		    err.status == TI_E_TEMP && strstr(err.msg, ro) != NULL &&
-		    strstr(err.msg, "writable") != NULL,
-		    "read-only directory: TI_E_TEMP with the fix: %s",
-		    err.msg);
+			err.status == TI_E_TEMP &&
+			strstr(err.msg, ro) != NULL &&
+			strstr(err.msg, "writable") != NULL,
+		    "read-only directory: TI_E_TEMP with the fix: %s", err.msg);
 	}
 	chmod(ro, 0700);
 	rmdir(ro);
@@ -345,19 +347,21 @@ test_put(void)
 	ok(store_schema_version() == 1, "store_schema_version() is 1");
 
 	ok(store_put(st, r1, &src, &res, sha, &err) == -1 &&
-	    err.status == TI_E_BUG, "put outside a transaction: %s", err.msg);
+		err.status == TI_E_BUG,
+	    "put outside a transaction: %s", err.msg);
 	ti_err_clear(&err);
 
 	ok(put1(st, r1, &src, &res, sha, &err) == 0 && res == STORE_NEW &&
-	    sha[0] == '\0', "put new -> STORE_NEW: %s", err.msg);
-	ok(put1(st, r1, &src, &res, sha, &err) == 0 &&
-	    res == STORE_DUPLICATE && strcmp(sha, r1->sha256) == 0,
+		sha[0] == '\0',
+	    "put new -> STORE_NEW: %s", err.msg);
+	ok(put1(st, r1, &src, &res, sha, &err) == 0 && res == STORE_DUPLICATE &&
+		strcmp(sha, r1->sha256) == 0,
 	    "put same -> STORE_DUPLICATE with the stored hash");
-	ok(put1(st, r1b, NULL, &res, sha, &err) == 0 &&
-	    res == STORE_CONFLICT && strcmp(sha, r1->sha256) == 0,
+	ok(put1(st, r1b, NULL, &res, sha, &err) == 0 && res == STORE_CONFLICT &&
+		strcmp(sha, r1->sha256) == 0,
 	    "same key, other JSON -> STORE_CONFLICT, first kept: %s", err.msg);
-	ok(put1(st, r1b, NULL, &res, NULL, &err) == 0 &&
-	    res == STORE_CONFLICT, "existing_sha256 may be NULL");
+	ok(put1(st, r1b, NULL, &res, NULL, &err) == 0 && res == STORE_CONFLICT,
+	    "existing_sha256 may be NULL");
 
 	/* two reports in one transaction */
 	ok(store_begin(st, &err) == 0, "begin");
@@ -366,32 +370,36 @@ test_put(void)
 	ok(store_put(st, r3, NULL, &res, NULL, &err) == 0 && res == STORE_NEW,
 	    "put r3 (same report-id, other org) in the same one");
 	ok(store_put(st, r3, NULL, &res, NULL, &err) == 0 &&
-	    res == STORE_DUPLICATE, "a duplicate within the transaction");
+		res == STORE_DUPLICATE,
+	    "a duplicate within the transaction");
 	ok(store_commit(st, &err) == 0, "commit: %s", err.msg);
 
 	/* rollback leaves nothing */
 	ok(store_begin(st, &err) == 0 &&
-	    store_put(st, r4, &src, &res, NULL, &err) == 0 &&
-	    res == STORE_NEW, "put r4");
+		store_put(st, r4, &src, &res, NULL, &err) == 0 &&
+		res == STORE_NEW,
+	    "put r4");
 	store_rollback(st);
-	store_rollback(st);	/* harmless twice */
+	store_rollback(st); /* harmless twice */
 	ok(sql1_is(db, "SELECT count(*) FROM reports WHERE report_id='r4'",
-	    "0"), "rollback leaves no report");
+	       "0"),
+	    "rollback leaves no report");
 	ok(sql1_is(db, "SELECT count(*) FROM policies", "3") &&
-	    sql1_is(db, "SELECT count(*) FROM failures", "3"),
+		sql1_is(db, "SELECT count(*) FROM failures", "3"),
 	    "rollback leaves no policy or failure; duplicates added none");
 
 	/* a busy store: another connection holds the write lock */
 	ok(sqlite3_open(path, &raw) == SQLITE_OK &&
-	    sqlite3_exec(raw, "BEGIN IMMEDIATE", NULL, NULL, NULL) ==
-		SQLITE_OK, "second connection holds BEGIN IMMEDIATE");
+		sqlite3_exec(raw, "BEGIN IMMEDIATE", NULL, NULL, NULL) ==
+		    SQLITE_OK,
+	    "second connection holds BEGIN IMMEDIATE");
 	{
 		gint64 t0 = g_get_monotonic_time();
 
 		ti_err_clear(&err);
 		rc = store_begin(st, &err);
 		ok(rc == -1 && err.status == TI_E_TEMP &&
-		    strstr(err.msg, path) != NULL,
+			strstr(err.msg, path) != NULL,
 		    "store_begin on a locked store returns TI_E_TEMP: %s",
 		    err.msg);
 		diag("returned after %" PRId64 " ms",
@@ -419,62 +427,76 @@ test_put(void)
 		struct stored_report *s = &g.sr[0];
 
 		ok(s->id > 0 && streq(s->organization_name, "Reporter Inc.") &&
-		    streq(s->report_id, "r1") &&
-		    streq(s->contact_info, "mailto:tlsrpt@reporter.example") &&
-		    streq(s->domain, "example.com") &&
-		    s->start == 1704067200 && s->end == 1704067200 + 86399 &&
-		    s->successful == 10 && s->failed == 2 &&
-		    s->received == 1700000000 &&
-		    streq(s->message_id, "abc@reporter.example") &&
-		    streq(s->envelope_sender, "noreply@reporter.example") &&
-		    streq(s->filename, src.filename) &&
-		    streq(s->source, "mail") &&
-		    streq(s->json, "{\"report-id\":\"r1\"}") &&
-		    s->json_len == strlen(s->json),
+			streq(s->report_id, "r1") &&
+			streq(s->contact_info,
+			    "mailto:tlsrpt@reporter.example") &&
+			streq(s->domain, "example.com") &&
+			s->start == 1704067200 &&
+			s->end == 1704067200 + 86399 && s->successful == 10 &&
+			s->failed == 2 && s->received == 1700000000 &&
+			streq(s->message_id, "abc@reporter.example") &&
+			streq(s->envelope_sender, "noreply@reporter.example") &&
+			streq(s->filename, src.filename) &&
+			streq(s->source, "mail") &&
+			streq(s->json, "{\"report-id\":\"r1\"}") &&
+			s->json_len == strlen(s->json),
 		    "every field of the first report reads back");
 		ok(streq(g.sr[1].report_id, "r2") &&
-		    streq(g.sr[1].organization_name, "Reporter Inc.") &&
-		    streq(g.sr[2].organization_name, "Other Org") &&
-		    g.sr[2].message_id == NULL && g.sr[2].filename == NULL &&
-		    g.sr[2].received > 1700000000,
+			streq(g.sr[1].organization_name, "Reporter Inc.") &&
+			streq(g.sr[2].organization_name, "Other Org") &&
+			g.sr[2].message_id == NULL &&
+			g.sr[2].filename == NULL &&
+			g.sr[2].received > 1700000000,
 		    "ordered by start time; NULL source fields stay NULL, "
 		    "received defaults to now");
 	}
 	store_close(st);
 
 	/* the columns each_report does not hand out */
-	ok(sqlite3_open_v2(path, &raw, SQLITE_OPEN_READONLY, NULL) ==
-	    SQLITE_OK, "open with sqlite3");
+	ok(sqlite3_open_v2(path, &raw, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK,
+	    "open with sqlite3");
 	{
-		char *want = g_strdup_printf("tlsrpt@example.com|-|"
+		char *want = g_strdup_printf(
+		    "tlsrpt@example.com|-|"
 		    "/var/tlsrpt/Maildir/new/1.x|date-no-offset mx-host-string|"
-		    "%s|@1704067200|@1704153599", r1->sha256);
+		    "%s|@1704067200|@1704153599",
+		    r1->sha256);
 
-		ok(sql1_is(raw, "SELECT envelope_recipient || '|' || origin ||"
-		    " '|' || archive_path || '|' || deviations || '|' ||"
-		    " sha256 || '|' || start_datetime || '|' || end_datetime"
-		    " FROM reports WHERE report_id = 'r1'", want),
+		ok(sql1_is(raw,
+		       "SELECT envelope_recipient || '|' || origin ||"
+		       " '|' || archive_path || '|' || deviations || '|' ||"
+		       " sha256 || '|' || start_datetime || '|' || end_datetime"
+		       " FROM reports WHERE report_id = 'r1'",
+		       want),
 		    "recipient, origin, archive path, unique deviations, "
 		    "hash, date-times");
 		g_free(want);
 	}
-	ok(sql1_is(raw, "SELECT p.idx || '|' || p.policy_type || '|' ||"
-	    " p.policy_domain || '|' || p.policy_string || '|' || p.mx_host"
-	    " || '|' || p.successful || '|' || p.failed FROM policies p JOIN"
-	    " reports r ON p.report = r.id WHERE r.report_id = 'r1'",
-	    "0|sts|example.com|[\"version: STSv1\",\"mode: \\\"enforce\\\"\"]|"
-	    "[\"*.mx.example\"]|10|2"), "policy row, string arrays as JSON");
-	ok(sql1_is(raw, "SELECT f.result_type || '|' || f.sending_mta_ip ||"
-	    " '|' || f.receiving_mx_hostname || '|' || f.receiving_mx_helo ||"
-	    " '|' || f.receiving_ip || '|' || f.failed_session_count || '|' ||"
-	    " f.additional_information || '|' || f.failure_reason_code"
-	    " FROM failures f JOIN policies p ON f.policy = p.id JOIN"
-	    " reports r ON p.report = r.id WHERE r.report_id = 'r1'",
-	    "certificate-expired|192.0.2.1|mx1.example|mx1|198.51.100.7|2|"
-	    "https://reporter.example/x|X509_V_ERR_CERT_HAS_EXPIRED"),
+	ok(sql1_is(raw,
+	       "SELECT p.idx || '|' || p.policy_type || '|' ||"
+	       " p.policy_domain || '|' || p.policy_string || '|' || p.mx_host"
+	       " || '|' || p.successful || '|' || p.failed FROM policies p JOIN"
+	       " reports r ON p.report = r.id WHERE r.report_id = 'r1'",
+	       "0|sts|example.com|[\"version: STSv1\",\"mode: "
+	       "\\\"enforce\\\"\"]|"
+	       "[\"*.mx.example\"]|10|2"),
+	    "policy row, string arrays as JSON");
+	ok(sql1_is(raw,
+	       "SELECT f.result_type || '|' || f.sending_mta_ip ||"
+	       " '|' || f.receiving_mx_hostname || '|' || f.receiving_mx_helo "
+	       "||"
+	       " '|' || f.receiving_ip || '|' || f.failed_session_count || '|' "
+	       "||"
+	       " f.additional_information || '|' || f.failure_reason_code"
+	       " FROM failures f JOIN policies p ON f.policy = p.id JOIN"
+	       " reports r ON p.report = r.id WHERE r.report_id = 'r1'",
+	       "certificate-expired|192.0.2.1|mx1.example|mx1|198.51.100.7|2|"
+	       "https://reporter.example/x|X509_V_ERR_CERT_HAS_EXPIRED"),
 	    "failure row");
-	ok(sql1_is(raw, "SELECT json_valid(policy_string) AND"
-	    " json_valid(mx_host) FROM policies LIMIT 1", "1"),
+	ok(sql1_is(raw,
+	       "SELECT json_valid(policy_string) AND"
+	       " json_valid(mx_host) FROM policies LIMIT 1",
+	       "1"),
 	    "arrays are valid JSON for sqlite's json functions");
 	sqlite3_close(raw);
 out:
@@ -494,7 +516,7 @@ test_filters(void)
 	static const struct {
 		const char *domain;
 		int64_t since, until;
-		const char *want;	/* report ids in order */
+		const char *want; /* report ids in order */
 	} cases[] = {
 		{ NULL, 0, 0, "a b c d" },
 		{ NULL, 1704153600, 0, "b c d" },
@@ -503,7 +525,7 @@ test_filters(void)
 		{ NULL, 1704067201, 1704153600, "" },
 		{ "example.com", 0, 0, "a c" },
 		{ "EXAMPLE.Com.", 0, 0, "a c" },
-		{ "example.net", 0, 0, "b d" },	/* d: second policy */
+		{ "example.net", 0, 0, "b d" }, /* d: second policy */
 		{ "Example.NET.", 1704240000, 0, "d" },
 		{ "example.org", 0, 0, "" },
 		{ "xample.com", 0, 0, "" },
@@ -529,18 +551,17 @@ test_filters(void)
 	int j;
 
 	st = store_open(path, STORE_WRITE, 200, &err);
-	ok(st != NULL && store_begin(st, &err) == 0, "open f.db: %s",
-	    err.msg);
+	ok(st != NULL && store_begin(st, &err) == 0, "open f.db: %s", err.msg);
 	if (st == NULL)
 		goto out;
 	for (i = 0; i < nitems(rs); i++) {
 		r[i] = mkreport("Org", rs[i].id, rs[i].domain, rs[i].start,
 		    rs[i].id);
-		if (i == 3) {	/* a second policy about example.net */
+		if (i == 3) { /* a second policy about example.net */
 			struct policy *p;
 
-			r[i]->policies = g_renew(struct policy,
-			    r[i]->policies, 2);
+			r[i]->policies =
+			    g_renew(struct policy, r[i]->policies, 2);
 			p = &r[i]->policies[1];
 			memset(p, 0, sizeof(*p));
 			p->policy_type = g_strdup("tlsa");
@@ -558,8 +579,9 @@ test_filters(void)
 			    g.sr[j].report_id);
 		ok(strcmp(ids->str, cases[i].want) == 0,
 		    "query domain=%s since=%" PRId64 " until=%" PRId64
-		    ": \"%s\"", cases[i].domain ? cases[i].domain : "-",
-		    cases[i].since, cases[i].until, ids->str);
+		    ": \"%s\"",
+		    cases[i].domain ? cases[i].domain : "-", cases[i].since,
+		    cases[i].until, ids->str);
 		g_string_free(ids, TRUE);
 	}
 	ok(store_each_report(st, NULL, collect, &g, &err) == 0,
@@ -614,8 +636,8 @@ test_values(void)
 		    g_strdup(nasty[i]);
 		src.message_id = nasty[i];
 		src.filename = nasty[i];
-		ok(put1(st, r, &src, &res, NULL, &err) == 0 &&
-		    res == STORE_NEW, "store nasty string %zu", i);
+		ok(put1(st, r, &src, &res, NULL, &err) == 0 && res == STORE_NEW,
+		    "store nasty string %zu", i);
 		freereport(r);
 	}
 	/* big counts */
@@ -634,28 +656,32 @@ test_values(void)
 
 	db = store_sqlite_db(st);
 	ok(sql1_is(db, "PRAGMA integrity_check", "ok") &&
-	    sql1_is(db, "PRAGMA foreign_key_check", NULL),
+		sql1_is(db, "PRAGMA foreign_key_check", NULL),
 	    "integrity_check and foreign_key_check pass");
 	query(st, NULL, 0, 0, &g);
 	ok(g.n == (int)nitems(nasty) + 2, "all stored (%d)", g.n);
 	for (i = 0; i < nitems(nasty) && (int)i < g.n; i++)
 		ok(streq(g.sr[i].organization_name, nasty[i]) &&
-		    streq(g.sr[i].report_id, nasty[i]) &&
-		    streq(g.sr[i].domain, nasty[i]) &&
-		    streq(g.sr[i].message_id, nasty[i]) &&
-		    streq(g.sr[i].json, nasty[i]),
+			streq(g.sr[i].report_id, nasty[i]) &&
+			streq(g.sr[i].domain, nasty[i]) &&
+			streq(g.sr[i].message_id, nasty[i]) &&
+			streq(g.sr[i].json, nasty[i]),
 		    "nasty string %zu round-trips", i);
 	ok(g.n > 5 && g.sr[4].successful == BIG_OK && g.sr[4].failed == MAX53,
 	    "totals above 2^31 and 2^53-1 round-trip exactly");
 	want = g_strdup_printf("%" PRId64 "|%" PRId64 "|%" PRId64, BIG_OK,
 	    MAX53, MAX53);
-	ok(sql1_is(db, "SELECT p.successful || '|' || p.failed || '|' ||"
-	    " f.failed_session_count FROM policies p JOIN failures f ON"
-	    " f.policy = p.id JOIN reports r ON p.report = r.id WHERE"
-	    " r.report_id = 'big'", want), "policy and failure counts exact");
+	ok(sql1_is(db,
+	       "SELECT p.successful || '|' || p.failed || '|' ||"
+	       " f.failed_session_count FROM policies p JOIN failures f ON"
+	       " f.policy = p.id JOIN reports r ON p.report = r.id WHERE"
+	       " r.report_id = 'big'",
+	       want),
+	    "policy and failure counts exact");
 	g_free(want);
-	ok(g.n > 5 && streq(g.sr[5].message_id, "id\xef\xbf\xbd\xef\xbf\xbd@x") &&
-	    g_utf8_validate(g.sr[5].filename, -1, NULL),
+	ok(g.n > 5 &&
+		streq(g.sr[5].message_id, "id\xef\xbf\xbd\xef\xbf\xbd@x") &&
+		g_utf8_validate(g.sr[5].filename, -1, NULL),
 	    "invalid bytes stored as U+FFFD");
 	ok(store_each_report(st, NULL, stop_cb, &n, &err) == 42 && n == 1,
 	    "a non-zero callback return stops the walk and is returned");
@@ -680,12 +706,14 @@ test_versions(void)
 	sqlite3_exec(db, "PRAGMA user_version = 2", NULL, NULL, NULL);
 	sqlite3_close(db);
 	ok(store_open(path, STORE_WRITE, 100, &err) == NULL &&
-	    err.status == TI_E_CONFIG &&
-	    strstr(err.msg, "store schema 2 is newer than this program (1)"),
+		err.status == TI_E_CONFIG &&
+		strstr(err.msg,
+		    "store schema 2 is newer than this program (1)"),
 	    "newer schema, write: TI_E_CONFIG: %s", err.msg);
 	ti_err_clear(&err);
 	ok(store_open(path, STORE_READ, 100, &err) == NULL &&
-	    err.status == TI_E_CONFIG, "newer schema, read: %s", err.msg);
+		err.status == TI_E_CONFIG,
+	    "newer schema, read: %s", err.msg);
 
 	/* an empty SQLite file reads as an empty store */
 	sqlite3_open(empty, &db);
@@ -702,11 +730,12 @@ test_versions(void)
 	    NULL);
 	ti_err_clear(&err);
 	ok(store_open(empty, STORE_WRITE, 100, &err) == NULL &&
-	    err.status == TI_E_TEMP && strstr(err.msg, "corrupt") != NULL,
+		err.status == TI_E_TEMP && strstr(err.msg, "corrupt") != NULL,
 	    "not a database: TI_E_TEMP, says corrupt: %s", err.msg);
 	ti_err_clear(&err);
 	ok(store_open(empty, STORE_READ, 100, &err) == NULL &&
-	    err.status == TI_E_TEMP, "not a database, read: %s", err.msg);
+		err.status == TI_E_TEMP,
+	    "not a database, read: %s", err.msg);
 	if (g.keep != NULL)
 		g_ptr_array_free(g.keep, TRUE);
 	g_free(path);
@@ -740,8 +769,9 @@ main(void)
 {
 	char *tmpl;
 
-	tmpl = g_build_filename(g_getenv("TMPDIR") ? g_getenv("TMPDIR") :
-	    "/tmp", "test-store.XXXXXX", NULL);
+	tmpl =
+	    g_build_filename(g_getenv("TMPDIR") ? g_getenv("TMPDIR") : "/tmp",
+		"test-store.XXXXXX", NULL);
 	if ((tmpdir = mkdtemp(tmpl)) == NULL) {
 		perror("mkdtemp");
 		return 99;
