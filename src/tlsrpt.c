@@ -6,7 +6,8 @@
  *
  * Design rationale:
  * - A thin main over libti (mblaze's one library, many thin mains): the
- *   work is in export.c, the store in store*.c.
+ *   work is in export.c, the store in store*.c.  Commands are a table
+ *   (cmd.h): a new command is one struct command and one line below.
  * - Read-only: the store is opened with STORE_READ, so that an admin
  *   never creates or migrates the delivery user's store.
  * - Exit codes are sysexits(3) values, as for tlsrpt-ingest(8): 64 usage,
@@ -27,6 +28,7 @@
 #include "ti.h"
 #include "conf.h"
 #include "export.h"
+#include "cmd.h"
 #include "log.h"
 #include "store.h"
 
@@ -53,11 +55,15 @@ static GOptionEntry global_entries[] = {
 };
 
 /* --store and -c are accepted after the command too. */
-static GOptionEntry common_entries[] = {
+static GOptionEntry store_entries[] = {
 	{ "store", 0, 0, G_OPTION_ARG_STRING, &opt_store_cmd,
 	    "Read the store S instead of the configured one", "S" },
 	{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &opt_config_cmd,
 	    "Read the configuration FILE (it must exist)", "FILE" },
+	G_OPTION_ENTRY_NULL
+};
+
+static GOptionEntry query_entries[] = {
 	{ "domain", 'd', 0, G_OPTION_ARG_STRING, &opt_domain,
 	    "Only reports about policy domain D", "D" },
 	{ "since", 's', 0, G_OPTION_ARG_STRING, &opt_since,
@@ -67,31 +73,88 @@ static GOptionEntry common_entries[] = {
 	G_OPTION_ENTRY_NULL
 };
 
-static GOptionEntry export_entries[] = { { "format", 'f', 0,
-					     G_OPTION_ARG_STRING, &opt_format,
-					     "jsonl (default) or csv", "F" },
-	G_OPTION_ENTRY_NULL };
+static GOptionEntry export_entries[] = {
+	{ "format", 'f', 0, G_OPTION_ARG_STRING, &opt_format,
+	    "jsonl (default) or csv", "F" },
+	G_OPTION_ENTRY_NULL
+};
 
-static const char commands[] =
-    "Commands:\n"
-    "  list      a table of the stored reports: period, domain, reporter,\n"
-    "            sessions, failure rate\n"
-    "  export    the stored reports as JSON lines (--format jsonl, each\n"
-    "            report as received plus \"_meta\") or as CSV, one row\n"
-    "            per failure detail (--format csv)\n"
-    "  help      this text; \"tlsrpt help COMMAND\" for a command's "
-    "options\n"
-    "\n"
-    "Times (T): YYYY-MM-DD (midnight UTC), an RFC 3339 date-time,\n"
-    "@EPOCH, Nd or -Nd (N days before today, UTC), today, yesterday.\n"
-    "\n"
-    "See tlsrpt(1).";
-
-static int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* "tlsrpt: <message>" and the hint on stderr; returns EX_USAGE. */
 static int
-usage(const char *fmt, ...)
+run_export(struct cmd_env *env, int argc, char **argv)
+{
+	struct ti_err err = { 0 };
+	int (*fn)(struct store *, const struct store_query *, FILE *,
+	    struct ti_err *);
+	int status;
+
+	(void)argc;
+	if (strcmp(argv[0], "list") == 0)
+		fn = export_list;
+	else if (opt_format == NULL || strcmp(opt_format, "jsonl") == 0)
+		fn = export_jsonl;
+	else if (strcmp(opt_format, "csv") == 0)
+		fn = export_csv;
+	else
+		return cmd_usage("unknown format \"%s\" (jsonl or csv)",
+		    opt_format);
+	errno = 0;
+	if (fn(env->store, &env->query, stdout, &err) != 0) {
+		cmd_flush();
+		return cmd_fail(&err);
+	}
+	status = cmd_flush();
+	return status;
+}
+
+static const struct command cmd_list = { "list", "",
+	"a table of the stored reports: period, domain, reporter, sessions, "
+	"failure rate",
+	NULL, CMD_STORE | CMD_QUERY, run_export };
+
+static const struct command cmd_export = { "export", "",
+	"the stored reports as JSON lines (--format jsonl, each report as "
+	"received plus \"_meta\") or as CSV, one row per failure detail "
+	"(--format csv)",
+	export_entries, CMD_STORE | CMD_QUERY, run_export };
+
+/* The commands, in the order "tlsrpt help" lists them. */
+static const struct command *const commands[] = {
+	&cmd_list,
+	&cmd_export,
+};
+
+static const struct command *
+find_command(const char *name)
+{
+	for (size_t i = 0; i < nitems(commands); i++)
+		if (strcmp(commands[i]->name, name) == 0)
+			return commands[i];
+	return NULL;
+}
+
+/* The "Commands:" part of tlsrpt --help, made from the table. */
+static char *
+commands_help(void)
+{
+	GString *s = g_string_new("Commands:\n");
+
+	for (size_t i = 0; i < nitems(commands); i++)
+		g_string_append_printf(s, "  %-9s %s\n", commands[i]->name,
+		    commands[i]->summary);
+	g_string_append(s,
+	    "  help      this text; \"tlsrpt help COMMAND\" for a "
+	    "command's options\n"
+	    "\n"
+	    "Times (T): YYYY-MM-DD (midnight UTC), an RFC 3339 date-time,\n"
+	    "@EPOCH, Nd or -Nd (N days before today, UTC), today, "
+	    "yesterday.\n"
+	    "\n"
+	    "See tlsrpt(1).");
+	return g_string_free(s, FALSE);
+}
+
+int
+cmd_usage(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -103,8 +166,8 @@ usage(const char *fmt, ...)
 	return EX_USAGE;
 }
 
-static int
-status_exit(const struct ti_err *err)
+int
+cmd_fail(const struct ti_err *err)
 {
 	fprintf(stderr, "tlsrpt: %s\n",
 	    err->msg[0] != '\0' ? err->msg : ti_status_name(err->status));
@@ -124,23 +187,32 @@ status_exit(const struct ti_err *err)
 	return EX_SOFTWARE;
 }
 
+int
+cmd_flush(void)
+{
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		fprintf(stderr, "tlsrpt: write error on standard output: %s\n",
+		    errno != 0 ? strerror(errno) : "failed");
+		return EX_IOERR;
+	}
+	return 0;
+}
+
 static GOptionContext *
-command_context(const char *cmd)
+command_context(const struct command *cmd)
 {
 	GOptionContext *ctx;
-	char *param = g_strdup_printf("%s [OPTION...]", cmd);
+	char *param = g_strdup_printf("%s%s%s [OPTION...]", cmd->name,
+	    *cmd->args != '\0' ? " " : "", cmd->args);
 
 	ctx = g_option_context_new(param);
 	g_free(param);
-	if (strcmp(cmd, "list") == 0)
-		g_option_context_set_summary(ctx,
-		    "Print a table of the stored reports, oldest first.");
-	else {
-		g_option_context_set_summary(ctx,
-		    "Print the stored reports as JSON lines or CSV.");
-		g_option_context_add_main_entries(ctx, export_entries, NULL);
-	}
-	g_option_context_add_main_entries(ctx, common_entries, NULL);
+	g_option_context_set_summary(ctx, cmd->summary);
+	if (cmd->entries != NULL)
+		g_option_context_add_main_entries(ctx, cmd->entries, NULL);
+	if (cmd->flags & CMD_QUERY)
+		g_option_context_add_main_entries(ctx, query_entries, NULL);
+	g_option_context_add_main_entries(ctx, store_entries, NULL);
 	g_option_context_set_description(ctx, "See tlsrpt(1).");
 	return ctx;
 }
@@ -162,29 +234,26 @@ parse_time_opt(const char *name, const char *text, int64_t now, int64_t *out)
 }
 
 static int
-run_command(const char *cmd, int argc, char **argv)
+run_command(const struct command *cmd, int argc, char **argv)
 {
 	GOptionContext *ctx;
 	GError *gerr = NULL;
 	struct ti_err err = { 0 };
-	struct ti_conf conf;
-	struct store_query q = { NULL, 0, 0 };
-	struct store *st = NULL;
-	int (*fn)(struct store *, const struct store_query *, FILE *,
-	    struct ti_err *);
-	int64_t now = (int64_t)time(NULL);
+	struct cmd_env env;
 	int status;
 
+	memset(&env, 0, sizeof(env));
+	env.now = (int64_t)time(NULL);
 	ctx = command_context(cmd);
 	if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
 		g_option_context_free(ctx);
-		status = usage("%s", gerr->message);
+		status = cmd_usage("%s", gerr->message);
 		g_error_free(gerr);
 		return status;
 	}
 	g_option_context_free(ctx);
-	if (argc > 1)
-		return usage("%s: unexpected argument", argv[1]);
+	if (*cmd->args == '\0' && argc > 1)
+		return cmd_usage("%s: unexpected argument", argv[1]);
 	if (opt_store_cmd != NULL) {
 		g_free(opt_store);
 		opt_store = g_steal_pointer(&opt_store_cmd);
@@ -193,51 +262,38 @@ run_command(const char *cmd, int argc, char **argv)
 		g_free(opt_config);
 		opt_config = g_steal_pointer(&opt_config_cmd);
 	}
-	if (strcmp(cmd, "list") == 0)
-		fn = export_list;
-	else if (opt_format == NULL || strcmp(opt_format, "jsonl") == 0)
-		fn = export_jsonl;
-	else if (strcmp(opt_format, "csv") == 0)
-		fn = export_csv;
-	else
-		return usage("unknown format \"%s\" (jsonl or csv)",
-		    opt_format);
-	if (parse_time_opt("since", opt_since, now, &q.since) == -1 ||
-	    parse_time_opt("until", opt_until, now, &q.until) == -1)
+	if (parse_time_opt("since", opt_since, env.now, &env.query.since) ==
+		-1 ||
+	    parse_time_opt("until", opt_until, env.now, &env.query.until) ==
+		-1)
 		return EX_USAGE;
-	if (opt_since != NULL && opt_until != NULL && q.since >= q.until)
-		return usage("%s", "--since must be before --until");
+	if (opt_since != NULL && opt_until != NULL &&
+	    env.query.since >= env.query.until)
+		return cmd_usage("%s", "--since must be before --until");
 	if (opt_domain != NULL && *opt_domain == '\0')
-		return usage("%s", "--domain needs a domain name");
-	q.domain = opt_domain;
+		return cmd_usage("%s", "--domain needs a domain name");
+	env.query.domain = opt_domain;
 
-	conf_init(&conf);
-	if (conf_load(&conf,
+	conf_init(&env.conf);
+	if (conf_load(&env.conf,
 		opt_config != NULL ? opt_config : conf_default_path(),
 		opt_config != NULL, &err) == -1) {
-		conf_clear(&conf);
-		return status_exit(&err);
+		conf_clear(&env.conf);
+		return cmd_fail(&err);
 	}
 	if (opt_store != NULL)
-		conf_set(&conf.store, opt_store);
-	st = store_open(conf.store != NULL ? conf.store : conf_default_store(),
-	    STORE_READ, conf.busy_timeout_ms, &err);
-	conf_clear(&conf);
-	if (st == NULL)
-		return status_exit(&err);
-	errno = 0;
-	status = fn(st, &q, stdout, &err);
-	store_close(st);
-	if (fflush(stdout) == EOF || ferror(stdout)) {
-		fprintf(stderr,
-		    "tlsrpt: write error on standard output: "
-		    "%s\n",
-		    errno != 0 ? strerror(errno) : "failed");
-		return EX_IOERR;
+		conf_set(&env.conf.store, opt_store);
+	if ((cmd->flags & CMD_STORE) &&
+	    (env.store = store_open(env.conf.store, STORE_READ,
+		 env.conf.busy_timeout_ms, &err)) == NULL) {
+		conf_clear(&env.conf);
+		return cmd_fail(&err);
 	}
-	if (status != 0)
-		return status_exit(&err);
-	return 0;
+	status = cmd->run(&env, argc, argv);
+	if (env.store != NULL)
+		store_close(env.store);
+	conf_clear(&env.conf);
+	return status;
 }
 
 int
@@ -245,7 +301,8 @@ main(int argc, char **argv)
 {
 	GOptionContext *ctx;
 	GError *gerr = NULL;
-	char *help, **sub;
+	const struct command *cmd;
+	char *help;
 	int status;
 
 	g_set_prgname("tlsrpt");
@@ -254,47 +311,46 @@ main(int argc, char **argv)
 	g_option_context_set_summary(ctx,
 	    "Show and export the TLS reports (RFC 8460) that "
 	    "tlsrpt-ingest(8) stored.");
-	g_option_context_set_description(ctx, commands);
+	help = commands_help();
+	g_option_context_set_description(ctx, help);
+	g_free(help);
 	g_option_context_add_main_entries(ctx, global_entries, NULL);
 	/* stop at the command: its options belong to its own parser */
 	g_option_context_set_strict_posix(ctx, TRUE);
 	if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
-		status = usage("%s", gerr->message);
+		status = cmd_usage("%s", gerr->message);
 		g_error_free(gerr);
 		goto out;
 	}
 	if (opt_version) {
 		printf("tlsrpt %s\n", PACKAGE_VERSION);
-		status = 0;
+		status = cmd_flush();
 		goto out;
 	}
 	if (argc < 2) {
-		status = usage("%s", "no command given");
+		status = cmd_usage("%s", "no command given");
 		goto out;
 	}
 	if (strcmp(argv[1], "help") == 0) {
-		if (argc > 2 &&
-		    (strcmp(argv[2], "list") == 0 ||
-			strcmp(argv[2], "export") == 0)) {
+		if (argc > 2 && (cmd = find_command(argv[2])) != NULL) {
 			g_option_context_free(ctx);
-			ctx = command_context(argv[2]);
+			ctx = command_context(cmd);
 		} else if (argc > 2) {
-			status = usage("%s: no such command", argv[2]);
+			status = cmd_usage("%s: no such command", argv[2]);
 			goto out;
 		}
 		help = g_option_context_get_help(ctx, FALSE, NULL);
 		fputs(help, stdout);
 		g_free(help);
-		status = fflush(stdout) == EOF || ferror(stdout) ? EX_IOERR : 0;
+		status = cmd_flush();
 		goto out;
 	}
-	if (strcmp(argv[1], "list") != 0 && strcmp(argv[1], "export") != 0) {
-		status = usage("%s: no such command", argv[1]);
+	if ((cmd = find_command(argv[1])) == NULL) {
+		status = cmd_usage("%s: no such command", argv[1]);
 		goto out;
 	}
 	/* argv[1] stands in for the program name of the command parser */
-	sub = argv + 1;
-	status = run_command(argv[1], argc - 1, sub);
+	status = run_command(cmd, argc - 1, argv + 1);
 out:
 	g_option_context_free(ctx);
 	g_free(opt_store);
