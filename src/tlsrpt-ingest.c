@@ -22,7 +22,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +38,7 @@
 #include "log.h"
 #include "maildir.h"
 #include "mime.h"
+#include "priv.h"
 #include "store.h"
 
 #define PROG "tlsrpt-ingest"
@@ -136,42 +136,6 @@ read_input(int fd, size_t cap, GByteArray *out, int *oversize,
 		    maildir_write(spill, chunk, (size_t)n, err) == -1)
 			return -1;
 	}
-}
-
-/* The directory that holds a SQLite store, or NULL for other stores. */
-static char *
-store_dir(const char *spec)
-{
-	if (strstr(spec, "://") != NULL)
-		return NULL;
-	if (g_str_has_prefix(spec, "sqlite:"))
-		spec += 7;
-	return g_path_get_dirname(spec);
-}
-
-/*
- * Never create root-owned files that the delivery user cannot open later
- * (RELIABILITY.md §1.9 rule 9): when started as root, become the owner of
- * the store's directory if that is not root.
- */
-static int
-drop_privileges(const char *spec, struct ti_err *err)
-{
-	char *dir;
-	struct stat st;
-	int rc = 0;
-
-	if (geteuid() != 0 || (dir = store_dir(spec)) == NULL)
-		return 0;
-	if (stat(dir, &st) == 0 && st.st_uid != 0) {
-		if (setgroups(0, NULL) == -1 || setgid(st.st_gid) == -1 ||
-		    setuid(st.st_uid) == -1 || getuid() == 0)
-			rc = ti_err_set(err, TI_E_TEMP,
-			    "cannot become uid %ld, owner of %s: %s",
-			    (long)st.st_uid, dir, g_strerror(errno));
-	}
-	g_free(dir);
-	return rc;
 }
 
 static void
@@ -455,7 +419,7 @@ main(int argc, char **argv)
 	if (opt_dry_run)
 		run.opts.dry_run = stdout;
 	else {
-		if (drop_privileges(conf.store, &err) == -1 ||
+		if (priv_drop_to_store_owner(conf.store, &err) == -1 ||
 		    (st = store_open(conf.store, STORE_WRITE,
 			 conf.busy_timeout_ms, &err)) == NULL) {
 			status = tempfail(&err);

@@ -30,6 +30,7 @@
 #include "export.h"
 #include "cmd.h"
 #include "log.h"
+#include "priv.h"
 #include "store.h"
 
 static char *opt_store;
@@ -284,8 +285,9 @@ run_command(const struct command *cmd, int argc, char **argv)
 	if (opt_store != NULL)
 		conf_set(&env.conf.store, opt_store);
 	if ((cmd->flags & CMD_STORE) &&
-	    (env.store = store_open(env.conf.store, STORE_READ,
-		 env.conf.busy_timeout_ms, &err)) == NULL) {
+	    (priv_drop_to_store_owner(env.conf.store, &err) == -1 ||
+		(env.store = store_open(env.conf.store, STORE_READ,
+		     env.conf.busy_timeout_ms, &err)) == NULL)) {
 		conf_clear(&env.conf);
 		return cmd_fail(&err);
 	}

@@ -118,6 +118,25 @@ else
 	skip "sqlite3 command not installed"
 fi
 
+# Started as root, both programs become the owner of the store's
+# directory, so that they never leave files the delivery user cannot open.
+if [ "$(id -u)" = 0 ]; then
+	mkdir "$TMP/owned"
+	chown nobody:nogroup "$TMP/owned"
+	"$INGEST" --store "$TMP/owned/reports.db" "$MAIL"
+	ok "root backfill: the store belongs to the directory's owner" is \
+	    "$(find "$TMP/owned" ! -user nobody | wc -l | tr -d ' ')" 0
+	rm -f "$TMP/owned/reports.db-wal" "$TMP/owned/reports.db-shm"
+	"$ADMIN" --store "$TMP/owned/reports.db" list >/dev/null
+	ok "root list: no root-owned -wal or -shm left" is \
+	    "$(find "$TMP/owned" ! -user nobody | wc -l | tr -d ' ')" 0
+	as_nobody --log=stderr --store "$TMP/owned/reports.db" \
+	    <"$DATA/samples/01-google-ok.eml" >"$TMP/out" 2>"$TMP/log"
+	ok "and nobody can still deliver" grep -q 'mail status=stored' "$TMP/log"
+else
+	skip "not root"
+fi
+
 # Our own deadline defers instead of running into the MTA's time limit
 # (which bounces).
 printf '[ingest]\ndeadline = 1\n' >"$TMP/deadline.conf"
