@@ -20,22 +20,22 @@
 
 /* What main() hands every command. */
 struct cmd_env {
-	struct ti_conf conf;	 /* the configuration, --store applied */
+	struct ti_conf conf; /* the configuration, --store applied */
 	struct store_query query; /* --domain, --since, --until (CMD_QUERY) */
-	int64_t now;		 /* time(NULL) at start */
-	struct store *store;	 /* open read-only (CMD_STORE), else NULL */
+	int64_t now; /* time(NULL) at start */
+	struct store *store; /* open read-only (CMD_STORE), else NULL */
 };
 
 enum {
-	CMD_STORE = 1 << 0,	/* open the store read-only for run() */
-	CMD_QUERY = 1 << 1,	/* takes --domain, --since and --until */
+	CMD_STORE = 1 << 0, /* open the store read-only for run() */
+	CMD_QUERY = 1 << 1, /* takes --domain, --since and --until */
 };
 
 struct command {
 	const char *name;
-	const char *args;	/* positional arguments for the help, or "" */
-	const char *summary;	/* one sentence for "tlsrpt help" */
-	GOptionEntry *entries;	/* the command's own options, or NULL */
+	const char *args; /* positional arguments for the help, or "" */
+	const char *summary; /* one sentence for "tlsrpt help" */
+	GOptionEntry *entries; /* the command's own options, or NULL */
 	unsigned flags;
 	/* argv[0] is the command name; returns an exit status */
 	int (*run)(struct cmd_env *env, int argc, char **argv);

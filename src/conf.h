@@ -8,17 +8,17 @@
 #include "ti.h"
 
 struct ti_conf {
-	char *path;		/* the file that was read; NULL if none */
-	char *store;		/* [store] path: a file path, sqlite:PATH or
-				   postgresql://...; default under
-				   localstatedir */
-	int busy_timeout_ms;	/* [store] busy-timeout, milliseconds */
-	char *archive;		/* [ingest] archive: Maildir; NULL = none */
-	unsigned deadline;	/* [ingest] deadline: seconds a pipe delivery
-				   may take before it defers; 0 = none */
-	char *log_target;	/* [log] target: "syslog" or "stderr" */
-	char *log_facility;	/* [log] facility: "mail", "local0", ... */
-	struct ti_limits limits;  /* [limits] */
+	char *path; /* the file that was read; NULL if none */
+	char *store; /* [store] path: a file path, sqlite:PATH or
+			postgresql://...; default under
+			localstatedir */
+	int busy_timeout_ms; /* [store] busy-timeout, milliseconds */
+	char *archive; /* [ingest] archive: Maildir; NULL = none */
+	unsigned deadline; /* [ingest] deadline: seconds a pipe delivery
+			      may take before it defers; 0 = none */
+	char *log_target; /* [log] target: "syslog" or "stderr" */
+	char *log_facility; /* [log] facility: "mail", "local0", ... */
+	struct ti_limits limits; /* [limits] */
 };
 
 /* Fill *conf with the built-in defaults. */

@@ -38,8 +38,8 @@ skip_space(const unsigned char *p, size_t len, size_t *off)
 
 	if (len >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
 		i = 3;
-	while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' ||
-	    p[i] == '\n'))
+	while (i < len &&
+	    (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
 		i++;
 	*off = i;
 	return (const char *)p + i;
@@ -57,8 +57,7 @@ looks_like_json(const unsigned char *p, size_t len)
 static int
 is_zip(const unsigned char *p, size_t len)
 {
-	return len >= 4 && p[0] == 'P' && p[1] == 'K' && p[2] == 3 &&
-	    p[3] == 4;
+	return len >= 4 && p[0] == 'P' && p[1] == 'K' && p[2] == 3 && p[3] == 4;
 }
 
 static int
@@ -129,8 +128,8 @@ decode_part(struct ingest_item *item, const unsigned char *data, size_t len,
 
 	if (data == NULL) {
 		ti_err_set(&item->err, TI_E_LIMIT,
-		    "attachment of %zu bytes exceeds attachment-size %zu",
-		    len, limits->attachment_size);
+		    "attachment of %zu bytes exceeds attachment-size %zu", len,
+		    limits->attachment_size);
 		return;
 	}
 	if (len == 0) {
@@ -149,12 +148,12 @@ decode_part(struct ingest_item *item, const unsigned char *data, size_t len,
 		    "zip archive, not gzip: RFC 8460 reports are gzip or JSON");
 		return;
 	} else if (!looks_like_json(data, len)) {
-		ti_err_set(&item->err, TI_E_INPUT,
-		    "neither gzip nor JSON (%s)", item->ctype);
+		ti_err_set(&item->err, TI_E_INPUT, "neither gzip nor JSON (%s)",
+		    item->ctype);
 		return;
 	}
-	if (report_decode(json, json_len, limits, &item->report,
-		&item->err) == -1)
+	if (report_decode(json, json_len, limits, &item->report, &item->err) ==
+	    -1)
 		goto out;
 
 	if (trailing > 0)
@@ -227,18 +226,21 @@ ingest_parse(const unsigned char *raw, size_t len, const char *name,
 	struct ti_err err = { 0 };
 
 	memset(out, 0, sizeof(*out));
+	if (raw == NULL) /* an empty GByteArray has no data */
+		raw = (const unsigned char *)"";
 	if (gunzip_is_gzip(raw, len) || looks_like_json(raw, len)) {
 		/* a bare report, as saved from a mail or POSTed by HTTPS */
 		out->bare = 1;
 		item.part = g_strdup("-");
 		item.filename = g_strdup(name);
-		item.ctype = g_strdup(gunzip_is_gzip(raw, len) ?
-			"application/tlsrpt+gzip" :
-			"application/tlsrpt+json");
+		item.ctype = g_strdup(gunzip_is_gzip(raw, len)
+			? "application/tlsrpt+gzip"
+			: "application/tlsrpt+json");
 		decode_part(&item, raw, len, limits, NULL);
 		g_array_append_val(items, item);
-	} else if (mime_each_report(raw, len, limits, on_part, &w,
-		       &out->info, &err) == -1 && err.status != TI_OK)
+	} else if (mime_each_report(raw, len, limits, on_part, &w, &out->info,
+		       &err) == -1 &&
+	    err.status != TI_OK)
 		out->err = err;
 
 	if (out->err.status == TI_OK && out->info.is_dsn)
@@ -300,8 +302,8 @@ static void
 kv_time(GString *line, const char *key, int64_t t)
 {
 	GDateTime *dt = g_date_time_new_from_unix_utc(t);
-	char *s = dt != NULL ? g_date_time_format(dt, "%Y-%m-%dT%H:%M:%SZ") :
-			       NULL;
+	char *s =
+	    dt != NULL ? g_date_time_format(dt, "%Y-%m-%dT%H:%M:%SZ") : NULL;
 
 	log_kv(line, key, s);
 	g_free(s);
@@ -463,6 +465,8 @@ ingest_deliver(const struct ingest_opts *o, const unsigned char *raw,
 	GString *line = g_string_new(NULL);
 	int rc = -1;
 
+	if (raw == NULL)
+		raw = (const unsigned char *)"";
 	if (oversize) {
 		memset(&m, 0, sizeof(m));
 		m.oversize = 1;
@@ -470,9 +474,9 @@ ingest_deliver(const struct ingest_opts *o, const unsigned char *raw,
 		    "mail larger than message-size %zu",
 		    o->limits->message_size);
 	} else {
-		char *name = o->origin != NULL && strcmp(o->origin, "-") != 0 ?
-		    g_path_get_basename(o->origin) :
-		    NULL;
+		char *name = o->origin != NULL && strcmp(o->origin, "-") != 0
+		    ? g_path_get_basename(o->origin)
+		    : NULL;
 
 		ingest_parse(raw, len, name, o->limits, &m);
 		g_free(name);
@@ -498,24 +502,24 @@ ingest_deliver(const struct ingest_opts *o, const unsigned char *raw,
 			rejected++;
 			continue;
 		}
-		status = o->dry_run != NULL ? "dry-run" :
-					      put_status(outcomes[k].result);
+		status = o->dry_run != NULL ? "dry-run"
+					    : put_status(outcomes[k].result);
 		if (o->dry_run == NULL && outcomes[k].result != STORE_NEW)
 			dups++;
 		else
 			stored++;
 		log_report(o, line, it->report, status, m.info.message_id,
-		    outcomes[k].result == STORE_CONFLICT ?
-			outcomes[k].stored_sha256 :
-			NULL);
+		    outcomes[k].result == STORE_CONFLICT
+			? outcomes[k].stored_sha256
+			: NULL);
 		k++;
 	}
 
 	g_string_append(line, "mail");
 	log_kv(line, "status",
-	    n_reports == 0 ? "rejected" :
-	    stored > 0	   ? (o->dry_run != NULL ? "dry-run" : "stored") :
-			     "duplicate");
+	    n_reports == 0   ? "rejected"
+		: stored > 0 ? (o->dry_run != NULL ? "dry-run" : "stored")
+			     : "duplicate");
 	log_kv(line, "msgid", m.info.message_id);
 	log_kv(line, "sender", o->sender);
 	log_kv(line, "origin", o->origin);
@@ -526,11 +530,12 @@ ingest_deliver(const struct ingest_opts *o, const unsigned char *raw,
 	log_kv_int(line, "rejected", (int64_t)rejected);
 	log_kv(line, "archive", archive_path);
 	if (n_reports == 0) {
-		log_kv(line, "class", ti_status_name(m.err.status != TI_OK ?
-			m.err.status : TI_E_INPUT));
+		log_kv(line, "class",
+		    ti_status_name(
+			m.err.status != TI_OK ? m.err.status : TI_E_INPUT));
 		log_kv(line, "reason",
-		    m.err.status != TI_OK ? m.err.msg :
-					    "no valid report in the mail");
+		    m.err.status != TI_OK ? m.err.msg
+					  : "no valid report in the mail");
 	} else if (m.err.status != TI_OK)
 		log_kv(line, "warning", m.err.msg);
 	emit(o, n_reports == 0 ? LOG_WARNING : LOG_INFO, line);

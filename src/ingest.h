@@ -22,22 +22,22 @@
 
 /* One report candidate of a mail. */
 struct ingest_item {
-	char *part;		/* MIME part path; "-" for a bare report file */
-	char *filename;		/* attachment name as sent (untrusted) */
-	char *ctype;		/* media type as sent, lower case */
-	struct report *report;	/* NULL when the part was set aside */
-	struct ti_err err;	/* why it was set aside */
+	char *part; /* MIME part path; "-" for a bare report file */
+	char *filename; /* attachment name as sent (untrusted) */
+	char *ctype; /* media type as sent, lower case */
+	struct report *report; /* NULL when the part was set aside */
+	struct ti_err err; /* why it was set aside */
 };
 
 /* What ingest_parse() found in one mail. */
 struct ingest_mail {
 	struct mime_info info;
-	int bare;		/* the input was a report file, not a mail */
-	int oversize;		/* the input was cut at the message-size limit */
+	int bare; /* the input was a report file, not a mail */
+	int oversize; /* the input was cut at the message-size limit */
 	struct ingest_item *items;
 	size_t n_items;
-	struct ti_err err;	/* mail-level reason: not a mail, a DSN, a
-				   limit, or no report part at all */
+	struct ti_err err; /* mail-level reason: not a mail, a DSN, a
+			      limit, or no report part at all */
 };
 
 /*
@@ -55,24 +55,24 @@ size_t ingest_mail_reports(const struct ingest_mail *m);
 
 /* How a mail is delivered. */
 struct ingest_opts {
-	struct store *store;		/* NULL only with dry_run */
-	const char *archive;		/* Maildir root, or NULL */
-	const char *sender;		/* envelope sender, or NULL */
-	const char *recipient;		/* envelope recipient, or NULL */
-	const char *origin;		/* "-" for stdin, or the file path */
+	struct store *store; /* NULL only with dry_run */
+	const char *archive; /* Maildir root, or NULL */
+	const char *sender; /* envelope sender, or NULL */
+	const char *recipient; /* envelope recipient, or NULL */
+	const char *origin; /* "-" for stdin, or the file path */
 	const struct ti_limits *limits;
-	FILE *dry_run;			/* not NULL: print there what would be
-					   stored and store, archive, log
-					   nothing */
+	FILE *dry_run; /* not NULL: print there what would be
+			  stored and store, archive, log
+			  nothing */
 };
 
 struct ingest_stats {
 	size_t mails;
-	size_t reports;			/* decoded reports */
+	size_t reports; /* decoded reports */
 	size_t stored;
-	size_t duplicates;		/* incl. conflicts */
+	size_t duplicates; /* incl. conflicts */
 	size_t rejected_parts;
-	size_t rejected_mails;		/* mails without any valid report */
+	size_t rejected_mails; /* mails without any valid report */
 };
 
 /*

@@ -21,16 +21,16 @@
 
 enum ti_status {
 	TI_OK = 0,
-	TI_E_INPUT,	/* the mail or report is malformed: retrying cannot help */
-	TI_E_LIMIT,	/* input exceeds a limit (size, depth, bomb): permanent */
-	TI_E_TEMP,	/* local trouble: disk, lock, db busy: a retry may help */
-	TI_E_CONFIG,	/* bad configuration file or option */
-	TI_E_BUG,	/* internal inconsistency */
+	TI_E_INPUT, /* the mail or report is malformed: retrying cannot help */
+	TI_E_LIMIT, /* input exceeds a limit (size, depth, bomb): permanent */
+	TI_E_TEMP, /* local trouble: disk, lock, db busy: a retry may help */
+	TI_E_CONFIG, /* bad configuration file or option */
+	TI_E_BUG, /* internal inconsistency */
 };
 
 struct ti_err {
 	enum ti_status status;
-	char msg[512];	/* first error only; plain text, may hold report bytes */
+	char msg[512]; /* first error only; plain text, may hold report bytes */
 };
 
 /*
@@ -51,16 +51,17 @@ int ti_status_is_permanent(enum ti_status status);
  * below what a host can spare, yet above the largest real report seen.
  */
 struct ti_limits {
-	size_t message_size;	  /* bytes read from stdin or a file */
-	size_t mime_depth;	  /* nesting of multiparts and message/rfc822 */
-	size_t mime_parts;	  /* leaf parts looked at in one mail */
-	size_t attachment_size;	  /* one decoded (base64, qp) part */
-	size_t gunzip_size;	  /* total inflated output of one part */
-	size_t json_depth;	  /* nesting of the report JSON */
-	size_t policies;	  /* policies in one report */
-	size_t failure_details;	  /* failure-details in one report, all policies */
-	size_t string_length;	  /* any one string copied from a report */
-	size_t reports_per_mail;  /* report parts decoded from one mail */
+	size_t message_size; /* bytes read from stdin or a file */
+	size_t mime_depth; /* nesting of multiparts and message/rfc822 */
+	size_t mime_parts; /* leaf parts looked at in one mail */
+	size_t attachment_size; /* one decoded (base64, qp) part */
+	size_t gunzip_size; /* total inflated output of one part */
+	size_t json_depth; /* nesting of the report JSON */
+	size_t policies; /* policies in one report */
+	size_t
+	    failure_details; /* failure-details in one report, all policies */
+	size_t string_length; /* any one string copied from a report */
+	size_t reports_per_mail; /* report parts decoded from one mail */
 };
 
 void ti_limits_default(struct ti_limits *limits);

@@ -126,7 +126,8 @@ read_input(int fd, size_t cap, GByteArray *out, int *oversize,
 		if (!*oversize && out->len + (size_t)n > cap) {
 			*oversize = 1;
 			if (spill != NULL &&
-			    maildir_write(spill, out->data, out->len, err) == -1)
+			    maildir_write(spill, out->data, out->len, err) ==
+				-1)
 				return -1;
 			g_byte_array_set_size(out, 0);
 		}
@@ -343,7 +344,7 @@ main(int argc, char **argv)
 	int status = 0, rc = 0;
 
 	umask(007);
-	alarm(0);	/* OpenSMTPD's alarm(300) survives exec */
+	alarm(0); /* OpenSMTPD's alarm(300) survives exec */
 	log_init(PROG);
 	conf_init(&conf);
 	memset(&run, 0, sizeof(run));
@@ -372,8 +373,8 @@ main(int argc, char **argv)
 		goto out;
 	}
 
-	if (conf_load(&conf, opt_config != NULL ? opt_config :
-						  conf_default_path(),
+	if (conf_load(&conf,
+		opt_config != NULL ? opt_config : conf_default_path(),
 		opt_config != NULL, &err) == -1) {
 		status = tempfail(&err);
 		goto out;
@@ -412,10 +413,10 @@ main(int argc, char **argv)
 	run.opts.archive = opt_files == NULL ? conf.archive : opt_archive;
 	/* pipe(8) passes them as arguments; local(8), procmail, Exim and
 	   OpenSMTPD in the environment; sieve says ORIG_RECIPIENT */
-	run.opts.sender = opt_sender != NULL ? opt_sender :
-					       env_first(sender_vars);
-	run.opts.recipient = opt_recipient != NULL ? opt_recipient :
-						     env_first(recipient_vars);
+	run.opts.sender =
+	    opt_sender != NULL ? opt_sender : env_first(sender_vars);
+	run.opts.recipient =
+	    opt_recipient != NULL ? opt_recipient : env_first(recipient_vars);
 	if (opt_dry_run)
 		run.opts.dry_run = stdout;
 	else {

@@ -74,11 +74,10 @@ static GOptionEntry query_entries[] = {
 	G_OPTION_ENTRY_NULL
 };
 
-static GOptionEntry export_entries[] = {
-	{ "format", 'f', 0, G_OPTION_ARG_STRING, &opt_format,
-	    "jsonl (default) or csv", "F" },
-	G_OPTION_ENTRY_NULL
-};
+static GOptionEntry export_entries[] = { { "format", 'f', 0,
+					     G_OPTION_ARG_STRING, &opt_format,
+					     "jsonl (default) or csv", "F" },
+	G_OPTION_ENTRY_NULL };
 
 static int
 run_export(struct cmd_env *env, int argc, char **argv)
@@ -265,8 +264,7 @@ run_command(const struct command *cmd, int argc, char **argv)
 	}
 	if (parse_time_opt("since", opt_since, env.now, &env.query.since) ==
 		-1 ||
-	    parse_time_opt("until", opt_until, env.now, &env.query.until) ==
-		-1)
+	    parse_time_opt("until", opt_until, env.now, &env.query.until) == -1)
 		return EX_USAGE;
 	if (opt_since != NULL && opt_until != NULL &&
 	    env.query.since >= env.query.until)

@@ -6,10 +6,14 @@
 #ifndef TAP_H
 #define TAP_H
 
+#include <sys/wait.h>
+
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int tap_n, tap_failed;
 
@@ -42,8 +46,7 @@ diag(const char *fmt, ...)
 	printf("\n");
 }
 
-static int __attribute__((unused))
-done_testing(void)
+static int __attribute__((unused)) done_testing(void)
 {
 	printf("1..%d\n", tap_n);
 	return tap_failed ? 1 : 0;
@@ -73,6 +76,37 @@ tap_slurp(const char *path, size_t *len)
 	buf[n] = '\0';
 	*len = n;
 	return buf;
+}
+
+/*
+ * Run fn(arg) in a forked child and return what it returned (0..255), or
+ * -1.  The child reports through a pipe and then kills itself with
+ * SIGKILL: under valgrind an ordinary exit would run a leak check over
+ * the parent's heap copy and turn every test child into an error.
+ */
+static int __attribute__((unused))
+tap_fork(int (*fn)(const void *), const void *arg)
+{
+	int fds[2], status;
+	unsigned char code = 255;
+	pid_t pid;
+
+	fflush(stdout);
+	if (pipe(fds) == -1 || (pid = fork()) == -1)
+		return -1;
+	if (pid == 0) {
+		code = (unsigned char)fn(arg);
+		if (write(fds[1], &code, 1) != 1)
+			_exit(1);
+		kill(getpid(), SIGKILL);
+		_exit(1);
+	}
+	close(fds[1]);
+	if (read(fds[0], &code, 1) != 1)
+		code = 255;
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	return code == 255 ? -1 : code;
 }
 
 #endif

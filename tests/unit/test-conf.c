@@ -249,6 +249,24 @@ test_bad(void)
 	}
 }
 
+/* In a child: become nobody and expect the unreadable file refused. */
+static int
+load_as_nobody(const void *path)
+{
+	struct ti_conf c;
+	struct ti_err err = { 0 };
+	int good;
+
+	if (setgid(65534) == -1 || setuid(65534) == -1)
+		return 77;
+	conf_init(&c);
+	good = conf_load(&c, path, 0, &err) == -1 &&
+	    err.status == TI_E_CONFIG &&
+	    strstr(err.msg, "Permission denied") != NULL;
+	conf_clear(&c);
+	return good ? 0 : 1;
+}
+
 static void
 test_files(void)
 {
@@ -277,24 +295,12 @@ test_files(void)
 	chmod(path, 0);
 	if (access(path, R_OK) == 0) {
 		/* root reads anything: try as nobody in a child instead */
-		int status = -1;
-		pid_t pid = fork();
+		int rc = tap_fork(load_as_nobody, path);
 
-		if (pid == 0) {
-			if (setgid(65534) == -1 || setuid(65534) == -1)
-				_exit(77);
-			_exit(conf_load(&c, path, 0, &err) == -1 &&
-				    err.status == TI_E_CONFIG &&
-				    strstr(err.msg, "Permission denied") != NULL
-				? 0
-				: 1);
-		}
-		if (pid > 0)
-			waitpid(pid, &status, 0);
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
+		if (rc == 77)
 			ok(1, "# SKIP unreadable file: cannot become nobody");
 		else
-			ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			ok(rc == 0,
 			    "unreadable optional file is an error (as nobody)");
 		ok(1, "# SKIP unreadable required file: running as root");
 	} else {

@@ -88,15 +88,15 @@ parse(const char *what, const void *raw, size_t len, const char *name,
 
 	ingest_parse(raw, len, name, l, &m);
 	ok(ingest_mail_reports(&m) == want_reports && m.n_items == want_items,
-	    "%s: %zu reports, %zu items (got %zu, %zu; %s)", what,
-	    want_reports, want_items, ingest_mail_reports(&m), m.n_items,
-	    m.err.status != TI_OK ? m.err.msg :
-	    m.n_items > 0	  ? m.items[0].err.msg :
-				    "");
+	    "%s: %zu reports, %zu items (got %zu, %zu; %s)", what, want_reports,
+	    want_items, ingest_mail_reports(&m), m.n_items,
+	    m.err.status != TI_OK ? m.err.msg
+		: m.n_items > 0   ? m.items[0].err.msg
+				  : "");
 	if (want_reason != NULL) {
-		const char *msg = m.err.status != TI_OK ? m.err.msg :
-		    m.n_items > 0			? m.items[0].err.msg :
-							  "";
+		const char *msg = m.err.status != TI_OK ? m.err.msg
+		    : m.n_items > 0                     ? m.items[0].err.msg
+							: "";
 
 		ok(strstr(msg, want_reason) != NULL, "%s: reason '%s' in '%s'",
 		    what, want_reason, msg);
@@ -128,6 +128,8 @@ main(void)
 	ti_limits_default(&l);
 	z = gz(report_json, &zlen);
 
+	parse("empty input (a NULL buffer)", NULL, 0, NULL, &l, 0, 0,
+	    "not a mail");
 	parse("bare JSON", report_json, strlen(report_json), NULL, &l, 1, 1,
 	    NULL);
 	parse("bare gzip", z, zlen, "x.json.gz", &l, 1, 1, NULL);
@@ -149,8 +151,7 @@ main(void)
 
 	mail = mail_with("application/tlsrpt+gzip",
 	    "reporter.example!example.org!1793491200!1793577599.json.gz",
-	    (const unsigned char *)report_json, strlen(report_json),
-	    "tlsrpt");
+	    (const unsigned char *)report_json, strlen(report_json), "tlsrpt");
 	ingest_parse((unsigned char *)mail, strlen(mail), NULL, &l, &m);
 	ok(ingest_mail_reports(&m) == 1 &&
 		has_deviation(m.items[0].report, "media-type-mismatch") &&
@@ -169,8 +170,8 @@ main(void)
 	parse("zip", mail, strlen(mail), NULL, &l, 0, 1, "zip");
 	g_free(mail);
 
-	mail = mail_with("application/tlsrpt+gzip", fname, z, zlen / 2,
-	    "tlsrpt");
+	mail =
+	    mail_with("application/tlsrpt+gzip", fname, z, zlen / 2, "tlsrpt");
 	parse("truncated gzip", mail, strlen(mail), NULL, &l, 0, 1, NULL);
 	g_free(mail);
 

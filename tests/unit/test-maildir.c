@@ -280,25 +280,29 @@ test_many(void)
 	g_free(root);
 }
 
-/* Run fn in a child as nobody when we are root; its exit code is 0 if
-   its checks held, 77 if it could not drop privileges. */
+struct nobody_call {
+	int (*fn)(const char *);
+	const char *arg;
+};
+
+static int
+call_as_nobody(const void *p)
+{
+	const struct nobody_call *c = p;
+
+	if (getuid() == 0 && (setgid(65534) == -1 || setuid(65534) == -1))
+		return 77;
+	return c->fn(c->arg);
+}
+
+/* Run fn in a child as nobody when we are root; its result is 0 if its
+   checks held, 77 if it could not drop privileges. */
 static int
 as_nobody(int (*fn)(const char *), const char *arg)
 {
-	pid_t pid;
-	int status = -1;
+	struct nobody_call c = { fn, arg };
 
-	fflush(stdout);
-	if ((pid = fork()) == -1)
-		return -1;
-	if (pid == 0) {
-		if (getuid() == 0 &&
-		    (setgid(65534) == -1 || setuid(65534) == -1))
-			_exit(77);
-		_exit(fn(arg));
-	}
-	waitpid(pid, &status, 0);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return tap_fork(call_as_nobody, &c);
 }
 
 static int
@@ -402,18 +406,17 @@ try_efbig(const char *root)
 	return good ? 0 : 1;
 }
 
+static int
+call_efbig(const void *root)
+{
+	return try_efbig(root);
+}
+
 static void
 test_efbig(void)
 {
 	char *root = fresh("efbig");
-	pid_t pid;
-	int status = -1;
-
-	fflush(stdout);
-	if ((pid = fork()) == 0)
-		_exit(try_efbig(root));
-	waitpid(pid, &status, 0);
-	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	ok(tap_fork(call_efbig, root) == 0,
 	    "EFBIG (RLIMIT_FSIZE): TI_E_TEMP, nothing in new/ or tmp/");
 	g_free(root);
 }
