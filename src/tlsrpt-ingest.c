@@ -80,7 +80,7 @@ tempfail(const struct ti_err *err)
 	log_kv(line, "reason", err->msg);
 	log_emit(LOG_ERR, "%s", line->str);
 	g_string_free(line, TRUE);
-	printf("%s%s\n", interactive ? PROG ": " : defer_prefix, err->msg);
+	printf("%s%s\n", defer_prefix, err->msg);
 	fflush(stdout);
 	return EX_TEMPFAIL;
 }
