@@ -4,12 +4,13 @@
  * domains under .example, documentation addresses (198.51.100.0/24,
  * 203.0.113.0/24, 2001:db8::/32), invented ids.
  *
- *     gen mails DIR GZDIR N SEED   N typical mails into DIR, and each
- *                                  report attachment (gzip) into GZDIR
+ *     gen mails DIR GZ N SEED      N typical mails into DIR, and every
+ *                                  report, gzip'd, appended to GZ
+ *                                  (one multi-member gzip file)
  *     gen big MAIL GZ JSON N       one mail whose report holds N
  *                                  failure details, with its .json.gz
  *                                  and .json beside it
- *     gen year DIR GZDIR DOMAINS DAYS REPORTERS
+ *     gen year DIR GZ DOMAINS DAYS REPORTERS
  *                                  the last DAYS days of reports for
  *                                  DOMAINS domains from REPORTERS
  *                                  senders each
@@ -260,7 +261,7 @@ details(struct buf *j, enum style st, const char *dom, unsigned n)
 struct rep {
 	enum style st;
 	const char *dom;
-	int64_t day;	/* midnight UTC */
+	int64_t day; /* midnight UTC */
 	unsigned n_details;
 	unsigned long serial; /* makes ids unique */
 	char id[128];
@@ -439,8 +440,7 @@ trace(struct buf *m, const struct rep *r, int64_t t)
 
 /* The whole mail for r. */
 static void
-mail(struct buf *m, struct rep *r, const struct buf *json,
-    const struct buf *gz)
+mail(struct buf *m, struct rep *r, const struct buf *json, const struct buf *gz)
 {
 	const char *sub = submitters[r->st];
 	const struct buf *att = r->st == S_MAILRU ? json : gz;
@@ -496,8 +496,8 @@ mail(struct buf *m, struct rep *r, const struct buf *json,
 			    "format=flowed; delsp=yes\n\n"
 			    "This is an aggregate TLS report from %s\n\n",
 			    sub);
-		b_printf(m, "--%s\nContent-Type: application/tlsrpt+%s",
-		    bnd, r->st == S_MAILRU ? "json" : "gzip");
+		b_printf(m, "--%s\nContent-Type: application/tlsrpt+%s", bnd,
+		    r->st == S_MAILRU ? "json" : "gzip");
 		if (r->st == S_MICROSOFT)
 			b_printf(m, "\nContent-Description: %s", r->fname);
 		else
@@ -522,9 +522,9 @@ write_file(const char *path, const struct buf *b)
 		die(path);
 }
 
-/* Write r's mail into dir and its attachment, gzip'd, into gzdir. */
+/* Write r's mail into dir and append its report, gzip'd, to gzf. */
 static void
-emit(struct rep *r, const char *dir, const char *gzdir, unsigned long n)
+emit(struct rep *r, const char *dir, FILE *gzf, unsigned long n)
 {
 	static struct buf json, gz, m;
 	char path[4096];
@@ -535,10 +535,26 @@ emit(struct rep *r, const char *dir, const char *gzdir, unsigned long n)
 	mail(&m, r, &json, &gz);
 	snprintf(path, sizeof(path), "%s/1700000000.M%08luP1.bench", dir, n);
 	write_file(path, &m);
-	if (gzdir != NULL) {
-		snprintf(path, sizeof(path), "%s/%08lu.json.gz", gzdir, n);
-		write_file(path, &gz);
-	}
+	if (fwrite(gz.p, 1, gz.len, gzf) != gz.len)
+		die("write gzip");
+}
+
+static FILE *
+open_gz(const char *path)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (f == NULL)
+		die(path);
+	return f;
+}
+
+static int
+close_gz(FILE *f)
+{
+	if (fclose(f) == EOF)
+		die("write gzip");
+	return 0;
 }
 
 static int64_t
@@ -551,9 +567,10 @@ today(void)
 
 /* Typical mails: styles by observed share, 0 to a few details. */
 static int
-gen_mails(const char *dir, const char *gzdir, unsigned long n,
+gen_mails(const char *dir, const char *gzpath, unsigned long n,
     unsigned long seed)
 {
+	FILE *gzf = open_gz(gzpath);
 	static const enum style mix[] = { S_GOOGLE, S_GOOGLE, S_GOOGLE,
 		S_GOOGLE, S_MICROSOFT, S_MICROSOFT, S_MICROSOFT, S_SYS4,
 		S_MAILRU, S_UNKNOWN };
@@ -573,13 +590,15 @@ gen_mails(const char *dir, const char *gzdir, unsigned long n,
 		r.day = today() - (int64_t)(seed % 4 + 2) * 365 * DAY +
 		    (int64_t)(i / 500) * DAY;
 		p = rndn(100);
-		r.n_details = p < 60 ? 0 : p < 80 ? 1 : p < 95 ? 2 + rndn(2) :
-							     4 + rndn(5);
+		r.n_details = p < 60 ? 0
+		    : p < 80         ? 1
+		    : p < 95         ? 2 + rndn(2)
+				     : 4 + rndn(5);
 		if (i % BIG_EVERY == BIG_EVERY / 2)
 			r.n_details = 1000 + rndn(3000);
-		emit(&r, dir, gzdir, i);
+		emit(&r, dir, gzf, i);
 	}
-	return 0;
+	return close_gz(gzf);
 }
 
 static int
@@ -607,9 +626,10 @@ gen_big(const char *path, const char *gzpath, const char *jsonpath,
 
 /* A year of daily reports: reporter 0 is Google, the others rotate. */
 static int
-gen_year(const char *dir, const char *gzdir, unsigned long domains,
+gen_year(const char *dir, const char *gzpath, unsigned long domains,
     unsigned long days, unsigned long reporters)
 {
+	FILE *gzf = open_gz(gzpath);
 	char dom[64];
 	struct rep r;
 	unsigned long d, k, s, n = 0;
@@ -625,15 +645,15 @@ gen_year(const char *dir, const char *gzdir, unsigned long domains,
 				r.dom = dom;
 				r.day = today() - (int64_t)(days - d) * DAY;
 				r.serial = 90000000UL + n;
-				r.st = s == 0 ? S_GOOGLE :
-						(enum style)(1 + (k + s) % 4);
+				r.st = s == 0 ? S_GOOGLE
+					      : (enum style)(1 + (k + s) % 4);
 				p = rndn(100);
-				r.n_details = p < 70 ? 0 :
-				    p < 90		 ? 1 :
-							   2 + rndn(4);
-				emit(&r, dir, gzdir, n++);
+				r.n_details = p < 70 ? 0
+				    : p < 90         ? 1
+						     : 2 + rndn(4);
+				emit(&r, dir, gzf, n++);
 			}
-	return 0;
+	return close_gz(gzf);
 }
 
 static unsigned long
@@ -662,8 +682,8 @@ main(int argc, char **argv)
 		return gen_year(argv[2], argv[3], num(argv[4]), num(argv[5]),
 		    num(argv[6]));
 	fprintf(stderr,
-	    "usage: gen mails DIR GZDIR N SEED\n"
+	    "usage: gen mails DIR GZ N SEED\n"
 	    "       gen big MAIL GZ JSON NDETAILS\n"
-	    "       gen year DIR GZDIR DOMAINS DAYS REPORTERS\n");
+	    "       gen year DIR GZ DOMAINS DAYS REPORTERS\n");
 	return 2;
 }

@@ -8,11 +8,11 @@
 #define ADVICE_H
 
 enum advice_category {
-	ADVICE_NEGOTIATION,	/* TLS negotiation failure (RFC 8460 §4.3.1) */
-	ADVICE_CERTIFICATE,	/* certificate failure (§4.3.1) */
-	ADVICE_STS,		/* MTA-STS policy failure (§4.3.2.2) */
-	ADVICE_DANE,		/* DANE policy failure (§4.3.2.1) */
-	ADVICE_OTHER,		/* a result type we do not know */
+	ADVICE_NEGOTIATION, /* TLS negotiation failure (RFC 8460 §4.3.1) */
+	ADVICE_CERTIFICATE, /* certificate failure (§4.3.1) */
+	ADVICE_STS, /* MTA-STS policy failure (§4.3.2.2) */
+	ADVICE_DANE, /* DANE policy failure (§4.3.2.1) */
+	ADVICE_OTHER, /* a result type we do not know */
 };
 
 enum advice_severity {
@@ -23,12 +23,13 @@ enum advice_severity {
 };
 
 struct advice {
-	const char *result_type;	/* "" for the unknown row */
+	const char *result_type; /* "" for the unknown row */
 	enum advice_category category;
 	enum advice_severity severity;
-	const char *meaning;		/* one or two sentences */
-	const char *fix;		/* what to do; one "%s" stands for the
-					   MX host (see advice_fix) */
+	const char *meaning; /* one or two sentences */
+	const char *fix; /* what to do; one "%s" stands for the
+			    MX host, "<domain>" the policy
+			    domain (see advice_fix) */
 };
 
 /* The row for result_type (compared exactly, as on the wire); the
@@ -39,9 +40,10 @@ const struct advice *advice_lookup(const char *result_type);
 int advice_known(const char *result_type);
 
 /* The fix text of a with its "%s" replaced by mx, or by "the MX host"
-   when mx is NULL or empty.  mx is inserted verbatim (not a format).
-   Free with g_free(). */
-char *advice_fix(const struct advice *a, const char *mx);
+   when mx is NULL or empty, and "<domain>" by domain when that is not
+   NULL.  Both are inserted verbatim (never used as a format): the
+   caller cleans them for its output.  Free with g_free(). */
+char *advice_fix(const struct advice *a, const char *mx, const char *domain);
 
 /* "TLS negotiation", "certificate", "MTA-STS", "DANE", "other". */
 const char *advice_category_name(enum advice_category c);

@@ -48,6 +48,9 @@ enum conf_type {
 	CT_FACILITY, /* char *, a syslog facility name */
 	CT_SIZE, /* size_t bytes, ti_parse_size, > 0 */
 	CT_COUNT, /* size_t, plain positive integer */
+	CT_PERCENT, /* double, a per cent above 0, at most 100 */
+	CT_FACTOR, /* double, 1 to 1000 */
+	CT_PERIOD, /* char *, "day", "week" or "month" */
 };
 
 static const struct conf_key {
@@ -85,6 +88,30 @@ static const struct conf_key {
 	    offsetof(struct ti_conf, limits.string_length) },
 	{ "limits", "reports-per-mail", CT_COUNT,
 	    offsetof(struct ti_conf, limits.reports_per_mail) },
+	{ "digest", "to", CT_DIR, offsetof(struct ti_conf, digest_to) },
+	{ "digest", "from", CT_DIR, offsetof(struct ti_conf, digest_from) },
+	{ "digest", "subject", CT_STRING,
+	    offsetof(struct ti_conf, digest_subject) },
+	{ "digest", "period", CT_PERIOD,
+	    offsetof(struct ti_conf, digest_period) },
+	{ "digest", "noise-threshold", CT_PERCENT,
+	    offsetof(struct ti_conf, noise_threshold) },
+	{ "digest", "action-threshold", CT_PERCENT,
+	    offsetof(struct ti_conf, action_threshold) },
+	{ "digest", "enforce-days", CT_COUNT,
+	    offsetof(struct ti_conf, enforce_days) },
+	{ "digest", "enforce-reporters", CT_COUNT,
+	    offsetof(struct ti_conf, enforce_reporters) },
+	{ "digest", "silent-factor", CT_FACTOR,
+	    offsetof(struct ti_conf, silent_factor) },
+	{ "alert", "command", CT_DIR, offsetof(struct ti_conf, alert_command) },
+	{ "alert", "threshold", CT_PERCENT,
+	    offsetof(struct ti_conf, alert_threshold) },
+	{ "alert", "period", CT_PERIOD,
+	    offsetof(struct ti_conf, alert_period) },
+	{ "alert", "timeout", CT_COUNT,
+	    offsetof(struct ti_conf, alert_timeout) },
+	{ "alert", "state", CT_DIR, offsetof(struct ti_conf, alert_state) },
 };
 
 const char *
@@ -110,6 +137,16 @@ conf_init(struct ti_conf *conf)
 	conf->log_target = g_strdup("syslog");
 	conf->log_facility = g_strdup("mail");
 	ti_limits_default(&conf->limits);
+	conf->digest_subject = g_strdup("TLS report");
+	conf->digest_period = g_strdup("week");
+	conf->noise_threshold = 1.0;
+	conf->action_threshold = 5.0;
+	conf->enforce_days = 14;
+	conf->enforce_reporters = 2;
+	conf->silent_factor = 3.0;
+	conf->alert_threshold = 5.0;
+	conf->alert_period = g_strdup("day");
+	conf->alert_timeout = 10;
 }
 
 void
@@ -129,6 +166,13 @@ conf_clear(struct ti_conf *conf)
 	conf_set(&conf->archive, NULL);
 	conf_set(&conf->log_target, NULL);
 	conf_set(&conf->log_facility, NULL);
+	conf_set(&conf->digest_to, NULL);
+	conf_set(&conf->digest_from, NULL);
+	conf_set(&conf->digest_subject, NULL);
+	conf_set(&conf->digest_period, NULL);
+	conf_set(&conf->alert_command, NULL);
+	conf_set(&conf->alert_period, NULL);
+	conf_set(&conf->alert_state, NULL);
 }
 
 /* A deep copy of the string fields. */
@@ -141,6 +185,13 @@ conf_copy(struct ti_conf *dst, const struct ti_conf *src)
 	dst->archive = g_strdup(src->archive);
 	dst->log_target = g_strdup(src->log_target);
 	dst->log_facility = g_strdup(src->log_facility);
+	dst->digest_to = g_strdup(src->digest_to);
+	dst->digest_from = g_strdup(src->digest_from);
+	dst->digest_subject = g_strdup(src->digest_subject);
+	dst->digest_period = g_strdup(src->digest_period);
+	dst->alert_command = g_strdup(src->alert_command);
+	dst->alert_period = g_strdup(src->alert_period);
+	dst->alert_state = g_strdup(src->alert_state);
 }
 
 static const struct conf_key *
@@ -176,6 +227,23 @@ bad_value(struct ti_err *err, const char *path, const struct conf_key *k,
 	    k->key, what, v);
 	g_free(v);
 	return -1;
+}
+
+/* Parse a plain decimal number ("5", "0.5") in (min, max], or in
+   [min, max] with min_incl; no sign, no exponent, no junk. */
+static int
+parse_double(const char *s, double min, int min_incl, double max, double *out)
+{
+	char *end;
+	double d;
+
+	if (!g_ascii_isdigit(*s) || strspn(s, "0123456789.") != strlen(s))
+		return -1;
+	d = g_ascii_strtod(s, &end);
+	if (*end != '\0' || !(d <= max) || d < min || (!min_incl && d == min))
+		return -1;
+	*out = d;
+	return 0;
 }
 
 /* Parse a plain decimal in [min, max]; no sign, no suffix, no junk. */
@@ -281,6 +349,31 @@ conf_apply(struct ti_conf *conf, const char *path, GKeyFile *kf,
 			break;
 		}
 		*(size_t *)(void *)base = (size_t)u;
+		rc = 0;
+		break;
+	case CT_PERCENT:
+		if (parse_double(v, 0, 0, 100, (double *)(void *)base) == -1) {
+			bad_value(err, path, k,
+			    "not a per cent above 0 and at most 100", v);
+			break;
+		}
+		rc = 0;
+		break;
+	case CT_FACTOR:
+		if (parse_double(v, 1, 1, 1000, (double *)(void *)base) == -1) {
+			bad_value(err, path, k, "not a number from 1 to 1000",
+			    v);
+			break;
+		}
+		rc = 0;
+		break;
+	case CT_PERIOD:
+		if (strcmp(v, "day") != 0 && strcmp(v, "week") != 0 &&
+		    strcmp(v, "month") != 0) {
+			bad_value(err, path, k, "not day, week or month", v);
+			break;
+		}
+		conf_set(sp, v);
 		rc = 0;
 		break;
 	}

@@ -19,6 +19,23 @@ struct ti_conf {
 	char *log_target; /* [log] target: "syslog" or "stderr" */
 	char *log_facility; /* [log] facility: "mail", "local0", ... */
 	struct ti_limits limits; /* [limits] */
+	/* [digest]: tlsrpt digest and html */
+	char *digest_to; /* To: address list; NULL: none */
+	char *digest_from; /* From: address; NULL: tlsrpt@<host> */
+	char *digest_subject; /* Subject: prefix */
+	char *digest_period; /* "day", "week" or "month" */
+	double noise_threshold; /* per cent: failures below are noise */
+	double action_threshold; /* per cent: failures above need action */
+	size_t enforce_days; /* clean days before "ready for enforce" */
+	size_t enforce_reporters; /* reporters in those days */
+	double silent_factor; /* usual gaps before a reporter is silent */
+	/* [alert]: tlsrpt-ingest runs command past threshold */
+	char *alert_command; /* argv (shell-like quoting, no shell);
+				NULL: no alerts */
+	double alert_threshold; /* per cent */
+	char *alert_period; /* "day", "week" or "month" */
+	size_t alert_timeout; /* seconds the command may run */
+	char *alert_state; /* state file; NULL: next to the store */
 };
 
 /* Fill *conf with the built-in defaults. */

@@ -145,7 +145,8 @@ gunzip(const unsigned char *in, size_t len, size_t max, unsigned char **out,
 		used += out_before - strm.avail_out;
 		if (used > max) {
 			ti_err_set(err, TI_E_LIMIT,
-			    "gzip bomb: output exceeds %zu bytes", max);
+			    "gzip bomb: output exceeds %zu bytes (gunzip-size)",
+			    max);
 			goto out;
 		}
 		switch (zrc) {

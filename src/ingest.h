@@ -64,6 +64,10 @@ struct ingest_opts {
 	FILE *dry_run; /* not NULL: print there what would be
 			  stored and store, archive, log
 			  nothing */
+	/* Called after the commit for each report stored anew (not for
+	   a duplicate, nor in a dry run); NULL: none.  Used for alerts. */
+	void (*on_stored)(const struct report *r, void *arg);
+	void *on_stored_arg;
 };
 
 struct ingest_stats {

@@ -212,9 +212,16 @@ scrub(char *s)
 	size_t left = strlen(s);
 
 	while (left > 0) {
-		gunichar c = g_utf8_get_char_validated(p, (gssize)left);
+		gunichar c;
 		size_t n;
 
+		if ((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f) {
+			/* printable ASCII: most of every line */
+			*q++ = *p++;
+			left--;
+			continue;
+		}
+		c = g_utf8_get_char_validated(p, (gssize)left);
 		if (c == (gunichar)-1 || c == (gunichar)-2) {
 			*q++ = '?';
 			p++;
@@ -321,7 +328,9 @@ log_esc(GString *out, const char *s, size_t max)
 	/* Take whole characters (or single invalid bytes) up to max. */
 	len = strlen(s);
 	for (used = 0; used < len; used += n) {
-		if ((n = char_len(s + used, len - used, &c)) == 0)
+		if ((unsigned char)s[used] < 0x80)
+			n = 1; /* ASCII */
+		else if ((n = char_len(s + used, len - used, &c)) == 0)
 			n = 1;
 		if (used + n > max)
 			break;
@@ -338,7 +347,10 @@ log_esc(GString *out, const char *s, size_t max)
 	for (i = 0; i < used; i += n) {
 		unsigned char b = (unsigned char)s[i];
 
-		if ((n = char_len(s + i, used - i, &c)) == 0) {
+		if (b >= 0x20 && b < 0x7f && b != '"' && b != '\\') {
+			g_string_append_c(out, (char)b);
+			n = 1;
+		} else if ((n = char_len(s + i, used - i, &c)) == 0) {
 			g_string_append_printf(out, "\\x%02x", b);
 			n = 1;
 		} else if (c == '"' || c == '\\') {
@@ -373,7 +385,9 @@ log_kv(GString *line, const char *key, const char *value)
 {
 	if (value == NULL)
 		return;
-	g_string_append_printf(line, " %s=", key);
+	g_string_append_c(line, ' ');
+	g_string_append(line, key);
+	g_string_append_c(line, '=');
 	log_esc(line, value, LOG_KV_MAX);
 }
 

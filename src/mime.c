@@ -234,7 +234,7 @@ mime_leaf(struct mime_walk *w, GMimeObject *obj, const char *path)
 
 	if (++w->leaves > w->limits->mime_parts)
 		return ti_err_set(w->err, TI_E_LIMIT,
-		    "more than %zu MIME leaf parts (mime_parts limit)",
+		    "more than %zu MIME leaf parts (mime-parts limit)",
 		    w->limits->mime_parts);
 	if (!GMIME_IS_PART(obj))
 		return 0;
@@ -322,7 +322,7 @@ mime_walk_node(struct mime_walk *w, GMimeObject *obj, const char *path,
 		if (depth + 1 > w->limits->mime_depth)
 			return ti_err_set(w->err, TI_E_LIMIT,
 			    "MIME nesting deeper than %zu levels "
-			    "(mime_depth limit)",
+			    "(mime-depth limit)",
 			    w->limits->mime_depth);
 		if (mime_is_dsn(obj)) {
 			if (depth == 0 && w->info != NULL)
@@ -346,7 +346,7 @@ mime_walk_node(struct mime_walk *w, GMimeObject *obj, const char *path,
 		if (depth + 1 > w->limits->mime_depth)
 			return ti_err_set(w->err, TI_E_LIMIT,
 			    "MIME nesting deeper than %zu levels "
-			    "(mime_depth limit)",
+			    "(mime-depth limit)",
 			    w->limits->mime_depth);
 		msg = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
 		if (msg == NULL)
@@ -436,6 +436,95 @@ mime_fill_info(GMimeMessage *msg, struct mime_info *info)
 	}
 }
 
+/*
+ * The top-level header fields that mime_fill_info() and the walk read:
+ * the rest is left out before GMime sees the mail.  GMime makes objects
+ * of every field, and the trace and X- fields of a report mail
+ * (Received, DKIM-Signature, Microsoft's thirty X-MS-) cost more than
+ * the rest of the parse.  Add a field here before reading it.
+ */
+static const char *const mime_used_fields[] = {
+	"content-", /* a prefix: every Content-* field */
+	"mime-version",
+	"message-id",
+	"subject",
+	"from",
+	"date",
+	"tls-report-domain",
+	"tls-report-submitter",
+};
+
+static int
+mime_used_field(const unsigned char *name, size_t n)
+{
+	for (size_t i = 0; i < nitems(mime_used_fields); i++) {
+		const char *f = mime_used_fields[i];
+		size_t m = strlen(f);
+
+		if ((f[m - 1] == '-' ? n >= m : n == m) &&
+		    g_ascii_strncasecmp((const char *)name, f, m) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * raw without the top-level header fields nobody reads, in a new buffer
+ * (*out_len bytes; g_free it), or NULL to parse raw as it is.  Only a
+ * plainly well-formed header is trimmed, one GMime cannot read in
+ * another way: every line a field "name:" (name of printable ASCII, no
+ * space before the colon) or a continuation, no bare CR, no NUL, ended
+ * by an empty line.
+ */
+static unsigned char *
+mime_trim_header(const unsigned char *raw, size_t len, size_t *out_len)
+{
+	const unsigned char *p = raw, *end = raw + len, *nl, *c;
+	unsigned char *out, *q;
+	int keep = 0, kept = 0, dropped = 0;
+
+	out = q = g_malloc(len);
+	for (;;) {
+		if (p == end ||
+		    (nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			goto whole; /* no body: nothing to gain */
+		if (memchr(p, '\0', (size_t)(nl - p)) != NULL)
+			goto whole;
+		for (c = p; c < nl; c++)
+			if (*c == '\r' && c + 1 != nl)
+				goto whole;
+		if (p == nl || (p + 1 == nl && *p == '\r'))
+			break; /* the empty line: end of the header */
+		if (*p == ' ' || *p == '\t') {
+			if (p == raw)
+				goto whole;
+		} else {
+			c = p;
+			while (c != nl && *c > ' ' && *c < 127 && *c != ':')
+				c++;
+			if (c == p || c == nl || *c != ':')
+				goto whole;
+			keep = mime_used_field(p, (size_t)(c - p));
+			kept += keep;
+			dropped += !keep;
+		}
+		if (keep) {
+			memcpy(q, p, (size_t)(nl + 1 - p));
+			q += nl + 1 - p;
+		}
+		p = nl + 1;
+	}
+	if (kept == 0 || dropped == 0)
+		goto whole;
+	memcpy(q, p, (size_t)(end - p)); /* the empty line and the body */
+	q += end - p;
+	*out_len = (size_t)(q - out);
+	return out;
+whole:
+	g_free(out);
+	return NULL;
+}
+
 int
 mime_each_report(const unsigned char *raw, size_t len,
     const struct ti_limits *limits,
@@ -448,6 +537,8 @@ mime_each_report(const unsigned char *raw, size_t len,
 	GMimeMessage *msg;
 	GMimeHeaderList *headers;
 	struct mime_walk w;
+	unsigned char *trimmed;
+	size_t trimmed_len;
 	int rc;
 
 	if (info != NULL)
@@ -470,7 +561,14 @@ mime_each_report(const unsigned char *raw, size_t len,
 	}
 
 	mime_init();
-	stream = g_mime_stream_mem_new_with_buffer((const char *)raw, len);
+	if ((trimmed = mime_trim_header(raw, len, &trimmed_len)) != NULL) {
+		/* GMime copies the buffer */
+		stream = g_mime_stream_mem_new_with_buffer(
+		    (const char *)trimmed, trimmed_len);
+		g_free(trimmed);
+	} else
+		stream =
+		    g_mime_stream_mem_new_with_buffer((const char *)raw, len);
 	parser = g_mime_parser_new_with_stream(stream);
 	g_object_unref(stream); /* the parser holds its own reference */
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);

@@ -78,6 +78,12 @@ struct report {
 int report_decode(const unsigned char *json, size_t len,
     const struct ti_limits *limits, struct report **out, struct ti_err *err);
 
+/* report_decode() of a g_malloc'd buffer of at least len + 1 bytes,
+   which it takes in every case: it becomes r->json (no second copy of
+   a 10 MB report) or is freed. */
+int report_decode_owned(unsigned char *json, size_t len,
+    const struct ti_limits *limits, struct report **out, struct ti_err *err);
+
 void report_free(struct report *r);
 
 /* Append a deviation (code and printf-style detail) to r. */

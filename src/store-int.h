@@ -34,6 +34,9 @@ struct store_ops {
 	int (*each_report)(void *backend, const struct store_query *q,
 	    int (*cb)(const struct stored_report *sr, void *arg), void *arg,
 	    struct ti_err *err);
+	/* Optional (NULL: every mail commits on its own). */
+	int (*batch_begin)(void *backend, struct ti_err *err);
+	int (*batch_end)(void *backend, struct ti_err *err);
 };
 
 struct store {
@@ -42,6 +45,7 @@ struct store {
 };
 
 extern const struct store_ops store_sqlite_ops;
+extern const struct store_ops store_pg_ops;
 
 /* For tests and diagnostics: the sqlite3 * of an SQLite store, else
    NULL.  Typed void * so that this header needs no sqlite3.h. */

@@ -35,6 +35,10 @@
 #include "store.h"
 #include "store-int.h"
 
+/* WAL pages that trigger a checkpoint: each process reads them back on
+   open, a checkpoint costs two fsyncs.  About ten deliveries. */
+#define WAL_PAGES 128
+
 struct sq {
 	sqlite3 *db;
 	char *path;
@@ -45,6 +49,10 @@ struct sq {
 	sqlite3_stmt *sel_sha;
 	sqlite3_stmt *ins_policy;
 	sqlite3_stmt *ins_failure;
+	int batch; /* a backfill batch is open: a mail is a savepoint */
+	int busy_timeout_ms;
+	sqlite3_stmt *savepoint; /* prepared once: sqlite3_exec() would */
+	sqlite3_stmt *release; /* parse the SQL for every mail */
 };
 
 /*
@@ -176,6 +184,14 @@ sq_fail(struct sq *s, int rc, const char *what, struct ti_err *err)
 			    "mailbox_size_limit applies to aliases; use a "
 			    "pipe(8) transport, see tlsrpt-ingest(8)): %s",
 			    s->path, what, msg);
+		if (sys == ENOSPC || sys == EDQUOT)
+			return ti_err_set(err, TI_E_TEMP,
+			    "store %s: %s: disk full: %s (%s)", s->path, what,
+			    msg, g_strerror(sys));
+		if (sys != 0)
+			return ti_err_set(err, TI_E_TEMP,
+			    "store %s: %s: I/O error: %s (%s)", s->path, what,
+			    msg, g_strerror(sys));
 		return ti_err_set(err, TI_E_TEMP, "store %s: %s: I/O error: %s",
 		    s->path, what, msg);
 	case SQLITE_CANTOPEN:
@@ -259,6 +275,14 @@ sq_migrate(struct sq *s, struct ti_err *err)
 	char sql[64];
 	int v;
 
+	/* The usual case, a current store: no write transaction (it would
+	   cost a WAL frame and an fsync per delivery). */
+	if (sq_user_version(s, &v, err) == -1)
+		return -1;
+	if (v == STORE_SCHEMA_VERSION) {
+		s->version = v;
+		return 0;
+	}
 	if (sq_exec(s, "BEGIN IMMEDIATE", "begin migration", err) == -1)
 		return -1;
 	if (sq_user_version(s, &v, err) == -1)
@@ -310,6 +334,8 @@ sq_free(struct sq *s)
 	sqlite3_finalize(s->sel_sha);
 	sqlite3_finalize(s->ins_policy);
 	sqlite3_finalize(s->ins_failure);
+	sqlite3_finalize(s->savepoint);
+	sqlite3_finalize(s->release);
 	if (s->db != NULL) {
 		if (!sqlite3_get_autocommit(s->db))
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -318,6 +344,28 @@ sq_free(struct sq *s)
 	g_free(s->path);
 	g_free(s->dir);
 	g_free(s);
+}
+
+/*
+ * After each commit: past WAL_PAGES, copy the WAL into the database and
+ * truncate it.  Each process rebuilds the WAL index from the file on
+ * open (SQLite's recovery) and so forgets that a passive checkpoint had
+ * copied it: the WAL would only grow.  When another process is in the
+ * store, a later delivery does it: never wait here.
+ */
+static int
+sq_wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct sq *s = arg;
+
+	if (pages < WAL_PAGES)
+		return SQLITE_OK;
+	sqlite3_busy_timeout(db, 0);
+	/* the commit is durable already: a failure here loses nothing */
+	(void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_TRUNCATE,
+	    NULL, NULL);
+	sqlite3_busy_timeout(db, s->busy_timeout_ms);
+	return SQLITE_OK;
 }
 
 /* Writer: create the file (never its directory), WAL, FULL, migrate. */
@@ -346,6 +394,13 @@ sq_open_write(struct sq *s, int busy_timeout_ms, struct ti_err *err)
 		return sq_fail(s, rc, "open", err);
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, busy_timeout_ms);
+	s->busy_timeout_ms = busy_timeout_ms;
+	/* One process per mail: a checkpoint at every close would cost two
+	   more fsyncs and a new -wal file (and a directory fsync) per
+	   delivery.  The WAL is checkpointed as it fills up instead
+	   (sq_wal_hook); a commit is as durable either way. */
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	sqlite3_wal_hook(s->db, sq_wal_hook, s);
 	if (sq_query_text(s, "PRAGMA journal_mode = WAL", &mode, err) == -1)
 		return -1;
 	if (mode == NULL || g_ascii_strcasecmp(mode, "wal") != 0) {
@@ -461,6 +516,8 @@ sq_close(void *backend)
 	sq_free(backend);
 }
 
+static int sq_run(struct sq *, sqlite3_stmt *, const char *, struct ti_err *);
+
 static int
 sq_begin(void *backend, struct ti_err *err)
 {
@@ -469,6 +526,8 @@ sq_begin(void *backend, struct ti_err *err)
 	if (s->mode != STORE_WRITE)
 		return ti_err_set(err, TI_E_BUG, "store %s: opened read-only",
 		    s->path);
+	if (s->batch)
+		return sq_run(s, s->savepoint, "begin", err);
 	return sq_exec(s, "BEGIN IMMEDIATE", "begin", err);
 }
 
@@ -477,6 +536,8 @@ sq_commit(void *backend, struct ti_err *err)
 {
 	struct sq *s = backend;
 
+	if (s->batch)
+		return sq_run(s, s->release, "commit", err);
 	return sq_exec(s, "COMMIT", "commit", err);
 }
 
@@ -485,12 +546,59 @@ sq_rollback(void *backend)
 {
 	struct sq *s = backend;
 
-	if (s->db != NULL && !sqlite3_get_autocommit(s->db))
+	if (s->db == NULL || sqlite3_get_autocommit(s->db))
+		return;
+	if (s->batch)
+		/* this mail only; the batch goes on */
+		sqlite3_exec(s->db, "ROLLBACK TO mail; RELEASE mail", NULL,
+		    NULL, NULL);
+	else
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+static int
+sq_batch_begin(void *backend, struct ti_err *err)
+{
+	struct sq *s = backend;
+
+	if (s->mode != STORE_WRITE)
+		return ti_err_set(err, TI_E_BUG, "store %s: opened read-only",
+		    s->path);
+	if ((s->savepoint == NULL &&
+		sq_prepare(s, "SAVEPOINT mail", &s->savepoint, err) == -1) ||
+	    (s->release == NULL &&
+		sq_prepare(s, "RELEASE mail", &s->release, err) == -1) ||
+	    sq_exec(s, "BEGIN IMMEDIATE", "begin", err) == -1)
+		return -1;
+	s->batch = 1;
+	return 0;
+}
+
+static int
+sq_batch_end(void *backend, struct ti_err *err)
+{
+	struct sq *s = backend;
+
+	if (!s->batch)
+		return 0;
+	s->batch = 0;
+	/* SQLite rolls the whole transaction back on some errors (full
+	   disk, I/O error): then the batch is lost, and must be said so */
+	if (sqlite3_get_autocommit(s->db))
+		return ti_err_set(err, TI_E_TEMP,
+		    "store %s: the mails since the last commit were rolled "
+		    "back; run the backfill again",
+		    s->path);
+	if (sq_exec(s, "COMMIT", "commit", err) == -1) {
+		sq_rollback(s);
+		return -1;
+	}
+	return 0;
+}
+
 /* Bind text, or NULL; invalid UTF-8 (from mail headers) is replaced so
-   that every reader of the TEXT columns gets valid UTF-8. */
+   that every reader of the TEXT columns gets valid UTF-8.  Not copied:
+   text must live until the statement is reset (sq_run does that). */
 static void
 bind_str(sqlite3_stmt *st, int i, const char *text, size_t len)
 {
@@ -501,7 +609,7 @@ bind_str(sqlite3_stmt *st, int i, const char *text, size_t len)
 		return;
 	}
 	if (g_utf8_validate_len(text, len, NULL)) {
-		sqlite3_bind_text64(st, i, text, len, SQLITE_TRANSIENT,
+		sqlite3_bind_text64(st, i, text, len, SQLITE_STATIC,
 		    SQLITE_UTF8);
 		return;
 	}
@@ -724,10 +832,13 @@ sq_put(void *backend, const struct report *r, const struct report_source *src,
 	bind_cstr(st, 17, src->archive_path);
 	sqlite3_bind_int64(st, 18, received);
 	bind_cstr(st, 19, devs);
-	bind_str(st, 20, r->json, r->json_len);
+	/* report_decode() checked it is UTF-8; a big report is 10 MB */
+	sqlite3_bind_text64(st, 20, r->json, r->json_len, SQLITE_STATIC,
+	    SQLITE_UTF8);
 	bind_cstr(st, 21, r->sha256);
+	rc = sq_run(s, st, "insert report", err);
 	g_free(devs);
-	if (sq_run(s, st, "insert report", err) == -1)
+	if (rc == -1)
 		return -1;
 	if (sqlite3_changes(s->db) == 0)
 		return sq_existing(s, r, result, existing_sha256, err);
@@ -764,8 +875,9 @@ sq_each_report(void *backend, const struct store_query *q,
 	sql = g_string_new("SELECT id, organization_name, report_id,"
 			   " contact_info, domain, start_time, end_time,"
 			   " successful, failed, received, message_id,"
-			   " envelope_sender, filename, source, json"
-			   " FROM reports WHERE 1");
+			   " envelope_sender, filename, source, json,"
+			   " envelope_recipient, origin, archive_path,"
+			   " deviations FROM reports WHERE 1");
 	if (q->since != 0)
 		g_string_append(sql, " AND start_time >= ?1");
 	if (q->until != 0)
@@ -816,6 +928,10 @@ sq_each_report(void *backend, const struct store_query *q,
 		sr.json_len = (size_t)sqlite3_column_bytes(st, 14);
 		if (sr.json == NULL)
 			sr.json = "";
+		sr.envelope_recipient = col_text(st, 15);
+		sr.origin = col_text(st, 16);
+		sr.archive_path = col_text(st, 17);
+		sr.deviations = col_text(st, 18);
 		if ((ret = cb(&sr, arg)) != 0)
 			break;
 	}
@@ -844,4 +960,6 @@ const struct store_ops store_sqlite_ops = {
 	.commit = sq_commit,
 	.rollback = sq_rollback,
 	.each_report = sq_each_report,
+	.batch_begin = sq_batch_begin,
+	.batch_end = sq_batch_end,
 };

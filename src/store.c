@@ -3,7 +3,7 @@
  *
  *     /var/lib/tlsrpt/reports.db    SQLite (a plain path)
  *     sqlite:/path/reports.db       SQLite
- *     postgresql://... postgres://  PostgreSQL (not built yet)
+ *     postgresql://... postgres://  PostgreSQL (store-pg.c)
  *
  * Adding a backend: write store-NAME.c with one struct store_ops and
  * add its prefix to store_backend() below.
@@ -27,10 +27,8 @@ store_backend(const char *spec, const char **target, struct ti_err *err)
 	}
 	if (g_str_has_prefix(spec, "postgresql://") ||
 	    g_str_has_prefix(spec, "postgres://")) {
-		/* Hook for store-pg.c: return &store_pg_ops, target = spec. */
-		ti_err_set(err, TI_E_CONFIG,
-		    "store: PostgreSQL support not built yet");
-		return NULL;
+		*target = spec; /* libpq reads the whole URI */
+		return &store_pg_ops;
 	}
 	if (g_str_has_prefix(spec, "sqlite:"))
 		spec += strlen("sqlite:");
@@ -97,6 +95,22 @@ store_rollback(struct store *st)
 {
 	if (st != NULL)
 		st->ops->rollback(st->backend);
+}
+
+int
+store_batch_begin(struct store *st, struct ti_err *err)
+{
+	if (st->ops->batch_begin == NULL)
+		return 0;
+	return st->ops->batch_begin(st->backend, err);
+}
+
+int
+store_batch_end(struct store *st, struct ti_err *err)
+{
+	if (st->ops->batch_end == NULL)
+		return 0;
+	return st->ops->batch_end(st->backend, err);
 }
 
 int

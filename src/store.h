@@ -60,6 +60,18 @@ int store_put(struct store *st, const struct report *r,
 int store_commit(struct store *st, struct ti_err *err);
 void store_rollback(struct store *st);
 
+/*
+ * Backfill: between store_batch_begin() and store_batch_end() the
+ * per-mail transactions above become savepoints of one transaction, and
+ * store_batch_end() commits them all with one fsync.  For input that
+ * stays where it is (files, a Maildir): a crash loses at most the
+ * current batch, which a second run stores.  A rolled-back mail leaves
+ * the others of its batch alone.  A backend without batching ignores
+ * both calls.
+ */
+int store_batch_begin(struct store *st, struct ti_err *err);
+int store_batch_end(struct store *st, struct ti_err *err);
+
 /* Which reports to read: those whose date range starts in
    [since, until) and that concern domain.  0 / NULL: no bound. */
 struct store_query {
@@ -86,6 +98,12 @@ struct stored_report {
 	const char *source;
 	const char *json;		/* the report JSON as received */
 	size_t json_len;
+	/* the rest of the report_source, for a lossless copy (migrate) */
+	const char *envelope_recipient;
+	const char *origin;
+	const char *archive_path;
+	const char *deviations;		/* distinct deviation codes, space-
+					   separated; NULL when none */
 };
 
 /* Call cb for each matching report, ordered by start time then id.

@@ -23,10 +23,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -40,6 +42,7 @@
 #include "mime.h"
 #include "priv.h"
 #include "store.h"
+#include "alert.h"
 
 #define PROG "tlsrpt-ingest"
 
@@ -75,14 +78,33 @@ static int
 tempfail(const struct ti_err *err)
 {
 	GString *line = g_string_new("error");
+	struct rlimit rl;
+	char lim[32];
 
 	log_kv(line, "class", ti_status_name(err->status));
 	log_kv(line, "reason", err->msg);
+	/* a finite file-size limit (local(8)) is the likely cause of EFBIG */
+	if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+		snprintf(lim, sizeof(lim), "%ju", (uintmax_t)rl.rlim_cur);
+		log_kv(line, "rlimit_fsize", lim);
+	}
 	log_emit(LOG_ERR, "%s", line->str);
 	g_string_free(line, TRUE);
 	printf("%s%s\n", defer_prefix, err->msg);
 	fflush(stdout);
 	return EX_TEMPFAIL;
+}
+
+/* Read and drop what is left of standard input. */
+static void
+drain_stdin(void)
+{
+	char chunk[65536];
+	ssize_t n;
+
+	while ((n = read(STDIN_FILENO, chunk, sizeof(chunk))) != 0)
+		if (n < 0 && errno != EINTR)
+			break;
 }
 
 static int
@@ -152,9 +174,49 @@ raise_limits(void)
 			log_emit(LOG_WARNING,
 			    "warning reason=\"cannot raise RLIMIT_FSIZE\"");
 	}
+	/* past a file-size limit: EFBIG and 75, not death by SIGXFSZ */
+	signal(SIGXFSZ, SIG_IGN);
 	/* hostile mail does not belong in core files */
 	rl.rlim_cur = rl.rlim_max = 0;
 	(void)setrlimit(RLIMIT_CORE, &rl);
+}
+
+/*
+ * local(8) sets both RLIMIT_FSIZE limits to mailbox_size_limit (51200000
+ * upstream), so raise_limits() cannot help there.  Refuse to write (75,
+ * LOG_ERR) while a SQLite store is within FSIZE_MARGIN of the limit,
+ * rather than fail halfway into a write with EFBIG.
+ */
+#define FSIZE_MARGIN (1u << 20)
+
+static int
+check_fsize(const char *spec, struct ti_err *err)
+{
+	struct rlimit rl;
+	struct stat st;
+	const char *path = spec;
+	char *wal;
+	uintmax_t size = 0;
+
+	if (getrlimit(RLIMIT_FSIZE, &rl) == -1 ||
+	    rl.rlim_cur == RLIM_INFINITY || strstr(spec, "://") != NULL)
+		return 0;
+	if (g_str_has_prefix(spec, "sqlite:"))
+		path += strlen("sqlite:");
+	if (stat(path, &st) == 0)
+		size = (uintmax_t)st.st_size;
+	wal = g_strconcat(path, "-wal", NULL);
+	if (stat(wal, &st) == 0 && (uintmax_t)st.st_size > size)
+		size = (uintmax_t)st.st_size;
+	g_free(wal);
+	if (size + FSIZE_MARGIN <= (uintmax_t)rl.rlim_cur)
+		return 0;
+	return ti_err_set(err, TI_E_TEMP,
+	    "store %s: %ju bytes, too close to the file size limit "
+	    "(RLIMIT_FSIZE) of %ju bytes: set mailbox_size_limit = 0 in "
+	    "main.cf or deliver through a pipe(8) transport, see "
+	    "tlsrpt-ingest(8)",
+	    path, size, (uintmax_t)rl.rlim_cur);
 }
 
 /* The value of the first of the NULL-terminated variable names set. */
@@ -171,7 +233,35 @@ struct run {
 	struct ingest_opts opts;
 	struct ingest_stats stats;
 	const struct ti_conf *conf;
+	unsigned batch_mails; /* backfill: mails in the open batch */
+	gint64 batch_start; /* and when it began (monotonic, us) */
 };
+
+/*
+ * Backfill commits a batch of mails at a time (store_batch_begin): one
+ * fsync per mail would hold it to a few hundred mails a second.  The
+ * input stays where it is, so a crash costs at most a second run.  A
+ * pipe delivery waiting for the store's lock waits BATCH_USEC at most.
+ */
+#define BATCH_MAILS 1000
+#define BATCH_USEC 250000
+
+static int
+batch_tick(struct run *run, struct ti_err *err)
+{
+	gint64 now = g_get_monotonic_time();
+
+	if (run->opts.store == NULL ||
+	    (++run->batch_mails < BATCH_MAILS &&
+		now - run->batch_start < BATCH_USEC))
+		return 0;
+	if (store_batch_end(run->opts.store, err) == -1 ||
+	    store_batch_begin(run->opts.store, err) == -1)
+		return -1;
+	run->batch_mails = 0;
+	run->batch_start = now;
+	return 0;
+}
 
 /* One input file: a saved mail or a bare report. */
 static int
@@ -192,6 +282,8 @@ ingest_file(struct run *run, const char *path, struct ti_err *err)
 	if (rc == 0)
 		rc = ingest_deliver(&run->opts, buf->data, buf->len, oversize,
 		    &run->stats, err);
+	if (rc == 0)
+		rc = batch_tick(run, err);
 	g_byte_array_unref(buf);
 	return rc;
 }
@@ -229,7 +321,8 @@ ingest_dir_files(struct run *run, const char *dir, struct ti_err *err)
 			g_free(p);
 	}
 	closedir(d);
-	qsort(names->pdata, names->len, sizeof(char *), cmp_str);
+	if (names->len > 1) /* pdata is NULL while empty: UB for qsort */
+		qsort(names->pdata, names->len, sizeof(char *), cmp_str);
 	for (guint i = 0; i < names->len && rc == 0; i++)
 		rc = ingest_file(run, names->pdata[i], err);
 	g_ptr_array_unref(names);
@@ -342,6 +435,7 @@ main(int argc, char **argv)
 	struct store *st = NULL;
 	enum log_target target;
 	int status = 0, rc = 0;
+	struct alert_queue *alerts = NULL;
 
 	umask(007);
 	alarm(0); /* OpenSMTPD's alarm(300) survives exec */
@@ -421,6 +515,7 @@ main(int argc, char **argv)
 		run.opts.dry_run = stdout;
 	else {
 		if (priv_drop_to_store_owner(conf.store, &err) == -1 ||
+		    check_fsize(conf.store, &err) == -1 ||
 		    (st = store_open(conf.store, STORE_WRITE,
 			 conf.busy_timeout_ms, &err)) == NULL) {
 			status = tempfail(&err);
@@ -428,14 +523,43 @@ main(int argc, char **argv)
 		}
 		run.opts.store = st;
 	}
+	if (conf.alert_command != NULL && st != NULL) {
+		alerts = alert_queue_new();
+		run.opts.on_stored = alert_on_stored;
+		run.opts.on_stored_arg = alerts;
+	}
 
 	if (opt_files == NULL)
 		rc = ingest_stdin(&run, &err);
-	else
+	else {
+		run.batch_start = g_get_monotonic_time();
+		if (st != NULL)
+			rc = store_batch_begin(st, &err);
 		for (size_t i = 0; opt_files[i] != NULL && rc == 0; i++)
 			rc = ingest_path(&run, opt_files[i], &err);
+		/* after an error too: what was logged as stored is */
+		if (st != NULL && store_batch_end(st, &err) == -1)
+			rc = -1;
+	}
 	if (rc == -1)
 		status = tempfail(&err);
+	else if (alerts != NULL) {
+		/* The mail is committed: the alert command runs under its
+		   own timeout, not the deadline, and whatever it does the
+		   exit status stays 0 (tlsrpt.conf(5) [alert]). */
+		struct ti_err aerr = { 0 };
+		GString *line;
+
+		alarm(0);
+		if (alert_run(alerts, st, &conf, (int64_t)time(NULL), &aerr) ==
+		    -1) {
+			line = g_string_new("alert");
+			log_kv(line, "status", "failed");
+			log_kv(line, "reason", aerr.msg);
+			log_emit(LOG_WARNING, "%s", line->str);
+			g_string_free(line, TRUE);
+		}
+	}
 	if (opt_verbose)
 		fprintf(stderr,
 		    "%s: %zu mails, %zu reports: %zu stored, %zu duplicates, "
@@ -445,10 +569,18 @@ main(int argc, char **argv)
 		    run.stats.rejected_mails);
 shutdown:
 	alarm(0);
+	alert_queue_free(alerts);
 	if (st != NULL)
 		store_close(st);
 	mime_shutdown();
 out:
+	/* sieve and procmail want their input read to the end, even when
+	   the mail is deferred */
+	if (status != 0 && opt_files == NULL && !interactive) {
+		signal(SIGALRM, on_deadline);
+		alarm(conf.deadline > 0 ? conf.deadline : 60);
+		drain_stdin();
+	}
 	if (fflush(stdout) == EOF && status == 0 && opt_dry_run)
 		status = EX_TEMPFAIL;
 	log_close();

@@ -15,6 +15,7 @@
  *   temporary (busy store), 78 configuration.
  */
 #include <errno.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,8 +46,8 @@ static char *opt_format;
 
 static GOptionEntry global_entries[] = {
 	{ "store", 0, 0, G_OPTION_ARG_STRING, &opt_store,
-	    "Read the store S (a path, sqlite:PATH) instead of the "
-	    "configured one",
+	    "Read the store S (a path, sqlite:PATH, postgresql://...) "
+	    "instead of the configured one",
 	    "S" },
 	{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &opt_config,
 	    "Read the configuration FILE (it must exist)", "FILE" },
@@ -121,6 +122,10 @@ static const struct command cmd_export = { "export", "",
 static const struct command *const commands[] = {
 	&cmd_list,
 	&cmd_export,
+	&cmd_migrate,
+	&cmd_digest,
+	&cmd_html,
+	&cmd_show,
 };
 
 static const struct command *
@@ -305,6 +310,9 @@ main(int argc, char **argv)
 	char *help;
 	int status;
 
+	/* character set only: GOption converts arguments to UTF-8; numbers
+	   keep the C locale's decimal point */
+	setlocale(LC_CTYPE, "");
 	g_set_prgname("tlsrpt");
 	log_init("tlsrpt");
 	ctx = g_option_context_new("COMMAND [OPTION...]");

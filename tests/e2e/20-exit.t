@@ -14,6 +14,13 @@ ok "missing store directory: one 4.3.0 line" sh -c \
 ok "missing store directory: the line names it" grep -q "$TMP/nonexistent" "$TMP/out"
 ok "missing store directory: logged at error" grep -q 'error class=' "$TMP/log"
 
+# A deferred mail is still read to the end (sieve and procmail fail a
+# pipe whose reader quits early).
+rm -f "$TMP/sigpipe"
+{ head -c 4000000 /dev/zero || echo sigpipe >"$TMP/sigpipe"; } |
+    "$INGEST" --store "$TMP/nonexistent/reports.db" >/dev/null 2>&1 || true
+ok "deferred: the input is read to the end" test ! -e "$TMP/sigpipe"
+
 # The store's directory is not writable by the delivery user (nobody).
 mkdir "$TMP/ro"
 chmod 755 "$TMP/ro"

@@ -17,8 +17,17 @@ for opt in $("$INGEST" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
 done
 for key in store busy-timeout archive deadline target facility message-size \
     mime-depth mime-parts attachment-size gunzip-size json-depth policies \
-    failure-details string-length reports-per-mail; do
+    failure-details string-length reports-per-mail noise-threshold \
+    action-threshold enforce-days enforce-reporters silent-factor; do
 	ok "tlsrpt.conf(5) documents $key" grep -q -- "$key" \
 	    "$top_srcdir/man/tlsrpt.conf.5"
+done
+for key in to from subject period command threshold timeout state; do
+	ok "tlsrpt.conf(5) documents $key" grep -q -- "^\.It Cm $key No" \
+	    "$top_srcdir/man/tlsrpt.conf.5"
+done
+for cmd in digest html show; do
+	ok "tlsrpt(1) documents $cmd" grep -q -- "^\.It Cm $cmd" \
+	    "$top_srcdir/man/tlsrpt.1"
 done
 done_testing

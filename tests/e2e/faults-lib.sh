@@ -6,18 +6,30 @@
 # sanitizers are on.
 HEAVY=${TI_HEAVY_TESTS:-0}
 
+# Absolute paths: some tests run the programs from another directory.
+INGEST=$(cd "$(dirname "$INGEST")" && pwd)/tlsrpt-ingest
+ADMIN=$(cd "$(dirname "$ADMIN")" && pwd)/tlsrpt
+
 # mkmails DIR N DISTINCT PREFIX [PAD]: write DIR/00000.eml ... one report
 # mail per file, mail i carrying report-id PREFIX-(i % DISTINCT), so that
 # mails i and i+DISTINCT are the same report delivered twice.  A single
 # application/tlsrpt+json part, as some senders send it.  PAD (default 0)
-# adds that many bytes to the policy-string, to make a mail bigger.
+# adds that many bytes to the policy-string (in lines of 1000), to make
+# a mail bigger.
 mkmails() {
 	mkdir -p "$1"
 	awk -v dir="$1" -v n="$2" -v distinct="$3" -v prefix="$4" \
 	    -v pad="${5:-0}" 'BEGIN {
+		# PAD bytes as extra policy-string lines of at most 1000
+		# (by doubling: a megabyte is built in a few steps)
+		u = sprintf("\",\"%1000s", "")
+		gsub(/ /, "x", u)
 		p = ""
-		for (j = 0; j < pad; j++)
-			p = p "x"
+		for (r = int((pad + 999) / 1000); r > 0; r = int(r / 2)) {
+			if (r % 2)
+				p = p u
+			u = u u
+		}
 		for (i = 0; i < n; i++) {
 			id = prefix "-" (i % distinct)
 			f = sprintf("%s/%05d.eml", dir, i)
@@ -42,7 +54,8 @@ mkmails() {
 			printf "\"report-id\":\"%s\",\"policies\":[{\"policy\":" \
 			    "{\"policy-type\":\"sts\",\"policy-string\":" \
 			    "[\"version: STSv1\",\"mode: enforce%s\"]," \
-			    "\"policy-domain\":\"example.com\"}," \
+			    "\"policy-domain\":\"example.com\"," \
+			    "\"mx-host\":[\"mx1.example.com\"]}," \
 			    "\"summary\":{\"total-successful-session-count\":" \
 			    "%d,\"total-failure-session-count\":0}}]}\n",
 			    id, p, i % distinct + 1 >f

@@ -74,3 +74,13 @@ psql_() {
 	"$PGBIN/psql" -X -q -A -t -h 127.0.0.1 -p "$PGPORT_T" -U postgres \
 	    -d postgres -c "$1"
 }
+
+# bulk CMD...: run CMD (ingest, admin, ...) without $VALGRIND: the loops
+# that fill a store only need to be fast; the runs that check the
+# PostgreSQL code paths keep valgrind.
+bulk() {
+	_bulk_v=$VALGRIND
+	VALGRIND=
+	"$@"
+	VALGRIND=$_bulk_v
+}

@@ -210,13 +210,36 @@ static const struct {
 	    "[log] facility: not a syslog facility" },
 	{ "facility local8", "[log]\nfacility = local8\n",
 	    "not a syslog facility" },
+	{ "percent zero", "[digest]\nnoise-threshold = 0\n",
+	    "[digest] noise-threshold: not a per cent above 0 and at most "
+	    "100" },
+	{ "percent over 100", "[alert]\nthreshold = 100.5\n",
+	    "[alert] threshold: not a per cent" },
+	{ "percent sign", "[digest]\naction-threshold = 5%\n",
+	    "action-threshold: not a per cent" },
+	{ "percent exponent", "[digest]\naction-threshold = 1e1\n",
+	    "not a per cent" },
+	{ "percent negative", "[digest]\naction-threshold = -1\n",
+	    "not a per cent" },
+	{ "factor below 1", "[digest]\nsilent-factor = 0.5\n",
+	    "[digest] silent-factor: not a number from 1 to 1000" },
+	{ "bad period", "[digest]\nperiod = fortnight\n",
+	    "[digest] period: not day, week or month: 'fortnight'" },
+	{ "alert period case", "[alert]\nperiod = Day\n",
+	    "[alert] period: not day, week or month" },
+	{ "enforce-days zero", "[digest]\nenforce-days = 0\n",
+	    "enforce-days: not a positive integer" },
+	{ "alert timeout zero", "[alert]\ntimeout = 0\n",
+	    "[alert] timeout: not a positive integer" },
+	{ "empty subject", "[digest]\nsubject =\n",
+	    "[digest] subject: must not be empty" },
 	{ "unknown key", "[limits]\ngunzip_size = 1M\n",
 	    "[limits] unknown key 'gunzip_size'" },
 	{ "key in wrong group", "[store]\ndeadline = 5\n",
 	    "[store] unknown key 'deadline'" },
 	{ "localized key", "[log]\ntarget[de] = syslog\n",
 	    "unknown key 'target[de]'" },
-	{ "unknown group", "[digest]\nto = x\n", "unknown group [digest]" },
+	{ "unknown group", "[report]\nto = x\n", "unknown group [report]" },
 	{ "group case", "[Store]\nstore = x\n", "unknown group [Store]" },
 	{ "key before group", "store = x\n", "t.conf: " },
 	{ "not key=value", "[store]\nthis is not a key\n", "t.conf: " },
@@ -343,6 +366,57 @@ test_files(void)
 	g_free(missing);
 }
 
+/* The [digest] and [alert] groups (issue #4). */
+static void
+test_digest(void)
+{
+	struct ti_conf c;
+	struct ti_err err;
+
+	ok(load("[digest]\n"
+		"to = \"Post Master\" <pm@example.org>, ops@example.org\n"
+		"from = tlsrpt@example.org\n"
+		"subject = [TLS] report\n"
+		"period = month\n"
+		"noise-threshold = 0.5\n"
+		"action-threshold = 2.5\n"
+		"enforce-days = 21\n"
+		"enforce-reporters = 3\n"
+		"silent-factor = 4.5\n"
+		"[alert]\n"
+		"command = /usr/local/bin/alert --mail \"a b\"\n"
+		"threshold = 10\n"
+		"period = week\n"
+		"timeout = 30\n"
+		"state = /srv/tlsrpt/alerts\n",
+	       &c, &err) == 0,
+	    "[digest] and [alert] load: %s", err.msg);
+	ok(strcmp(c.digest_to,
+	       "\"Post Master\" <pm@example.org>, "
+	       "ops@example.org") == 0 &&
+		strcmp(c.digest_from, "tlsrpt@example.org") == 0 &&
+		strcmp(c.digest_subject, "[TLS] report") == 0 &&
+		strcmp(c.digest_period, "month") == 0,
+	    "[digest] strings");
+	ok(c.noise_threshold == 0.5 && c.action_threshold == 2.5 &&
+		c.enforce_days == 21 && c.enforce_reporters == 3 &&
+		c.silent_factor == 4.5,
+	    "[digest] numbers");
+	ok(strcmp(c.alert_command, "/usr/local/bin/alert --mail \"a b\"") ==
+		    0 &&
+		c.alert_threshold == 10 &&
+		strcmp(c.alert_period, "week") == 0 && c.alert_timeout == 30 &&
+		strcmp(c.alert_state, "/srv/tlsrpt/alerts") == 0,
+	    "[alert]");
+	conf_clear(&c);
+	ok(load("[digest]\nto =\n[alert]\ncommand =\nthreshold = 100\n", &c,
+	       &err) == 0 &&
+		c.digest_to == NULL && c.alert_command == NULL &&
+		c.alert_threshold == 100,
+	    "empty to and command: none; 100%% allowed");
+	conf_clear(&c);
+}
+
 /* contrib/tlsrpt.conf parses, and uncommented it equals the defaults. */
 static void
 test_contrib(void)
@@ -374,14 +448,26 @@ test_contrib(void)
 	ti_err_clear(&err);
 	conf_init(&d);
 	/* the example names the FHS paths; a build may use another prefix */
-	ok(load(open_text, &c, &err) == 0 && n == 16 &&
+	ok(load(open_text, &c, &err) == 0 && n == 30 &&
 		(strcmp(c.store, d.store) == 0 ||
 		    strcmp(TI_LOCALSTATEDIR, "/var") != 0) &&
 		c.busy_timeout_ms == d.busy_timeout_ms && c.archive == NULL &&
 		c.deadline == d.deadline &&
 		strcmp(c.log_target, d.log_target) == 0 &&
 		strcmp(c.log_facility, d.log_facility) == 0 &&
-		memcmp(&c.limits, &d.limits, sizeof(d.limits)) == 0,
+		memcmp(&c.limits, &d.limits, sizeof(d.limits)) == 0 &&
+		c.digest_to == NULL && c.digest_from == NULL &&
+		strcmp(c.digest_subject, d.digest_subject) == 0 &&
+		strcmp(c.digest_period, d.digest_period) == 0 &&
+		c.noise_threshold == d.noise_threshold &&
+		c.action_threshold == d.action_threshold &&
+		c.enforce_days == d.enforce_days &&
+		c.enforce_reporters == d.enforce_reporters &&
+		c.silent_factor == d.silent_factor && c.alert_command == NULL &&
+		c.alert_state == NULL &&
+		c.alert_threshold == d.alert_threshold &&
+		strcmp(c.alert_period, d.alert_period) == 0 &&
+		c.alert_timeout == d.alert_timeout,
 	    "contrib/tlsrpt.conf uncommented: all %d keys at the defaults: %s",
 	    n, err.msg);
 	conf_clear(&c);
@@ -405,6 +491,7 @@ main(void)
 	test_full();
 	test_bad();
 	test_files();
+	test_digest();
 	test_contrib();
 	if (rmdir(dir) == -1)
 		diag("rmdir %s: %s", dir, strerror(errno));

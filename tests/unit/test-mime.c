@@ -941,7 +941,7 @@ test_limits(void)
 	mail = nested(5);
 	run_limits(&r, mail, strlen(mail), &lim, 0);
 	ok(r.rc == -1 && r.err.status == TI_E_LIMIT &&
-		strstr(r.err.msg, "mime_depth") != NULL && r.calls.v->len == 0,
+		strstr(r.err.msg, "mime-depth") != NULL && r.calls.v->len == 0,
 	    "nesting one deeper than the limit: %s", r.err.msg);
 	run_free(&r);
 	g_free(mail);
@@ -993,7 +993,7 @@ test_limits(void)
 		lim.mime_parts = 3;
 		run_limits(&r, s->str, s->len, &lim, 0);
 		ok(r.rc == -1 && r.err.status == TI_E_LIMIT &&
-			strstr(r.err.msg, "mime_parts") != NULL &&
+			strstr(r.err.msg, "mime-parts") != NULL &&
 			r.calls.v->len == 2 && r.info.parts_seen == 3,
 		    "more leaves than mime_parts: %s; %u calls before",
 		    r.err.msg, r.calls.v->len);

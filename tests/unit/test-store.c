@@ -239,8 +239,15 @@ test_specs(void)
 		const char *msg;
 	} cases[] = {
 		{ "", TI_E_CONFIG, "no store" },
-		{ "postgresql://localhost/tlsrpt", TI_E_CONFIG, "PostgreSQL" },
-		{ "postgres://u@h/db", TI_E_CONFIG, "PostgreSQL" },
+		/* PostgreSQL (store-pg.c): no server on port 1 */
+		{ "postgresql://127.0.0.1:1/tlsrpt", TI_E_TEMP,
+		    "cannot connect" },
+		{ "postgres://u:secret@127.0.0.1:1/db", TI_E_TEMP, "u:***@" },
+		{ "postgresql://[::1/db", TI_E_CONFIG, "URI" },
+		{ "postgresql://u:pw1@[::1/db?password=pw2", TI_E_CONFIG,
+		    "u:***@[::1/db?password=***\"" },
+		{ "postgresql://[::1/db?sslpassword=pw3&x=1", TI_E_CONFIG,
+		    "?sslpassword=***&x=1\"" },
 		{ "sqlite:", TI_E_CONFIG, "path" },
 	};
 	struct ti_err err;

@@ -1,0 +1,392 @@
+#!/bin/sh
+#
+# run.sh: the benchmark behind "make bench" (issue #6).  Generates report
+# mails with bench/gen into a temporary directory, then measures, side by
+# side on the same input:
+#
+#   1. pipe mode: one tlsrpt-ingest process per mail (SQLite store and
+#      Maildir archive on), median and p99 ms per mail;
+#   2. backfill: one tlsrpt-ingest process over a Maildir, mails/s;
+#   3. one report with 50,000 failure details: seconds and peak RSS;
+#   4. tlsrpt digest and tlsrpt export over a year of reports for 100
+#      domains: seconds.
+#
+# Beside each: bench/baseline.py (Python 3, standard library only, the
+# script many postmasters write instead) and the floor: for pipe mode
+# bench/floor (start-up of a program linked against the same libraries,
+# plus an fsync'd write of the mail); for the rest "gzip -dc" of the same
+# report attachments.  Prints a Markdown table; with --write it also
+# replaces bench/RESULTS.md.
+#
+#     make bench                       (or: make bench BENCH_FLAGS=--write)
+#     BENCH_BUILDDIR=/path/to/build sh bench/run.sh [--write]
+#
+# Sizes and repeats come from the environment (defaults in brackets):
+# BENCH_PIPE [1000] mails for pipe mode, BENCH_PY_PIPE [100] of them for
+# the Python script (about 0.3 s a mail), BENCH_BACKFILL [10000],
+# BENCH_DETAILS [50000], BENCH_DOMAINS [100], BENCH_DAYS [365],
+# BENCH_REPORTERS [2] reports per domain and day, BENCH_RUNS [3]: our
+# figures are the median of that many runs (Python and the floor of the
+# pipe are measured alongside each run).  BENCH_TMPDIR [/var/tmp] must be
+# on a real disk: on tmpfs fsync costs nothing.
+set -eu
+LC_ALL=C
+export LC_ALL
+
+write=0
+for a in "$@"; do
+	case $a in
+	--write) write=1 ;;
+	*)
+		echo "usage: run.sh [--write]" >&2
+		exit 64
+		;;
+	esac
+done
+
+srcdir=$(cd "$(dirname "$0")/.." && pwd)
+B=${BENCH_BUILDDIR:-$(pwd)}
+INGEST=$B/tlsrpt-ingest
+ADMIN=$B/tlsrpt
+GEN=$B/bench/gen
+FLOOR=$B/bench/floor
+TIMEIT=$B/bench/timeit
+BASELINE=$srcdir/bench/baseline.py
+for p in "$INGEST" "$ADMIN" "$GEN" "$FLOOR" "$TIMEIT"; do
+	if [ ! -x "$p" ]; then
+		echo "run.sh: $p missing: run \"make bench\"" >&2
+		exit 1
+	fi
+done
+
+N_PIPE=${BENCH_PIPE:-1000}
+N_PYPIPE=${BENCH_PY_PIPE:-100}
+N_BACKFILL=${BENCH_BACKFILL:-10000}
+N_DETAILS=${BENCH_DETAILS:-50000}
+N_DOMAINS=${BENCH_DOMAINS:-100}
+N_DAYS=${BENCH_DAYS:-365}
+N_REPORTERS=${BENCH_REPORTERS:-2}
+RUNS=${BENCH_RUNS:-3}
+
+PY=
+if command -v python3 >/dev/null 2>&1; then
+	PY=python3
+else
+	echo "run.sh: no python3: the Python column is left out" >&2
+fi
+
+T=$(mktemp -d "${BENCH_TMPDIR:-/var/tmp}/tlsrpt-bench.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+trap 'exit 130' INT TERM
+: >"$T/empty.conf"
+SENDER=noreply@reporter.example
+RECIPIENT=tlsrpt@example.com
+export SENDER RECIPIENT
+
+say() {
+	echo "run.sh: $*" >&2
+}
+
+# median of the numbers on stdin
+median() {
+	sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
+}
+
+# the value of key=... in a timeit line
+field() {
+	sed -n "s/.*$1=\\([^ ]*\\).*/\\1/p"
+}
+
+# float arithmetic: calc EXPR
+calc() {
+	awk "BEGIN { printf \"%.6g\", $1 }"
+}
+
+fmt() {
+	awk "BEGIN { printf \"$1\", $2 }"
+}
+
+maildir() {
+	mkdir -p "$1/new" "$1/cur" "$1/tmp"
+}
+
+load() {
+	cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?"
+}
+
+load_start=$(load)
+say "generating input in $T"
+maildir "$T/pipe"
+"$GEN" mails "$T/pipe/new" "$T/pipe.gz" "$N_PIPE" 1
+mkdir -p "$T/pipe-py"
+ls "$T/pipe/new" | head -n "$N_PYPIPE" | while read -r f; do
+	ln "$T/pipe/new/$f" "$T/pipe-py/$f"
+done
+maildir "$T/backfill"
+"$GEN" mails "$T/backfill/new" "$T/backfill.gz" "$N_BACKFILL" 2
+"$GEN" big "$T/big.eml" "$T/big.json.gz" "$T/big.json" "$N_DETAILS"
+maildir "$T/year"
+"$GEN" year "$T/year/new" "$T/year.gz" "$N_DOMAINS" "$N_DAYS" \
+    "$N_REPORTERS"
+n_year=$((N_DOMAINS * N_DAYS * N_REPORTERS))
+json_bytes=$(wc -c <"$T/big.json" | tr -d ' ')
+
+# --- 1. pipe mode -------------------------------------------------------
+say "pipe mode: $N_PIPE mails, $RUNS runs"
+: >"$T/r.pipe"
+for r in $(seq "$RUNS"); do
+	rm -rf "$T/run" && mkdir -p "$T/run/s" "$T/run/f"
+	# mail by mail, ours then the floor: both see the same load
+	"$TIMEIT" each "$T/pipe/new" "$N_PIPE" -- "$INGEST" \
+	    -c "$T/empty.conf" --store "$T/run/s/reports.db" \
+	    --archive "$T/run/a" -- "$FLOOR" "$T/run/f" >"$T/t.both" || :
+	sed -n 1p "$T/t.both" >"$T/t.ours"
+	sed -n 2p "$T/t.both" >"$T/t.floor"
+	echo "$(field median_ms <"$T/t.ours") $(field p99_ms <"$T/t.ours")" \
+	    "$(field median_ms <"$T/t.floor") $(field p99_ms <"$T/t.floor")" \
+	    >>"$T/r.pipe"
+	say "  run $r: ours $(cat "$T/t.ours"); floor $(cat "$T/t.floor")"
+done
+pipe_med=$(awk '{ print $1 }' "$T/r.pipe" | median)
+pipe_p99=$(awk '{ print $2 }' "$T/r.pipe" | median)
+floor_med=$(awk '{ print $3 }' "$T/r.pipe" | median)
+floor_p99=$(awk '{ print $4 }' "$T/r.pipe" | median)
+py_pipe_med=
+if [ -n "$PY" ]; then
+	say "pipe mode, Python: $N_PYPIPE mails"
+	rm -rf "$T/run" && mkdir -p "$T/run/s"
+	maildir "$T/run/a"
+	"$TIMEIT" each "$T/pipe-py" "$N_PYPIPE" -- "$PY" "$BASELINE" \
+	    --store "$T/run/s/reports.db" --archive "$T/run/a" >"$T/t.py" || :
+	py_pipe_med=$(field median_ms <"$T/t.py")
+	py_pipe_p99=$(field p99_ms <"$T/t.py")
+	say "  $(cat "$T/t.py")"
+fi
+
+# --- 2. backfill ----------------------------------------------------------
+say "backfill: $N_BACKFILL mails, $RUNS runs"
+: >"$T/r.backfill"
+for r in $(seq "$RUNS"); do
+	rm -rf "$T/run" && mkdir -p "$T/run/s"
+	"$TIMEIT" once -- "$INGEST" -c "$T/empty.conf" \
+	    --store "$T/run/s/reports.db" "$T/backfill" >"$T/t.ours" || :
+	field wall_s <"$T/t.ours" >>"$T/r.backfill"
+	say "  run $r: $(cat "$T/t.ours")"
+done
+bf_s=$(median <"$T/r.backfill")
+bf_rate=$(calc "$N_BACKFILL / $bf_s")
+"$TIMEIT" once -i "$T/backfill.gz" -- gzip -dc >"$T/t.floor" || :
+bf_floor_s=$(field wall_s <"$T/t.floor")
+bf_floor_rate=$(calc "$N_BACKFILL / $bf_floor_s")
+py_bf_rate=
+if [ -n "$PY" ]; then
+	say "backfill, Python"
+	rm -rf "$T/run" && mkdir -p "$T/run/s"
+	"$TIMEIT" once -- "$PY" "$BASELINE" --store "$T/run/s/reports.db" \
+	    "$T/backfill" >"$T/t.py" || :
+	say "  $(cat "$T/t.py")"
+	py_bf_rate=$(calc "$N_BACKFILL / $(field wall_s <"$T/t.py")")
+fi
+
+# --- 3. the big report ----------------------------------------------------
+say "one report with $N_DETAILS failure details ($json_bytes bytes of JSON)"
+: >"$T/r.big"
+for r in $(seq "$RUNS"); do
+	rm -rf "$T/run" && mkdir -p "$T/run/s"
+	"$TIMEIT" once -i "$T/big.eml" -- "$INGEST" -c "$T/empty.conf" \
+	    --store "$T/run/s/reports.db" --archive "$T/run/a" >"$T/t.ours" || :
+	echo "$(field wall_s <"$T/t.ours") $(field maxrss_kb <"$T/t.ours")" \
+	    >>"$T/r.big"
+	say "  run $r: $(cat "$T/t.ours")"
+done
+big_s=$(awk '{ print $1 }' "$T/r.big" | median)
+big_rss=$(awk '{ print $2 }' "$T/r.big" | median)
+"$TIMEIT" once -i "$T/big.json.gz" -- gzip -dc >"$T/t.floor" || :
+big_floor_s=$(field wall_s <"$T/t.floor")
+big_floor_rss=$(field maxrss_kb <"$T/t.floor")
+py_big_s=
+if [ -n "$PY" ]; then
+	rm -rf "$T/run" && mkdir -p "$T/run/s"
+	maildir "$T/run/a"
+	"$TIMEIT" once -i "$T/big.eml" -- "$PY" "$BASELINE" \
+	    --store "$T/run/s/reports.db" --archive "$T/run/a" >"$T/t.py" || :
+	say "  Python: $(cat "$T/t.py")"
+	py_big_s=$(field wall_s <"$T/t.py")
+	py_big_rss=$(field maxrss_kb <"$T/t.py")
+fi
+
+# --- 4. digest and export over a year -------------------------------------
+say "a year: $n_year reports ($N_DOMAINS domains, $N_DAYS days," \
+    "$N_REPORTERS senders)"
+mkdir -p "$T/ys"
+"$TIMEIT" once -- "$INGEST" -c "$T/empty.conf" --store "$T/ys/reports.db" \
+    "$T/year" >"$T/t.ours" || :
+say "  store built: $(cat "$T/t.ours")"
+year_fill_rate=$(calc "$n_year / $(field wall_s <"$T/t.ours")")
+"$TIMEIT" once -i "$T/year.gz" -- gzip -dc >"$T/t.floor" || :
+year_floor_s=$(field wall_s <"$T/t.floor")
+since=$(($(date +%s) / 86400 * 86400 - (N_DAYS + 1) * 86400))
+
+# run_admin NAME ARGS...: median seconds of RUNS runs of tlsrpt
+run_admin() {
+	name=$1
+	shift
+	: >"$T/r.$name"
+	for r in $(seq "$RUNS"); do
+		"$TIMEIT" once -- "$ADMIN" -c "$T/empty.conf" \
+		    --store "$T/ys/reports.db" "$@" >"$T/t.ours" || :
+		say "  $name run $r: $(cat "$T/t.ours")"
+		if [ "$(field rc <"$T/t.ours")" != 0 ]; then
+			say "  tlsrpt $name failed"
+			echo "?"
+			return
+		fi
+		field wall_s <"$T/t.ours" >>"$T/r.$name"
+	done
+	median <"$T/r.$name"
+}
+
+# run_py NAME ARGS...: seconds of one run of the Python script
+run_py() {
+	name=$1
+	shift
+	if [ -z "$PY" ]; then
+		return
+	fi
+	"$TIMEIT" once -- "$PY" "$BASELINE" --store "$T/ys/reports.db" "$@" \
+	    >"$T/t.py" || :
+	say "  Python $name: $(cat "$T/t.py")"
+	field wall_s <"$T/t.py"
+}
+
+export_s=$(run_admin export export --since "@$since")
+py_export_s=$(run_py export export)
+digest_s=
+if "$ADMIN" digest --help >/dev/null 2>&1; then
+	digest_s=$(run_admin digest digest --format text --since "@$since")
+	py_digest_s=$(run_py digest digest --since "$since")
+else
+	say "  tlsrpt digest: not there yet (not measured)"
+fi
+load_end=$(load)
+
+# --- the table --------------------------------------------------------------
+
+# verdict OK-CONDITION: "yes" or "**no**"
+verdict() {
+	if awk "BEGIN { exit !($1) }"; then
+		echo yes
+	else
+		echo "**no**"
+	fi
+}
+
+ratio() {
+	if [ -z "$1" ] || [ -z "$2" ]; then
+		echo "-"
+	else
+		fmt "%.1fx" "$1 / $2"
+	fi
+}
+
+pyval() {
+	if [ -z "$1" ]; then
+		echo "not measured"
+	else
+		fmt "$2" "$1"
+	fi
+}
+
+table() {
+	echo "| Measurement | tlsrpt | Python script | floor | tlsrpt time / floor time | Python time / tlsrpt time | Target | Met |"
+	echo "|---|---|---|---|---|---|---|---|"
+	echo "| Pipe mode, ms per mail, median | $(fmt %.2f "$pipe_med") |" \
+	    "$(pyval "$py_pipe_med" %.1f) | $(fmt %.2f "$floor_med") |" \
+	    "$(ratio "$pipe_med" "$floor_med") |" \
+	    "$(ratio "$py_pipe_med" "$pipe_med") |" \
+	    "<= 1.5x floor, >= 40x faster than Python |" \
+	    "$(verdict "$pipe_med <= 1.5 * $floor_med") / $(if [ -n "$py_pipe_med" ]; then verdict "$py_pipe_med >= 40 * $pipe_med"; else echo -; fi) |"
+	echo "| Pipe mode, ms per mail, p99 | $(fmt %.2f "$pipe_p99") |" \
+	    "$(pyval "${py_pipe_p99:-}" %.1f) | $(fmt %.2f "$floor_p99") |" \
+	    "$(ratio "$pipe_p99" "$floor_p99") | | | |"
+	echo "| Backfill, mails per second | $(fmt %.0f "$bf_rate") |" \
+	    "$(pyval "$py_bf_rate" %.0f) | $(fmt %.0f "$bf_floor_rate") (gzip -dc) |" \
+	    "$(ratio "$bf_floor_rate" "$bf_rate") |" \
+	    "$(ratio "$bf_rate" "$py_bf_rate") |" \
+	    ">= 10,000/s, >= 10x Python |" \
+	    "$(verdict "$bf_rate >= 10000") / $(if [ -n "$py_bf_rate" ]; then verdict "$bf_rate >= 10 * $py_bf_rate"; else echo -; fi) |"
+	echo "| $N_DETAILS failure details, seconds | $(fmt %.3f "$big_s") |" \
+	    "$(pyval "$py_big_s" %.3f) | $(fmt %.3f "$big_floor_s") (gzip -dc) |" \
+	    "$(ratio "$big_s" "$big_floor_s") |" \
+	    "$(ratio "$py_big_s" "$big_s") | < 0.5 s |" \
+	    "$(verdict "$big_s < 0.5") |"
+	echo "| $N_DETAILS failure details, peak RSS | $(fmt %.1f "$big_rss / 1024") MB ($(fmt %.1f "$big_rss * 1024 / $json_bytes")x JSON) |" \
+	    "$(if [ -n "$py_big_s" ]; then fmt "%.1f MB" "$py_big_rss / 1024"; else echo "not measured"; fi) |" \
+	    "$(fmt "%.1f MB" "$big_floor_rss / 1024") |" \
+	    "$(ratio "$big_rss" "$big_floor_rss") |" \
+	    "$(if [ -n "$py_big_s" ]; then ratio "$py_big_rss" "$big_rss"; else echo -; fi) |" \
+	    "< 8x the JSON ($(fmt %.1f "$json_bytes / 1048576") MB) |" \
+	    "$(verdict "$big_rss * 1024 < 8 * $json_bytes") |"
+	if [ -n "$digest_s" ] && [ "$digest_s" != "?" ]; then
+		echo "| tlsrpt digest, a year, seconds | $(fmt %.3f "$digest_s") |" \
+		    "$(pyval "${py_digest_s:-}" %.3f) | $(fmt %.3f "$year_floor_s") (gzip -dc) |" \
+		    "$(ratio "$digest_s" "$year_floor_s") |" \
+		    "$(ratio "${py_digest_s:-}" "$digest_s") | < 1 s |" \
+		    "$(verdict "$digest_s < 1") |"
+	else
+		echo "| tlsrpt digest, a year, seconds | not measured yet | | | | | < 1 s | - |"
+	fi
+	if [ "$export_s" != "?" ]; then
+		echo "| tlsrpt export, a year, seconds | $(fmt %.3f "$export_s") |" \
+		    "$(pyval "$py_export_s" %.3f) | $(fmt %.3f "$year_floor_s") (gzip -dc) |" \
+		    "$(ratio "$export_s" "$year_floor_s") |" \
+		    "$(ratio "$py_export_s" "$export_s") | < 1 s |" \
+		    "$(verdict "$export_s < 1") |"
+	else
+		echo "| tlsrpt export, a year, seconds | failed | | | | | < 1 s | **no** |"
+	fi
+}
+
+machine() {
+	cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo 2>/dev/null |
+	    head -n 1)
+	mem=$(awk '/^MemTotal/ { printf "%.0f GB", $2 / 1048576 }' \
+	    /proc/meminfo 2>/dev/null)
+	fs=$(df -T "$T" 2>/dev/null | awk 'NR == 2 { print $2 }')
+	echo "- Machine: $(nproc 2>/dev/null || echo ?) CPUs ($cpu), $mem RAM," \
+	    "$(uname -sr), $(sed -n 's/^PRETTY_NAME="\(.*\)"/\1/p' \
+	    /etc/os-release 2>/dev/null)."
+	echo "- Input and stores on ${fs:-?} (fsync is real); syslog: $(if [ -S /dev/log ]; then echo "/dev/log present"; else echo "no /dev/log (each log line is a failed connect)"; fi)."
+	echo "- Load average before and after: $load_start / $load_end."
+	echo "- Versions: SQLite $(pkg-config --modversion sqlite3 2>/dev/null || echo ?)," \
+	    "GMime $(pkg-config --modversion gmime-3.0 2>/dev/null || echo ?)," \
+	    "cJSON $(pkg-config --modversion libcjson 2>/dev/null || echo ?)," \
+	    "zlib $(pkg-config --modversion zlib 2>/dev/null || echo ?)," \
+	    "$(if [ -n "$PY" ]; then "$PY" --version 2>&1; else echo "no Python"; fi)."
+	echo "- Input: pipe $N_PIPE mails (Python: the first $N_PYPIPE)," \
+	    "backfill $N_BACKFILL mails, one report of $N_DETAILS failure details" \
+	    "($json_bytes bytes of JSON), a year of $n_year reports for" \
+	    "$N_DOMAINS domains; tlsrpt figures are the median of $RUNS runs."
+}
+
+table
+if [ "$write" = 1 ]; then
+	{
+		echo "# Benchmark results"
+		echo
+		echo "Written by \`bench/run.sh --write\` (\`make bench" \
+		    "BENCH_FLAGS=--write\`) on $(date -u +%Y-%m-%d)."
+		echo "What is measured and why: bench/run.sh; the comparison" \
+		    "script: bench/baseline.py."
+		echo
+		table
+		echo
+		machine
+		if [ -f "$srcdir/bench/NOTES.md" ]; then
+			echo
+			cat "$srcdir/bench/NOTES.md"
+		fi
+	} >"$srcdir/bench/RESULTS.md.tmp"
+	mv "$srcdir/bench/RESULTS.md.tmp" "$srcdir/bench/RESULTS.md"
+	say "wrote $srcdir/bench/RESULTS.md"
+fi

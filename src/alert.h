@@ -1,0 +1,80 @@
+/*
+ * alert.h: tell someone at once when newly stored reports push a
+ * domain's failure rate past [alert] threshold, by running the
+ * configured [alert] command with the facts as JSON on its standard
+ * input; at most once per domain and alert period.
+ *
+ * Use from a delivery: alert_queue_add() for each report stored anew
+ * (ingest_opts.on_stored), then alert_run() once the mail is committed.
+ */
+#ifndef ALERT_H
+#define ALERT_H
+
+#include <stdint.h>
+
+#include "conf.h"
+#include "report.h"
+#include "store.h"
+#include "ti.h"
+
+/* Alerts are news, not history: a period that ended more than this
+   long before now (a backfill of old mail) never alerts. */
+#define ALERT_MAX_AGE (7 * 86400)
+
+struct alert_queue;
+
+struct alert_queue *alert_queue_new(void);
+void alert_queue_free(struct alert_queue *q);
+
+/* Remember the domain (report_domain) and start of a stored report. */
+void alert_queue_add(struct alert_queue *q, const struct report *r);
+
+/* An ingest_opts.on_stored callback: arg is a struct alert_queue *. */
+void alert_on_stored(const struct report *r, void *arg);
+
+/* The alert period [*since, *until) of the given length ("day",
+   "week" from Monday, "month") that holds t, in UTC.  Returns 0, or -1
+   for an unknown period name. */
+int alert_period_bounds(const char *period, int64_t t, int64_t *since,
+    int64_t *until);
+
+/*
+ * For each queued (domain, period): when conf->alert_command is set, the
+ * period is recent, and the domain's failure rate in the period (all
+ * stored reports, sessions counted once) is at or above
+ * conf->alert_threshold, claim (domain, period) in the state file and
+ * run the command (argv from g_shell_parse_argv, no shell; stdin one
+ * JSON object: "alert" with the facts and "digest" with the digest of
+ * that domain and period; stdout and stderr to /dev/null; killed after
+ * conf->alert_timeout seconds).  Each alert, skip and failure is
+ * logged; nothing here changes how the mail was delivered.  Returns the
+ * number of commands run, or -1 when an alert could not even be tried
+ * (bad command, state file): *err says why.  Empties the queue.
+ */
+int alert_run(struct alert_queue *q, struct store *st,
+    const struct ti_conf *conf, int64_t now, struct ti_err *err);
+
+/*
+ * The state file for conf: conf->alert_state, else "alerts.state" in
+ * the directory of an SQLite store, else under the local state
+ * directory.  g_free() it.
+ */
+char *alert_state_path(const struct ti_conf *conf);
+
+/*
+ * Claim (domain, period_start) in the state file path (created mode
+ * 0660, locked with flock(2) against concurrent deliveries; entries
+ * older than a year are dropped).  *claimed is 1 when this call made
+ * the claim, 0 when an alert for it was already recorded.  Returns 0 or
+ * -1 with TI_E_TEMP.
+ */
+int alert_claim(const char *path, const char *domain, int64_t period_start,
+    int64_t now, int *claimed, struct ti_err *err);
+
+/* Run argv with input on stdin, output discarded, killed after timeout
+   seconds.  Returns the exit status (0..255), or -1 with *err set
+   (could not start, killed by a signal, timed out). */
+int alert_exec(char *const *argv, const char *input, unsigned timeout,
+    struct ti_err *err);
+
+#endif

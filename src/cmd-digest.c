@@ -1,0 +1,418 @@
+/*
+ * cmd-digest.c: tlsrpt digest, tlsrpt html and tlsrpt show.
+ *
+ *     tlsrpt digest [--since T] [--until T | --period day|week|month]
+ *                   [--domain D] [--format mail|text|html|json]
+ *                   [--to ADDR] [--from ADDR]
+ *     tlsrpt html   (the same options but --format, --to, --from)
+ *     tlsrpt show REPORT-ID [--json]
+ *
+ * Design rationale:
+ * - The period ends at a midnight UTC (today's by default, so only
+ *   whole days count) and is as long as --period or [digest] period:
+ *   a daily cron job then mails "the last seven days" each morning.
+ *   The previous period of the same length gives the trend.
+ * - The mail goes to standard output, for "| sendmail -t": tlsrpt never
+ *   talks SMTP, and its exit status says whether the mail was written.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include <glib.h>
+
+#include "config.h"
+#include "ti.h"
+#include "advice.h"
+#include "cmd.h"
+#include "conf.h"
+#include "digest.h"
+#include "mime.h"
+#include "report.h"
+#include "store.h"
+
+static char *opt_period;
+static char *opt_format;
+static char *opt_to;
+static char *opt_from;
+static gboolean opt_json;
+
+static GOptionEntry digest_entries[] = {
+	{ "period", 'p', 0, G_OPTION_ARG_STRING, &opt_period,
+	    "day, week or month: the length of the period (default: "
+	    "[digest] period)",
+	    "P" },
+	{ "format", 'f', 0, G_OPTION_ARG_STRING, &opt_format,
+	    "mail (default: a whole message for sendmail -t), or only the "
+	    "body: text, html or json",
+	    "F" },
+	{ "to", 0, 0, G_OPTION_ARG_STRING, &opt_to,
+	    "The recipients of the mail (default: [digest] to)", "ADDR" },
+	{ "from", 0, 0, G_OPTION_ARG_STRING, &opt_from,
+	    "The sender of the mail (default: [digest] from)", "ADDR" },
+	G_OPTION_ENTRY_NULL
+};
+
+static GOptionEntry html_entries[] = {
+	{ "period", 'p', 0, G_OPTION_ARG_STRING, &opt_period,
+	    "day, week or month: the length of the period (default: "
+	    "[digest] period)",
+	    "P" },
+	G_OPTION_ENTRY_NULL
+};
+
+static GOptionEntry show_entries[] = {
+	{ "json", 'j', 0, G_OPTION_ARG_NONE, &opt_json,
+	    "Print the report JSON as received", NULL },
+	G_OPTION_ENTRY_NULL
+};
+
+static void
+free_opts(void)
+{
+	g_clear_pointer(&opt_period, g_free);
+	g_clear_pointer(&opt_format, g_free);
+	g_clear_pointer(&opt_to, g_free);
+	g_clear_pointer(&opt_from, g_free);
+	opt_json = FALSE;
+}
+
+/* t moved back (sign -1) or forward (+1) by one period. */
+static int64_t
+period_step(const char *period, int64_t t, int sign)
+{
+	GDateTime *dt, *moved;
+	int64_t out;
+
+	if (strcmp(period, "day") == 0)
+		return t + sign * (int64_t)DIGEST_DAY;
+	if (strcmp(period, "week") == 0)
+		return t + sign * 7 * (int64_t)DIGEST_DAY;
+	if ((dt = g_date_time_new_from_unix_utc(t)) == NULL)
+		return t + sign * 30 * (int64_t)DIGEST_DAY;
+	moved = g_date_time_add_months(dt, sign);
+	out = moved != NULL ? g_date_time_to_unix(moved)
+			    : t + sign * 30 * (int64_t)DIGEST_DAY;
+	g_date_time_unref(dt);
+	if (moved != NULL)
+		g_date_time_unref(moved);
+	return out;
+}
+
+/* Fill p (and *label) from the options, the configuration and now. */
+static int
+digest_setup(struct cmd_env *env, struct digest_params *p, char **label)
+{
+	const char *period =
+	    opt_period != NULL ? opt_period : env->conf.digest_period;
+	int64_t today =
+	    env->now - ((env->now % DIGEST_DAY) + DIGEST_DAY) % DIGEST_DAY;
+	char *d;
+
+	*label = NULL;
+	if (strcmp(period, "day") != 0 && strcmp(period, "week") != 0 &&
+	    strcmp(period, "month") != 0)
+		return cmd_usage("unknown period \"%s\" (day, week or month)",
+		    period);
+	if (opt_period != NULL && env->query.until != 0)
+		return cmd_usage("%s",
+		    "--until and --period exclude each other");
+	digest_params_default(p);
+	p->now = env->now;
+	p->domain = env->query.domain;
+	p->noise_threshold = env->conf.noise_threshold;
+	p->action_threshold = env->conf.action_threshold;
+	p->enforce_days = (unsigned)env->conf.enforce_days;
+	p->enforce_reporters = (unsigned)env->conf.enforce_reporters;
+	p->silent_factor = env->conf.silent_factor;
+	if (env->query.since != 0 && env->query.until != 0) {
+		p->since = env->query.since;
+		p->until = env->query.until;
+		return 0; /* a custom span: digest_build labels it */
+	}
+	if (env->query.since != 0) {
+		p->since = env->query.since;
+		p->until = opt_period != NULL || today <= p->since
+		    ? period_step(period, p->since, 1)
+		    : today;
+		if (opt_period == NULL && today > p->since)
+			return 0;
+	} else {
+		p->until = env->query.until != 0 ? env->query.until : today;
+		p->since = period_step(period, p->until, -1);
+	}
+	d = digest_date(p->since);
+	if (strcmp(period, "day") == 0)
+		*label = g_strdup(d);
+	else
+		*label = g_strdup_printf("%s of %s", period, d);
+	g_free(d);
+	p->label = *label;
+	return 0;
+}
+
+static int
+write_out(const char *s)
+{
+	fputs(s, stdout);
+	return cmd_flush();
+}
+
+static int
+run_digest(struct cmd_env *env, int argc, char **argv)
+{
+	struct digest_params p;
+	struct digest_input in;
+	struct digest *d;
+	struct ti_err err = { 0 };
+	const char *format = opt_format != NULL ? opt_format : "mail";
+	int html_cmd = strcmp(argv[0], "html") == 0, status;
+	char *label = NULL, *out = NULL, *from = NULL;
+
+	(void)argc;
+	if (html_cmd)
+		format = "html";
+	if (strcmp(format, "mail") != 0 && strcmp(format, "text") != 0 &&
+	    strcmp(format, "html") != 0 && strcmp(format, "json") != 0) {
+		status = cmd_usage("unknown format \"%s\" (mail, text, html "
+				   "or json)",
+		    format);
+		goto out;
+	}
+	if ((status = digest_setup(env, &p, &label)) != 0)
+		goto out;
+	if (digest_load(env->store, &p, &in, &err) == -1) {
+		status = cmd_fail(&err);
+		goto out;
+	}
+	d = digest_build(in.entries, in.n, &p);
+	d->undecodable = in.undecodable;
+	if (strcmp(format, "text") == 0)
+		out = digest_text(d);
+	else if (strcmp(format, "html") == 0)
+		out = digest_html(d);
+	else if (strcmp(format, "json") == 0)
+		out = digest_json(d);
+	else {
+		if (opt_from == NULL && env->conf.digest_from == NULL)
+			from = g_strdup_printf("tlsrpt@%s", g_get_host_name());
+		mime_init();
+		out = digest_mail(d,
+		    opt_from != NULL   ? opt_from
+			: from != NULL ? from
+				       : env->conf.digest_from,
+		    opt_to != NULL ? opt_to : env->conf.digest_to,
+		    env->conf.digest_subject, env->now, &err);
+		mime_shutdown();
+	}
+	digest_free(d);
+	digest_input_clear(&in);
+	status = out != NULL ? write_out(out) : cmd_fail(&err);
+out:
+	g_free(out);
+	g_free(from);
+	g_free(label);
+	free_opts();
+	return status;
+}
+
+/* ---- show ----------------------------------------------------------- */
+
+struct show {
+	const char *id;
+	GString *out;
+	size_t found;
+	size_t undecodable;
+};
+
+static void
+field(GString *out, const char *indent, const char *name, const char *value)
+{
+	char *c;
+
+	if (value == NULL)
+		return;
+	c = digest_clean(value, 0);
+	g_string_append_printf(out, "%s%-17s %s\n", indent, name, c);
+	g_free(c);
+}
+
+static void
+field_time(GString *out, const char *name, int64_t t, const char *raw)
+{
+	char *s = digest_datetime(t), *r = digest_clean(raw, 80);
+
+	g_string_append_printf(out, "  %-17s %s UTC (%s)\n", name, s,
+	    r != NULL ? r : "-");
+	g_free(s);
+	g_free(r);
+}
+
+static void
+show_failure(GString *out, const struct failure *f, const char *domain)
+{
+	const struct advice *a = advice_lookup(f->result_type);
+	char *type = digest_clean(f->result_type, 0), *mx, *fix;
+
+	g_string_append_printf(out, "    - %s: %lld session%s (%s, %s)\n", type,
+	    (long long)f->failed_session_count,
+	    f->failed_session_count == 1 ? "" : "s",
+	    a->category == ADVICE_OTHER ? "unknown result type"
+					: advice_category_name(a->category),
+	    advice_severity_name(a->severity));
+	field(out, "      ", "receiving MX", f->receiving_mx_hostname);
+	field(out, "      ", "receiving HELO", f->receiving_mx_helo);
+	field(out, "      ", "receiving IP", f->receiving_ip);
+	field(out, "      ", "sending MTA", f->sending_mta_ip);
+	field(out, "      ", "reason code", f->failure_reason_code);
+	field(out, "      ", "more information", f->additional_information);
+	field(out, "      ", "meaning", a->meaning);
+	mx = digest_clean(f->receiving_mx_hostname, 0);
+	fix = advice_fix(a, mx, domain);
+	field(out, "      ", "fix", fix);
+	g_free(fix);
+	g_free(mx);
+	g_free(type);
+}
+
+static void
+show_policy(GString *out, const struct policy *pol, size_t i,
+    const char *domain)
+{
+	char *type = digest_clean(pol->policy_type, 0);
+	char *pd = digest_clean(pol->policy_domain, 0), **v;
+	char *rate = digest_pct(pol->successful + pol->failed > 0
+		? 100.0 * (double)pol->failed /
+		    ((double)pol->successful + (double)pol->failed)
+		: 0.0);
+
+	g_string_append_printf(out, "\nPolicy %zu: %s %s\n", i + 1, type,
+	    pd != NULL ? pd : "(no policy-domain)");
+	g_string_append_printf(out,
+	    "  %-17s %lld successful, %lld failed (%s)\n", "sessions",
+	    (long long)pol->successful, (long long)pol->failed, rate);
+	if (strcmp(pol->policy_type, "tlsa") == 0) {
+		v = digest_tlsa_records(pol->policy_string);
+		for (char **t = v; *t != NULL; t++)
+			field(out, "  ", t == v ? "TLSA records" : "", *t);
+		g_strfreev(v);
+	} else
+		for (char **s = pol->policy_string; s != NULL && *s != NULL;
+		     s++)
+			field(out, "  ",
+			    s == pol->policy_string ? "policy-string" : "", *s);
+	for (char **m = pol->mx_host; m != NULL && *m != NULL; m++)
+		field(out, "  ", m == pol->mx_host ? "mx-host" : "", *m);
+	if (pol->n_failures > 0)
+		g_string_append(out, "  failure-details:\n");
+	for (size_t j = 0; j < pol->n_failures; j++)
+		show_failure(out, &pol->failures[j], domain);
+	g_free(type);
+	g_free(pd);
+	g_free(rate);
+}
+
+static int
+show_cb(const struct stored_report *sr, void *arg)
+{
+	struct show *sh = arg;
+	struct report *r = NULL;
+	struct ti_limits limits;
+	struct ti_err err = { 0 };
+	GString *out = sh->out;
+	char *received, *dom;
+
+	if (sr->report_id == NULL || strcmp(sr->report_id, sh->id) != 0)
+		return 0;
+	if (opt_json) {
+		g_string_append_len(out, sr->json, (gssize)sr->json_len);
+		g_string_append_c(out, '\n');
+		sh->found++;
+		return 0;
+	}
+	if (sh->found++ > 0)
+		g_string_append(out, "\n");
+	ti_limits_default(&limits);
+	field(out, "", "Report", sr->report_id);
+	field(out, "  ", "organization", sr->organization_name);
+	field(out, "  ", "contact-info", sr->contact_info);
+	field(out, "  ", "domain", sr->domain);
+	if (report_decode((const unsigned char *)sr->json, sr->json_len,
+		&limits, &r, &err) == -1) {
+		sh->undecodable++;
+		field(out, "  ", "error", err.msg);
+		return 0;
+	}
+	field_time(out, "begins", r->start, r->start_datetime);
+	field_time(out, "ends", r->end, r->end_datetime);
+	received = digest_datetime(sr->received);
+	g_string_append_printf(out, "  %-17s %s UTC\n", "received", received);
+	g_free(received);
+	field(out, "  ", "message-id", sr->message_id);
+	field(out, "  ", "envelope sender", sr->envelope_sender);
+	field(out, "  ", "file name", sr->filename);
+	field(out, "  ", "source", sr->source);
+	g_string_append_printf(out,
+	    "  %-17s %lld successful, %lld failed (each session once)\n",
+	    "sessions", (long long)sr->successful, (long long)sr->failed);
+	for (size_t i = 0; i < r->n_deviations; i++) {
+		char *s = g_strdup_printf("%s%s%s", r->deviations[i].code,
+		    *r->deviations[i].detail != '\0' ? ": " : "",
+		    r->deviations[i].detail);
+
+		field(out, "  ", i == 0 ? "deviations" : "", s);
+		g_free(s);
+	}
+	dom = digest_clean(sr->domain, 0);
+	for (size_t i = 0; i < r->n_policies; i++)
+		show_policy(out, &r->policies[i], i, dom);
+	g_free(dom);
+	report_free(r);
+	return 0;
+}
+
+static int
+run_show(struct cmd_env *env, int argc, char **argv)
+{
+	struct show sh = { 0 };
+	struct ti_err err = { 0 };
+	int status;
+
+	if (argc != 2) {
+		free_opts();
+		return cmd_usage("%s", "show needs one REPORT-ID");
+	}
+	sh.id = argv[1];
+	sh.out = g_string_new(NULL);
+	if (store_each_report(env->store, NULL, show_cb, &sh, &err) != 0) {
+		status = cmd_fail(&err);
+	} else if (sh.found == 0) {
+		char *id = digest_clean(argv[1], 80);
+
+		fprintf(stderr, "tlsrpt: no stored report has the id \"%s\"\n",
+		    id);
+		g_free(id);
+		status = EX_NOINPUT;
+	} else {
+		status = write_out(sh.out->str);
+		if (status == 0 && sh.undecodable > 0)
+			status = EX_DATAERR;
+	}
+	g_string_free(sh.out, TRUE);
+	free_opts();
+	return status;
+}
+
+const struct command cmd_digest = { "digest", "",
+	"the digest of a period as a mail for sendmail -t (or its text, html "
+	"or json body): per domain the failure rate and its trend, what "
+	"failed and how to fix it, silent reporters, ready for enforce?",
+	digest_entries, CMD_STORE | CMD_QUERY, run_digest };
+
+const struct command cmd_html = { "html", "",
+	"the digest as one self-contained HTML page", html_entries,
+	CMD_STORE | CMD_QUERY, run_digest };
+
+const struct command cmd_show = { "show", "REPORT-ID",
+	"one stored report in full, readable (--json: as received)",
+	show_entries, CMD_STORE, run_show };

@@ -1,0 +1,521 @@
+/*
+ * digest-text.c: the digest as plain text, the text/plain part of the
+ * mail and "tlsrpt digest --format text".
+ *
+ * Design rationale: 72 columns of UTF-8 that read in any mail client
+ * and terminal; tables are aligned by character count, long sentences
+ * wrapped.  Report strings in the model are already clean (no control
+ * character can forge a line), so nothing here escapes.
+ */
+#include <string.h>
+
+#include <glib.h>
+
+#include "config.h"
+#include "ti.h"
+#include "advice.h"
+#include "digest.h"
+
+#define WIDTH 72
+#define BAR 24 /* characters of the widest bar */
+
+/* Append text wrapped at WIDTH, each line starting with indent (the
+   first with first, when not NULL). */
+static void
+wrap(GString *out, const char *first, const char *indent, const char *text)
+{
+	char **words = g_strsplit(text, " ", -1);
+	size_t col, ilen = (size_t)g_utf8_strlen(indent, -1);
+	int start = 1;
+
+	g_string_append(out, first != NULL ? first : indent);
+	col = (size_t)g_utf8_strlen(first != NULL ? first : indent, -1);
+	for (char **w = words; *w != NULL; w++) {
+		size_t wl = (size_t)g_utf8_strlen(*w, -1);
+
+		if (**w == '\0')
+			continue;
+		if (!start && col + 1 + wl > WIDTH) {
+			g_string_append_c(out, '\n');
+			g_string_append(out, indent);
+			col = ilen;
+			start = 1;
+		}
+		if (!start) {
+			g_string_append_c(out, ' ');
+			col++;
+		}
+		g_string_append(out, *w);
+		col += wl;
+		start = 0;
+	}
+	g_string_append_c(out, '\n');
+	g_strfreev(words);
+}
+
+/* s padded with spaces to width characters (cut with "…" if longer). */
+static void
+cell(GString *out, const char *s, size_t width, int right)
+{
+	char *c = digest_clean(s, width);
+	size_t len = (size_t)g_utf8_strlen(c, -1);
+
+	if (right)
+		for (size_t i = len; i < width; i++)
+			g_string_append_c(out, ' ');
+	g_string_append(out, c);
+	if (!right)
+		for (size_t i = len; i < width; i++)
+			g_string_append_c(out, ' ');
+	g_free(c);
+}
+
+static void
+cell_num(GString *out, int64_t n, size_t width)
+{
+	char *s = g_strdup_printf("%lld", (long long)n);
+
+	cell(out, s, width, 1);
+	g_free(s);
+}
+
+static void
+heading(GString *out, const char *title, char underline)
+{
+	size_t n = (size_t)g_utf8_strlen(title, -1);
+
+	g_string_append_printf(out, "\n%s\n", title);
+	for (size_t i = 0; i < n && i < WIDTH; i++)
+		g_string_append_c(out, underline);
+	g_string_append_c(out, '\n');
+}
+
+static void
+bar(GString *out, int64_t n, int64_t max, char c)
+{
+	size_t len = 0;
+
+	if (max > 0 && n > 0) {
+		len = (size_t)((double)n / (double)max * BAR + 0.5);
+		if (len == 0)
+			len = 1;
+	}
+	for (size_t i = 0; i < len; i++)
+		g_string_append_c(out, c);
+}
+
+/* "a (3), b (1)" */
+static void
+counts(GString *out, const char *label, const struct digest_count *c, size_t n)
+{
+	GString *s;
+	size_t start = out->len;
+
+	if (n == 0)
+		return;
+	s = g_string_new(NULL);
+	for (size_t i = 0; i < n; i++) {
+		size_t at = s->len;
+
+		g_string_append_printf(s, "%s%s (%lld)", i > 0 ? ", " : "",
+		    c[i].name, (long long)c[i].sessions);
+		/* keep "name (n)" on one line: \001 for its blanks */
+		for (size_t j = at + (i > 0 ? 2 : 0); j < s->len; j++)
+			if (s->str[j] == ' ')
+				s->str[j] = '\001';
+	}
+	wrap(out, label, "      ", s->str);
+	/* only what wrap() added: the whole digest made this quadratic */
+	for (char *p = out->str + start; (p = strchr(p, '\001')) != NULL; p++)
+		*p = ' ';
+	g_string_free(s, TRUE);
+}
+
+static void
+summary_table(GString *out, const struct digest *d)
+{
+	g_string_append(out, "\n  ");
+	cell(out, "DOMAIN", 24, 0);
+	cell(out, "SESSIONS", 10, 1);
+	cell(out, "FAILED", 8, 1);
+	cell(out, "RATE", 8, 1);
+	g_string_append(out, "  ");
+	cell(out, "CHANGE", 13, 0);
+	g_string_append(out, "STATUS\n");
+	for (size_t i = 0; i < d->n_domains; i++) {
+		const struct digest_domain *dom = &d->domains[i];
+		char *rate = digest_pct(dom->rate), *chg = digest_change(dom);
+
+		g_string_append(out, "  ");
+		cell(out, dom->name, 24, 0);
+		cell_num(out, dom->successful + dom->failed, 10);
+		cell_num(out, dom->failed, 8);
+		cell(out, rate, 8, 1);
+		g_string_append(out, "  ");
+		cell(out, chg, 13, 0);
+		g_string_append(out, digest_level_name(dom->level));
+		g_string_append_c(out, '\n');
+		g_free(rate);
+		g_free(chg);
+	}
+}
+
+static void
+days_table(GString *out, const struct digest_domain *dom)
+{
+	int64_t max = 0;
+
+	if (dom->n_days == 0)
+		return;
+	for (size_t i = 0; i < dom->n_days; i++)
+		if (dom->days[i].successful + dom->days[i].failed > max)
+			max = dom->days[i].successful + dom->days[i].failed;
+	g_string_append(out, "\n  ");
+	cell(out, "DAY", 12, 0);
+	cell(out, "SUCCESS", 9, 1);
+	cell(out, "FAILED", 8, 1);
+	cell(out, "RATE", 8, 1);
+	g_string_append(out, "  (# success, ! failed)\n");
+	for (size_t i = 0; i < dom->n_days; i++) {
+		const struct digest_day *day = &dom->days[i];
+		char *date = digest_date(day->day), *rate;
+
+		g_string_append(out, "  ");
+		cell(out, date, 12, 0);
+		if (day->successful + day->failed == 0) {
+			cell(out, "-", 9, 1);
+			cell(out, "-", 8, 1);
+			cell(out, "-", 8, 1);
+		} else {
+			rate = digest_pct(100.0 * (double)day->failed /
+			    ((double)day->successful + (double)day->failed));
+			cell_num(out, day->successful, 9);
+			cell_num(out, day->failed, 8);
+			cell(out, rate, 8, 1);
+			g_free(rate);
+			g_string_append(out, "  ");
+			bar(out, day->successful, max, '#');
+			bar(out, day->failed, max, '!');
+		}
+		/* no trailing blanks */
+		while (out->len > 0 && out->str[out->len - 1] == ' ')
+			g_string_truncate(out, out->len - 1);
+		g_string_append_c(out, '\n');
+		g_free(date);
+	}
+}
+
+static void
+breakdown(GString *out, const struct digest_domain *dom)
+{
+	static const enum advice_category order[] = { ADVICE_NEGOTIATION,
+		ADVICE_CERTIFICATE, ADVICE_STS, ADVICE_DANE, ADVICE_OTHER };
+	int64_t max = 0;
+
+	if (dom->n_types == 0)
+		return;
+	for (size_t i = 0; i < nitems(order); i++)
+		if (dom->category[order[i]] > max)
+			max = dom->category[order[i]];
+	g_string_append(out,
+	    "\nFailed sessions by kind (one session may fail in several "
+	    "ways):\n");
+	for (size_t i = 0; i < nitems(order); i++) {
+		if (order[i] == ADVICE_OTHER && dom->category[order[i]] == 0)
+			continue;
+		g_string_append(out, "  ");
+		cell(out, advice_category_name(order[i]), 16, 0);
+		cell_num(out, dom->category[order[i]], 8);
+		g_string_append(out, "  ");
+		bar(out, dom->category[order[i]], max, '!');
+		while (out->str[out->len - 1] == ' ')
+			g_string_truncate(out, out->len - 1);
+		g_string_append_c(out, '\n');
+		for (size_t j = 0; j < dom->n_types; j++) {
+			if (dom->types[j].advice->category != order[i])
+				continue;
+			g_string_append(out, "    ");
+			cell(out, dom->types[j].result_type, 26, 0);
+			cell_num(out, dom->types[j].sessions, 8);
+			g_string_append_c(out, '\n');
+		}
+	}
+}
+
+static void
+failures(GString *out, const struct digest_domain *dom)
+{
+	if (dom->n_failures == 0)
+		return;
+	g_string_append(out, "\nWhat failed, and what to do:\n");
+	for (size_t i = 0; i < dom->n_failures; i++) {
+		const struct digest_failure *f = &dom->failures[i];
+		char *first = g_strdup_printf("%2zu. ", i + 1);
+		char *line = g_strdup_printf("%s at %s: %lld %s",
+		    f->result_type, f->mx != NULL ? f->mx : "an unnamed MX",
+		    (long long)f->sessions,
+		    f->sessions == 1 ? "session" : "sessions");
+		char *kind = g_strdup_printf("%s%s failure, severity %s%s",
+		    f->advice->category == ADVICE_OTHER
+			? "unknown result type, "
+			: "",
+		    advice_category_name(f->advice->category),
+		    advice_severity_name(f->advice->severity),
+		    f->only_mx ? "; only at this MX" : "");
+
+		g_string_append_c(out, '\n');
+		wrap(out, first, "    ", line);
+		wrap(out, NULL, "    ", kind);
+		counts(out, "    Receiving IP: ", f->receiving_ips,
+		    f->n_receiving_ips);
+		counts(out, "    Sending MTAs: ", f->sending_ips,
+		    f->n_sending_ips);
+		counts(out, "    Reason codes: ", f->reasons, f->n_reasons);
+		counts(out, "    Reported by: ", f->reporters, f->n_reporters);
+		wrap(out, "    Meaning: ", "    ", f->advice->meaning);
+		wrap(out, "    Fix: ", "    ", f->fix);
+		g_free(first);
+		g_free(line);
+		g_free(kind);
+	}
+}
+
+static void
+mx_summary(GString *out, const struct digest_domain *dom)
+{
+	GString *s = g_string_new(NULL);
+
+	if (dom->only_mx != NULL) {
+		int n = 0;
+
+		g_string_append_printf(s,
+		    "Every failure that named its MX was at %s; ",
+		    dom->only_mx);
+
+		for (char **m = dom->known_mx; *m != NULL; m++)
+			if (strcmp(*m, dom->only_mx) != 0)
+				g_string_append_printf(s, "%s%s",
+				    n++ > 0 ? ", " : "", *m);
+		g_string_append(s, " had none.");
+	} else if (dom->n_mx_failed > 1) {
+		g_string_append(s, "Failures at several MX hosts: ");
+		for (size_t i = 0; i < dom->n_mx_failed; i++)
+			g_string_append_printf(s, "%s%s (%lld)",
+			    i > 0 ? ", " : "", dom->mx_failed[i].name,
+			    (long long)dom->mx_failed[i].sessions);
+		g_string_append_c(s, '.');
+	}
+	if (s->len > 0) {
+		g_string_append_c(out, '\n');
+		wrap(out, NULL, "", s->str);
+	}
+	g_string_free(s, TRUE);
+}
+
+static void
+reporters(GString *out, const struct digest_domain *dom)
+{
+	if (dom->n_reporters == 0)
+		return;
+	g_string_append(out, "\nReporters:\n");
+	for (size_t i = 0; i < dom->n_reporters; i++) {
+		const struct digest_reporter *r = &dom->reporters[i];
+		GString *s = g_string_new(NULL);
+		char *last = digest_date(r->last_start), *rate;
+		char *first = g_strdup_printf("  %s: ", r->organization);
+
+		if (r->silent) {
+			char *due = digest_date(r->overdue_at);
+
+			char *every = r->cadence == DIGEST_DAY
+			    ? g_strdup("daily")
+			    : g_strdup_printf("with gaps of up to %lld days",
+				  (long long)(r->cadence / DIGEST_DAY));
+
+			g_string_append_printf(s,
+			    "STOPPED.  It reported %s until %s and was due by "
+			    "%s.  A reporter that falls silent often means a "
+			    "broken _smtp._tls.%s TXT record or a full or "
+			    "broken rua mailbox.",
+			    every, last, due, dom->name);
+			g_free(every);
+			g_free(due);
+		} else {
+			if (r->reports > 0) {
+				rate = digest_pct(r->successful + r->failed > 0
+					? 100.0 * (double)r->failed /
+					    ((double)r->successful +
+						(double)r->failed)
+					: 0.0);
+				g_string_append_printf(s,
+				    "%zu report%s, %lld sessions, %s "
+				    "failed.",
+				    r->reports, r->reports == 1 ? "" : "s",
+				    (long long)(r->successful + r->failed),
+				    r->successful + r->failed > 0 ? rate
+								  : "none");
+				g_free(rate);
+			} else
+				g_string_append(s, "no report in this period.");
+			if (r->cadence == DIGEST_DAY)
+				g_string_append(s, "  Reports daily");
+			else if (r->cadence > 0)
+				g_string_append_printf(s,
+				    "  Reports with gaps of up to %lld days",
+				    (long long)(r->cadence / DIGEST_DAY));
+			else
+				g_string_append(s,
+				    "  Too few reports to learn its rhythm");
+			g_string_append_printf(s, "; last report %s.", last);
+			if (r->mode != NULL)
+				g_string_append_printf(s, "  Saw mode %s.",
+				    r->mode);
+		}
+		wrap(out, first, "      ", s->str);
+		g_string_free(s, TRUE);
+		g_free(last);
+		g_free(first);
+	}
+}
+
+static void
+policies(GString *out, const struct digest_domain *dom)
+{
+	GString *s = g_string_new(NULL);
+
+	g_string_append(out, "\nPolicies:\n");
+	if (dom->n_modes > 0) {
+		for (size_t i = 0; i < dom->n_modes; i++)
+			g_string_append_printf(s, "%s%s (%lld report%s)",
+			    i > 0 ? ", " : "", dom->modes[i].name,
+			    (long long)dom->modes[i].sessions,
+			    dom->modes[i].sessions == 1 ? "" : "s");
+		wrap(out, "  MTA-STS mode: ", "      ", s->str);
+	} else if (dom->sts_seen)
+		wrap(out, NULL, "  ",
+		    "MTA-STS policy applied; its mode was not "
+		    "reported.");
+	else
+		wrap(out, NULL, "  ", "MTA-STS: no policy seen.");
+	if (dom->mx_patterns[0] != NULL) {
+		char *j = g_strjoinv(", ", dom->mx_patterns);
+
+		wrap(out, "  MTA-STS mx: ", "      ", j);
+		g_free(j);
+	}
+	if (dom->tlsa[0] != NULL) {
+		g_string_append(out, "  DANE TLSA records:\n");
+		for (char **t = dom->tlsa; *t != NULL; t++)
+			g_string_append_printf(out, "    %s\n", *t);
+	} else if (dom->tlsa_seen)
+		wrap(out, NULL, "  ", "DANE applied; no TLSA record reported.");
+	if (dom->no_policy_seen)
+		wrap(out, NULL, "  ",
+		    "Some senders found no policy (no-policy-found).");
+	g_string_free(s, TRUE);
+}
+
+static const char *
+verdict_title(enum digest_verdict v)
+{
+	switch (v) {
+	case VERDICT_READY:
+		return "READY for enforce";
+	case VERDICT_NOT_READY:
+		return "not ready for enforce";
+	case VERDICT_ENFORCED:
+		return "enforced";
+	case VERDICT_NONE:
+		return "mode none";
+	case VERDICT_NO_STS:
+		break;
+	}
+	return "no MTA-STS";
+}
+
+static void
+domain_section(GString *out, const struct digest *d,
+    const struct digest_domain *dom)
+{
+	char *rate = digest_pct(dom->rate), *prev = digest_pct(dom->prev_rate);
+	char *chg = digest_change(dom), *v;
+	GString *s = g_string_new(NULL);
+	int64_t span = (d->until - d->since) / DIGEST_DAY;
+
+	g_string_append_c(out, '\n');
+	heading(out, dom->name, '=');
+	if (dom->successful + dom->failed == 0)
+		g_string_append(s, "No session reported in this period.");
+	else
+		g_string_append_printf(s,
+		    "%s of %lld sessions failed (%lld): %s.", rate,
+		    (long long)(dom->successful + dom->failed),
+		    (long long)dom->failed, digest_level_name(dom->level));
+	if (dom->has_prev)
+		g_string_append_printf(s, "  Previous %lld day%s: %s (%s).",
+		    (long long)span, span == 1 ? "" : "s", prev, chg);
+	else
+		g_string_append(s, "  No reports in the previous period.");
+	g_string_append_printf(s, "  %zu report%s from %zu reporter%s.",
+	    dom->reports, dom->reports == 1 ? "" : "s", dom->active_reporters,
+	    dom->active_reporters == 1 ? "" : "s");
+	wrap(out, NULL, "", s->str);
+	days_table(out, dom);
+	breakdown(out, dom);
+	failures(out, dom);
+	mx_summary(out, dom);
+	reporters(out, dom);
+	policies(out, dom);
+	v = g_strdup_printf("Enforce: %s. ",
+	    verdict_title(dom->enforce.verdict));
+	g_string_append_c(out, '\n');
+	wrap(out, v, "  ", dom->enforce.reason);
+	g_free(v);
+	g_string_free(s, TRUE);
+	g_free(rate);
+	g_free(prev);
+	g_free(chg);
+}
+
+char *
+digest_text(const struct digest *d)
+{
+	GString *out = g_string_new(NULL);
+	char *a = digest_date(d->since), *b = digest_date(d->until - 1);
+	char *noise = digest_pct(d->noise_threshold);
+	char *action = digest_pct(d->action_threshold), *t;
+
+	t = g_strdup_printf("TLS report: %s", d->label);
+	heading(out, t, '=');
+	g_string_erase(out, 0, 1); /* no blank first line */
+	g_free(t);
+	t = g_strdup_printf("Reports for %s to %s (UTC): %zu report%s, %zu "
+			    "domain%s.  Failure rates below %s are "
+			    "background noise; above %s they need action.",
+	    a, b, d->reports, d->reports == 1 ? "" : "s", d->n_domains,
+	    d->n_domains == 1 ? "" : "s", noise, action);
+	wrap(out, NULL, "", t);
+	g_free(t);
+	if (d->undecodable > 0) {
+		t = g_strdup_printf("%zu stored report%s no longer decode%s: "
+				    "counted in the totals only.",
+		    d->undecodable, d->undecodable == 1 ? "" : "s",
+		    d->undecodable == 1 ? "s" : "");
+		wrap(out, NULL, "", t);
+		g_free(t);
+	}
+	if (d->n_domains == 0)
+		g_string_append(out, "\nNo reports.\n");
+	else
+		summary_table(out, d);
+	for (size_t i = 0; i < d->n_domains; i++)
+		domain_section(out, d, &d->domains[i]);
+	g_string_append(out,
+	    "\n-- \ntlsrpt digest; see tlsrpt(1).  RFC 8460 (TLS-RPT), "
+	    "RFC 8461 (MTA-STS).\n");
+	g_free(a);
+	g_free(b);
+	g_free(noise);
+	g_free(action);
+	return g_string_free(out, FALSE);
+}

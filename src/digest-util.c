@@ -1,0 +1,255 @@
+/*
+ * digest-util.c: the small helpers of the digest that the renderers and
+ * tlsrpt show share: cleaning report strings for output, host names,
+ * dates, rates, and reading policy-string arrays (RFC 8460 §4.4: TLSA
+ * records per RFC 6698 presentation form, MTA-STS policy lines per
+ * RFC 8461 §3.2).
+ *
+ * Design rationale: cleaning is one function (digest_clean) applied on
+ * the way into the model, so that no renderer has to remember that a
+ * report string may hold a newline, a bidi override or invalid UTF-8.
+ * Microsoft sends a TLSA RRset as one JSON-encoded string (SPEC.md
+ * §6.2); digest_tlsa_records() shows it as the records it holds.
+ */
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <glib.h>
+
+#include "config.h"
+#include "ti.h"
+#include "digest.h"
+
+#define STR_CAP 200 /* characters of any one policy line shown */
+
+/* ---- small helpers --------------------------------------------------- */
+
+char *
+digest_clean(const char *s, size_t cap)
+{
+	GString *o;
+	const char *p, *next;
+	gunichar c;
+	GUnicodeType t;
+
+	if (s == NULL)
+		return NULL;
+	o = g_string_new(NULL);
+	for (p = s; *p != '\0'; p = next) {
+		c = g_utf8_get_char_validated(p, -1);
+		if (c == (gunichar)-1 || c == (gunichar)-2) {
+			next = p + 1;
+			c = '?';
+		} else {
+			next = g_utf8_next_char(p);
+			t = g_unichar_type(c);
+			if (g_unichar_iscntrl(c) || t == G_UNICODE_FORMAT ||
+			    t == G_UNICODE_LINE_SEPARATOR ||
+			    t == G_UNICODE_PARAGRAPH_SEPARATOR ||
+			    t == G_UNICODE_SURROGATE ||
+			    t == G_UNICODE_UNASSIGNED ||
+			    t == G_UNICODE_PRIVATE_USE)
+				c = '?';
+		}
+		g_string_append_unichar(o, c);
+	}
+	if (cap > 0 && (size_t)g_utf8_strlen(o->str, -1) > cap) {
+		p = g_utf8_offset_to_pointer(o->str, (glong)cap - 1);
+		g_string_truncate(o, (gsize)(p - o->str));
+		g_string_append(o, "\xe2\x80\xa6"); /* … */
+	}
+	return g_string_free(o, FALSE);
+}
+
+int
+digest_hostname_ok(const char *s)
+{
+	size_t len, label = 0, i;
+
+	if (s == NULL || (len = strlen(s)) == 0 || len > 254)
+		return 0;
+	if (s[len - 1] == '.')
+		len--;
+	if (len == 0 || len > 253)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (s[i] == '.') {
+			if (label == 0 || s[i - 1] == '-')
+				return 0;
+			label = 0;
+			continue;
+		}
+		if (!g_ascii_isalnum(s[i]) && s[i] != '-' && s[i] != '_')
+			return 0;
+		if (s[i] == '-' && label == 0)
+			return 0;
+		if (++label > 63)
+			return 0;
+	}
+	return label > 0 && s[len - 1] != '-';
+}
+
+char *
+digest_date(int64_t t)
+{
+	GDateTime *dt = g_date_time_new_from_unix_utc(t);
+	char *s;
+
+	if (dt == NULL)
+		return g_strdup("?");
+	s = g_date_time_format(dt, "%Y-%m-%d");
+	g_date_time_unref(dt);
+	return s != NULL ? s : g_strdup("?");
+}
+
+char *
+digest_datetime(int64_t t)
+{
+	GDateTime *dt = g_date_time_new_from_unix_utc(t);
+	char *s;
+
+	if (dt == NULL)
+		return g_strdup("?");
+	s = g_date_time_format(dt, "%Y-%m-%d %H:%M");
+	g_date_time_unref(dt);
+	return s != NULL ? s : g_strdup("?");
+}
+
+char *
+digest_pct(double rate)
+{
+	char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+	g_ascii_formatd(buf, sizeof(buf), "%.2f", rate);
+	return g_strconcat(buf, "%", NULL);
+}
+
+char *
+digest_change(const struct digest_domain *dom)
+{
+	char buf[G_ASCII_DTOSTR_BUF_SIZE];
+	double delta;
+
+	if (!dom->has_prev)
+		return g_strdup("new");
+	delta = dom->rate - dom->prev_rate;
+	g_ascii_formatd(buf, sizeof(buf), "%+.2f", delta);
+	if (strcmp(buf, "+0.00") == 0 || strcmp(buf, "-0.00") == 0)
+		return g_strdup("no change");
+	return g_strconcat(buf, " points", NULL);
+}
+
+const char *
+digest_level_name(enum digest_level l)
+{
+	switch (l) {
+	case DIGEST_QUIET:
+		return "quiet";
+	case DIGEST_CLEAN:
+		return "clean";
+	case DIGEST_NOISE:
+		return "noise";
+	case DIGEST_WATCH:
+		return "watch";
+	case DIGEST_ACTION:
+		break;
+	}
+	return "action";
+}
+
+const char *
+digest_verdict_name(enum digest_verdict v)
+{
+	switch (v) {
+	case VERDICT_READY:
+		return "ready";
+	case VERDICT_NOT_READY:
+		return "not-ready";
+	case VERDICT_ENFORCED:
+		return "enforced";
+	case VERDICT_NONE:
+		return "mode-none";
+	case VERDICT_NO_STS:
+		break;
+	}
+	return "no-sts";
+}
+
+/* ---- policy strings ------------------------------------------------- */
+
+static void
+strv_add(GPtrArray *a, const char *s)
+{
+	char *c = digest_clean(s, STR_CAP);
+
+	g_strstrip(c);
+	if (*c == '\0')
+		g_free(c);
+	else
+		g_ptr_array_add(a, c);
+}
+
+static char **
+strv_steal(GPtrArray *a)
+{
+	g_ptr_array_add(a, NULL);
+	return (char **)g_ptr_array_free(a, FALSE);
+}
+
+char **
+digest_tlsa_records(char *const *policy_string)
+{
+	GPtrArray *out = g_ptr_array_new();
+	cJSON *arr, *it;
+	const char *s;
+	guint before;
+
+	for (; policy_string != NULL && *policy_string != NULL;
+	     policy_string++) {
+		s = *policy_string;
+		while (g_ascii_isspace(*s))
+			s++;
+		before = out->len;
+		if (*s == '[' &&
+		    (arr = cJSON_ParseWithLength(s, strlen(s))) != NULL) {
+			if (cJSON_IsArray(arr))
+				cJSON_ArrayForEach(it, arr)
+				{
+					if (cJSON_IsString(it))
+						strv_add(out, it->valuestring);
+				}
+			cJSON_Delete(arr);
+		}
+		if (out->len == before) /* not the double encoding */
+			strv_add(out, s);
+	}
+	return strv_steal(out);
+}
+
+void
+digest_sts_policy(char *const *policy_string, char **mode, char ***mx)
+{
+	GPtrArray *mxs = g_ptr_array_new();
+	char *line, *colon, *key, *value;
+
+	*mode = NULL;
+	for (; policy_string != NULL && *policy_string != NULL;
+	     policy_string++) {
+		line = g_strdup(*policy_string);
+		if ((colon = strchr(line, ':')) != NULL) {
+			*colon = '\0';
+			key = g_strstrip(line);
+			value = g_strstrip(colon + 1); /* also drops "\r" */
+			if (g_ascii_strcasecmp(key, "mode") == 0 &&
+			    *mode == NULL && *value != '\0')
+				*mode = digest_clean(value, 32);
+			else if (g_ascii_strcasecmp(key, "mx") == 0)
+				strv_add(mxs, value);
+		}
+		g_free(line);
+	}
+	if (mx != NULL)
+		*mx = strv_steal(mxs);
+	else
+		g_ptr_array_free(mxs, TRUE);
+}

@@ -1,0 +1,1080 @@
+/*
+ * digest.c: the analysis behind the digest (RFC 8460 §4; RFC 8461 §5
+ * for the MTA-STS modes): from stored reports to the model of digest.h.
+ *
+ * Design rationale:
+ * - Pure: entries in, model out.  No clock (params->now), no store, no
+ *   locale, so that a unit test drives it with JSON it decodes itself.
+ * - Sessions are counted once.  Per report, the totals are those of
+ *   report_totals() (the largest policy type wins: Microsoft reports the
+ *   same sessions under "sts" and "tlsa"); failure details repeated
+ *   verbatim under several policies of one report count once.  Failure
+ *   types may still overlap (RFC 8460 §4: one session may fail several
+ *   ways), so the breakdown may add up to more than the total.
+ * - Reporters keep their own rhythm: Google reports every day,
+ *   Microsoft only for days it delivered mail and days late.  A
+ *   reporter's cadence is the longest gap between its report days in
+ *   the history window; it is called silent only after silent_factor
+ *   such gaps plus its usual lateness (at least a day, at most a week),
+ *   so that a quiet week at Microsoft does not cry wolf.
+ * - Ready for enforce (RFC 8461 §5 "testing" -> "enforce"): the latest
+ *   mode the reporters saw is testing, and the reports of the last
+ *   enforce_days report days since the last failure, from at least
+ *   enforce_reporters reporters, show no failed session.
+ * - Every string taken from a report is cleaned on the way in
+ *   (digest_clean): valid UTF-8, no control or format character, capped.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "config.h"
+#include "ti.h"
+#include "advice.h"
+#include "report.h"
+#include "digest.h"
+
+#define STR_CAP 200 /* characters of any one report string shown */
+#define LATENESS_MIN DIGEST_DAY
+#define LATENESS_MAX (7 * DIGEST_DAY)
+#define LIST_CAP 20 /* entries of one IP or reason list kept */
+
+void
+digest_params_default(struct digest_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->noise_threshold = 1.0;
+	p->action_threshold = 5.0;
+	p->enforce_days = 14;
+	p->enforce_reporters = 2;
+	p->silent_factor = 3.0;
+}
+
+static int64_t
+floor_day(int64_t t)
+{
+	int64_t r = t % DIGEST_DAY;
+
+	return t - (r < 0 ? r + DIGEST_DAY : r);
+}
+
+/* An inclusive end (…T23:59:59Z) as the exclusive instant after it. */
+static int64_t
+end_excl(int64_t end)
+{
+	return (end + 1) % DIGEST_DAY == 0 ? end + 1 : end;
+}
+
+static double
+rate_of(int64_t ok, int64_t bad)
+{
+	double all = (double)ok + (double)bad;
+
+	return all > 0 ? 100.0 * (double)bad / all : 0.0;
+}
+
+static enum digest_level
+level_of(int64_t ok, int64_t bad, const struct digest_params *p)
+{
+	double r = rate_of(ok, bad);
+
+	if (ok <= 0 && bad <= 0)
+		return DIGEST_QUIET;
+	if (bad <= 0)
+		return DIGEST_CLEAN;
+	if (r < p->noise_threshold)
+		return DIGEST_NOISE;
+	if (r <= p->action_threshold)
+		return DIGEST_WATCH;
+	return DIGEST_ACTION;
+}
+
+static int64_t
+sat_add(int64_t a, int64_t b)
+{
+	if (b > 0 && a > INT64_MAX - b)
+		return INT64_MAX;
+	return a + b;
+}
+
+/* ---- counters ------------------------------------------------------- */
+
+static GHashTable *
+counter_new(void)
+{
+	return g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+}
+
+/* Add n to name's count; name is cleaned (a NULL name is skipped). */
+static void
+counter_add(GHashTable *h, const char *name, int64_t n)
+{
+	int64_t *v;
+	char *key;
+
+	if (name == NULL || *name == '\0')
+		return;
+	key = digest_clean(name, STR_CAP);
+	if ((v = g_hash_table_lookup(h, key)) != NULL) {
+		*v = sat_add(*v, n);
+		g_free(key);
+		return;
+	}
+	v = g_new(int64_t, 1);
+	*v = n;
+	g_hash_table_insert(h, key, v);
+}
+
+static int
+count_cmp(const void *a, const void *b)
+{
+	const struct digest_count *x = a, *y = b;
+
+	if (x->sessions != y->sessions)
+		return x->sessions > y->sessions ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* The counter as an array, most first, then by name; at most cap
+   entries (0: all).  Frees h. */
+static struct digest_count *
+counter_steal(GHashTable *h, size_t cap, size_t *n)
+{
+	GHashTableIter it;
+	gpointer k, v;
+	struct digest_count *a;
+	size_t i = 0;
+
+	a = g_new0(struct digest_count, g_hash_table_size(h) + 1);
+	g_hash_table_iter_init(&it, h);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		a[i].name = g_strdup(k);
+		a[i].sessions = *(int64_t *)v;
+		i++;
+	}
+	qsort(a, i, sizeof(*a), count_cmp);
+	if (cap > 0 && i > cap) {
+		for (size_t j = cap; j < i; j++)
+			g_free(a[j].name);
+		i = cap;
+	}
+	*n = i;
+	g_hash_table_unref(h);
+	return a;
+}
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The keys of a set, sorted, NULL-terminated.  Frees h. */
+static char **
+set_steal(GHashTable *h)
+{
+	GHashTableIter it;
+	gpointer k;
+	GPtrArray *a = g_ptr_array_new();
+
+	g_hash_table_iter_init(&it, h);
+	while (g_hash_table_iter_next(&it, &k, NULL))
+		g_ptr_array_add(a, g_strdup(k));
+	g_ptr_array_sort(a, str_cmp);
+	g_hash_table_unref(h);
+	g_ptr_array_add(a, NULL);
+	return (char **)g_ptr_array_free(a, FALSE);
+}
+
+static GHashTable *
+set_new(void)
+{
+	return g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+}
+
+/* Add a cleaned, lower-cased host name without its trailing dot. */
+static void
+set_add_host(GHashTable *h, const char *name)
+{
+	char *c, *low;
+	size_t len;
+
+	if (name == NULL || *name == '\0')
+		return;
+	c = digest_clean(name, STR_CAP);
+	low = g_utf8_strdown(c, -1);
+	g_free(c);
+	len = strlen(low);
+	if (len > 1 && low[len - 1] == '.')
+		low[len - 1] = '\0';
+	g_hash_table_add(h, low);
+}
+
+/* ---- builders ------------------------------------------------------- */
+
+struct fbuild {
+	char *type;
+	char *mx; /* cleaned, lower case; NULL unknown */
+	int64_t sessions;
+	GHashTable *rip, *sip, *reasons, *reporters;
+};
+
+struct rbuild {
+	char *org;
+	char *contact;
+	size_t reports;
+	int64_t ok, bad;
+	size_t history;
+	int64_t first_start, last_start, last_end;
+	GHashTable *days; /* set of day numbers (as strings) */
+	GArray *late; /* int64_t lateness samples */
+	char *mode;
+	int64_t mode_start;
+};
+
+struct dbuild {
+	char *key; /* lower case, no trailing dot */
+	char *name;
+	size_t reports;
+	int64_t ok, bad, prev_ok, prev_bad;
+	int has_prev;
+	struct digest_day *days;
+	size_t n_days;
+	GHashTable *types; /* result-type -> sessions */
+	GHashTable *fails; /* "type\nmx" -> struct fbuild */
+	GHashTable *mx_failed; /* mx -> sessions */
+	GHashTable *known_mx; /* set */
+	GHashTable *reporters; /* org -> struct rbuild */
+	GHashTable *modes; /* mode -> reports */
+	GHashTable *mx_patterns, *tlsa;
+	int sts, tlsa_seen, nopol;
+	char *mode; /* latest mode seen */
+	int64_t mode_start;
+	GPtrArray *hist; /* const struct digest_entry * up to as_of */
+	int64_t fail_sessions_known_mx;
+};
+
+static void
+fbuild_free(gpointer p)
+{
+	struct fbuild *f = p;
+
+	g_free(f->type);
+	g_free(f->mx);
+	/* NULL once counter_steal() took them */
+	if (f->rip != NULL)
+		g_hash_table_unref(f->rip);
+	if (f->sip != NULL)
+		g_hash_table_unref(f->sip);
+	if (f->reasons != NULL)
+		g_hash_table_unref(f->reasons);
+	if (f->reporters != NULL)
+		g_hash_table_unref(f->reporters);
+	g_free(f);
+}
+
+static void
+rbuild_free(gpointer p)
+{
+	struct rbuild *r = p;
+
+	g_free(r->org);
+	g_free(r->contact);
+	g_free(r->mode);
+	g_hash_table_unref(r->days);
+	g_array_unref(r->late);
+	g_free(r);
+}
+
+static struct dbuild *
+dbuild_new(const char *key, const struct digest_params *p)
+{
+	struct dbuild *b = g_new0(struct dbuild, 1);
+	int64_t span = p->until - p->since;
+
+	b->key = g_strdup(key);
+	b->name = digest_clean(key, STR_CAP);
+	if (span > 0 && span <= (int64_t)DIGEST_MAX_DAYS * DIGEST_DAY) {
+		int64_t first = floor_day(p->since);
+
+		b->n_days =
+		    (size_t)((p->until - first + DIGEST_DAY - 1) / DIGEST_DAY);
+		b->days = g_new0(struct digest_day, b->n_days + 1);
+		for (size_t i = 0; i < b->n_days; i++)
+			b->days[i].day = first + (int64_t)i * DIGEST_DAY;
+	}
+	b->types = counter_new();
+	b->fails =
+	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, fbuild_free);
+	b->mx_failed = counter_new();
+	b->known_mx = set_new();
+	b->reporters =
+	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, rbuild_free);
+	b->modes = counter_new();
+	b->mx_patterns = set_new();
+	b->tlsa = set_new();
+	b->hist = g_ptr_array_new();
+	return b;
+}
+
+static struct rbuild *
+reporter_get(struct dbuild *b, const struct digest_entry *e)
+{
+	struct rbuild *r;
+	char *org = digest_clean(
+	    e->organization != NULL ? e->organization : "(unnamed)", STR_CAP);
+
+	if ((r = g_hash_table_lookup(b->reporters, org)) != NULL) {
+		g_free(org);
+		return r;
+	}
+	r = g_new0(struct rbuild, 1);
+	r->org = g_strdup(org);
+	r->days = set_new();
+	r->late = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	g_hash_table_insert(b->reporters, org, r);
+	return r;
+}
+
+/* Whether failure j of policy pj repeats one of an earlier policy. */
+static int
+failure_repeated(const struct report *r, size_t pj, size_t j)
+{
+	const struct failure *f = &r->policies[pj].failures[j], *g;
+
+	for (size_t pi = 0; pi < pj; pi++)
+		for (size_t i = 0; i < r->policies[pi].n_failures; i++) {
+			g = &r->policies[pi].failures[i];
+			if (g->failed_session_count ==
+				f->failed_session_count &&
+			    g_strcmp0(g->result_type, f->result_type) == 0 &&
+			    g_strcmp0(g->sending_mta_ip, f->sending_mta_ip) ==
+				0 &&
+			    g_strcmp0(g->receiving_mx_hostname,
+				f->receiving_mx_hostname) == 0 &&
+			    g_strcmp0(g->receiving_ip, f->receiving_ip) == 0 &&
+			    g_strcmp0(g->failure_reason_code,
+				f->failure_reason_code) == 0)
+				return 1;
+		}
+	return 0;
+}
+
+static void
+add_failure(struct dbuild *b, const struct failure *f, const char *org)
+{
+	struct fbuild *fb;
+	char *type, *mx = NULL, *key, *c;
+	int64_t n = f->failed_session_count > 0 ? f->failed_session_count : 0;
+
+	type =
+	    digest_clean(f->result_type != NULL ? f->result_type : "", STR_CAP);
+	if (f->receiving_mx_hostname != NULL &&
+	    *f->receiving_mx_hostname != '\0') {
+		c = digest_clean(f->receiving_mx_hostname, STR_CAP);
+		mx = g_utf8_strdown(c, -1);
+		g_free(c);
+		if (strlen(mx) > 1 && mx[strlen(mx) - 1] == '.')
+			mx[strlen(mx) - 1] = '\0';
+	}
+	counter_add(b->types, type, n);
+	if (mx != NULL) {
+		counter_add(b->mx_failed, mx, n);
+		set_add_host(b->known_mx, mx);
+		b->fail_sessions_known_mx =
+		    sat_add(b->fail_sessions_known_mx, n);
+	}
+	key = g_strconcat(type, "\n", mx != NULL ? mx : "", NULL);
+	if ((fb = g_hash_table_lookup(b->fails, key)) == NULL) {
+		fb = g_new0(struct fbuild, 1);
+		fb->type = g_strdup(type);
+		fb->mx = g_strdup(mx);
+		fb->rip = counter_new();
+		fb->sip = counter_new();
+		fb->reasons = counter_new();
+		fb->reporters = counter_new();
+		g_hash_table_insert(b->fails, key, fb);
+	} else
+		g_free(key);
+	fb->sessions = sat_add(fb->sessions, n);
+	counter_add(fb->rip, f->receiving_ip, n);
+	counter_add(fb->sip, f->sending_mta_ip, n);
+	counter_add(fb->reasons, f->failure_reason_code, n);
+	counter_add(fb->reporters, org, n);
+	g_free(type);
+	g_free(mx);
+}
+
+/* What a decoded report of the period adds: policies and failures. */
+static void
+add_report_detail(struct dbuild *b, struct rbuild *rb,
+    const struct digest_entry *e)
+{
+	const struct report *r = e->report;
+	char *mode, **mx, **tlsa;
+
+	for (size_t i = 0; i < r->n_policies; i++) {
+		const struct policy *pol = &r->policies[i];
+
+		if (strcmp(pol->policy_type, "sts") == 0) {
+			b->sts = 1;
+			digest_sts_policy(pol->policy_string, &mode, &mx);
+			for (char **m = mx; *m != NULL; m++)
+				g_hash_table_add(b->mx_patterns, g_strdup(*m));
+			g_strfreev(mx);
+			for (char **m = pol->mx_host; m != NULL && *m != NULL;
+			     m++)
+				set_add_host(b->known_mx, *m);
+			if (mode != NULL) {
+				counter_add(b->modes, mode, 1);
+				if (b->mode == NULL ||
+				    e->start >= b->mode_start) {
+					g_free(b->mode);
+					b->mode = g_strdup(mode);
+					b->mode_start = e->start;
+				}
+				if (rb->mode == NULL ||
+				    e->start >= rb->mode_start) {
+					g_free(rb->mode);
+					rb->mode = g_strdup(mode);
+					rb->mode_start = e->start;
+				}
+			}
+			g_free(mode);
+		} else if (strcmp(pol->policy_type, "tlsa") == 0) {
+			b->tlsa_seen = 1;
+			tlsa = digest_tlsa_records(pol->policy_string);
+			for (char **t = tlsa; *t != NULL; t++)
+				g_hash_table_add(b->tlsa, g_strdup(*t));
+			g_strfreev(tlsa);
+			/* the TLSA base domain is the MX host (RFC 8460 §4.4)
+			 */
+			set_add_host(b->known_mx, pol->policy_domain);
+		} else if (strcmp(pol->policy_type, "no-policy-found") == 0)
+			b->nopol = 1;
+		for (size_t j = 0; j < pol->n_failures; j++)
+			if (!failure_repeated(r, i, j))
+				add_failure(b, &pol->failures[j], rb->org);
+	}
+}
+
+/* Add the non-wildcard mx patterns to the known MX hosts. */
+static void
+known_from_patterns(struct dbuild *b)
+{
+	GHashTableIter it;
+	gpointer k;
+
+	g_hash_table_iter_init(&it, b->mx_patterns);
+	while (g_hash_table_iter_next(&it, &k, NULL))
+		if (strchr(k, '*') == NULL && digest_hostname_ok(k))
+			set_add_host(b->known_mx, k);
+}
+
+static int64_t
+median(GArray *a)
+{
+	int64_t *v = (int64_t *)(void *)a->data, t;
+
+	if (a->len == 0)
+		return 0;
+	/* insertion sort: a few dozen samples */
+	for (guint i = 1; i < a->len; i++)
+		for (guint j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	return v[a->len / 2];
+}
+
+static int
+int64_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Finish one reporter: cadence, lateness, silence. */
+static void
+reporter_finish(const struct rbuild *rb, struct digest_reporter *out,
+    const struct digest_params *p, int64_t as_of)
+{
+	GHashTableIter it;
+	gpointer k;
+	int64_t *days, gap = 0, late;
+	size_t n = 0;
+
+	out->organization = g_strdup(rb->org);
+	out->contact = g_strdup(rb->contact);
+	out->reports = rb->reports;
+	out->successful = rb->ok;
+	out->failed = rb->bad;
+	out->history_reports = rb->history;
+	out->first_start = rb->first_start;
+	out->last_start = rb->last_start;
+	out->last_end = rb->last_end;
+	out->mode = g_strdup(rb->mode);
+
+	days = g_new(int64_t, g_hash_table_size(rb->days) + 1);
+	g_hash_table_iter_init(&it, rb->days);
+	while (g_hash_table_iter_next(&it, &k, NULL))
+		days[n++] = g_ascii_strtoll(k, NULL, 10);
+	qsort(days, n, sizeof(*days), int64_cmp);
+	for (size_t i = 1; i < n; i++)
+		if (days[i] - days[i - 1] > gap)
+			gap = days[i] - days[i - 1];
+	g_free(days);
+	if (n < 3 || rb->history == 0)
+		return; /* too few report days to learn a rhythm */
+	out->cadence = gap * DIGEST_DAY;
+	late = median(rb->late);
+	out->lateness = late < LATENESS_MIN ? LATENESS_MIN
+	    : late > LATENESS_MAX           ? LATENESS_MAX
+					    : late;
+	out->overdue_at = end_excl(rb->last_end) +
+	    (int64_t)(p->silent_factor * (double)out->cadence) + out->lateness;
+	out->silent = as_of > out->overdue_at;
+}
+
+static int
+reporter_cmp(const void *a, const void *b)
+{
+	const struct digest_reporter *x = a, *y = b;
+
+	return strcmp(x->organization, y->organization);
+}
+
+static int
+type_cmp(const void *a, const void *b)
+{
+	const struct digest_type *x = a, *y = b;
+
+	if (x->sessions != y->sessions)
+		return x->sessions > y->sessions ? -1 : 1;
+	return strcmp(x->result_type, y->result_type);
+}
+
+static int
+failure_cmp(const void *a, const void *b)
+{
+	const struct digest_failure *x = a, *y = b;
+	int c;
+
+	if (x->advice->severity != y->advice->severity)
+		return x->advice->severity > y->advice->severity ? -1 : 1;
+	if (x->sessions != y->sessions)
+		return x->sessions > y->sessions ? -1 : 1;
+	if ((c = strcmp(x->result_type, y->result_type)) != 0)
+		return c;
+	return g_strcmp0(x->mx, y->mx);
+}
+
+static void
+plural(GString *s, int64_t n, const char *one, const char *many)
+{
+	g_string_append_printf(s, "%lld %s", (long long)n, n == 1 ? one : many);
+}
+
+/* The enforce verdict from the history entries of the domain. */
+static void
+enforce_finish(struct dbuild *b, struct digest_domain *dom,
+    const struct digest_params *p)
+{
+	struct digest_enforce *v = &dom->enforce;
+	GHashTable *days = set_new(), *orgs = set_new();
+	GString *why = g_string_new(NULL);
+	int64_t last_fail = 0, first = 0;
+	char *d1, *d2;
+	const char *mode = b->mode;
+
+	for (guint i = 0; i < b->hist->len; i++) {
+		const struct digest_entry *e = b->hist->pdata[i];
+
+		if (e->failed > 0 && end_excl(e->end) > last_fail)
+			last_fail = end_excl(e->end);
+		if (first == 0 || e->start < first)
+			first = e->start;
+	}
+	for (guint i = 0; i < b->hist->len; i++) {
+		const struct digest_entry *e = b->hist->pdata[i];
+
+		if (e->start < last_fail || e->successful + e->failed <= 0 ||
+		    e->failed > 0)
+			continue;
+		g_hash_table_add(days,
+		    g_strdup_printf("%lld", (long long)floor_day(e->start)));
+		g_hash_table_add(orgs,
+		    digest_clean(e->organization != NULL ? e->organization
+							 : "(unnamed)",
+			STR_CAP));
+	}
+	v->last_failure = last_fail;
+	v->clean_since = last_fail != 0 ? last_fail : first;
+	v->clean_days = g_hash_table_size(days);
+	v->clean_reporters = g_hash_table_size(orgs);
+	if (v->clean_since != 0)
+		v->ready_on = floor_day(v->clean_since) +
+		    (int64_t)p->enforce_days * DIGEST_DAY;
+	g_hash_table_unref(days);
+	g_hash_table_unref(orgs);
+
+	if (mode == NULL) {
+		v->verdict = VERDICT_NO_STS;
+		if (b->tlsa_seen && !b->sts)
+			g_string_append(why,
+			    "The reporters applied DANE only: no MTA-STS "
+			    "policy was seen.");
+		else if (b->sts)
+			g_string_append(why,
+			    "The reporters applied an MTA-STS policy but did "
+			    "not echo its mode.");
+		else
+			g_string_append(why,
+			    "No MTA-STS policy was seen (no-policy-found): "
+			    "publish an _mta-sts TXT record and a policy in "
+			    "mode testing to begin.");
+	} else if (strcmp(mode, "enforce") == 0) {
+		v->verdict = VERDICT_ENFORCED;
+		if (dom->failed > 0) {
+			g_string_append(why,
+			    "The policy is enforced, so "
+			    "senders that honour MTA-STS "
+			    "did not deliver over the ");
+			plural(why, dom->failed, "failed session",
+			    "failed sessions");
+			g_string_append(why, ": fix them first.");
+		} else
+			g_string_append(why,
+			    "The policy is enforced and no session failed.");
+	} else if (strcmp(mode, "none") == 0) {
+		v->verdict = VERDICT_NONE;
+		g_string_append(why,
+		    "The policy is in mode none: senders ignore it.  Publish "
+		    "mode testing to start collecting evidence.");
+	} else if (strcmp(mode, "testing") != 0) {
+		v->verdict = VERDICT_NOT_READY;
+		g_string_append(why,
+		    "The reporters saw an unknown mode; the "
+		    "policy needs mode testing or enforce.");
+	} else if (v->clean_days >= p->enforce_days &&
+	    v->clean_reporters >= p->enforce_reporters) {
+		v->verdict = VERDICT_READY;
+		d1 = digest_date(v->clean_since);
+		g_string_append_printf(why,
+		    "%u days of reports from %u reporters since %s show no "
+		    "failure: set mode: enforce in the policy, change the id "
+		    "of the _mta-sts record, and keep reading these reports.",
+		    v->clean_days, v->clean_reporters, d1);
+		g_free(d1);
+	} else {
+		v->verdict = VERDICT_NOT_READY;
+		if (dom->failed > 0) {
+			d2 = digest_date(v->ready_on);
+			plural(why, dom->failed, "session", "sessions");
+			g_string_append_printf(why,
+			    " failed in this period: fix these failures "
+			    "first.  Then %u clean days of reports from %u "
+			    "reporters are needed: %s at the earliest.",
+			    p->enforce_days, p->enforce_reporters, d2);
+			g_free(d2);
+			goto done;
+		}
+		if (last_fail != 0) {
+			d1 = digest_date(last_fail - 1);
+			g_string_append_printf(why,
+			    "The last failure was on %s.  ", d1);
+			g_free(d1);
+		}
+		if (v->clean_days < p->enforce_days) {
+			d2 = digest_date(v->ready_on);
+			g_string_append_printf(why,
+			    "%u of the %u clean days of reports needed so "
+			    "far; ready on %s at the earliest if nothing "
+			    "fails.",
+			    v->clean_days, p->enforce_days, d2);
+			g_free(d2);
+		}
+		if (v->clean_reporters < p->enforce_reporters) {
+			if (v->clean_days < p->enforce_days)
+				g_string_append(why, "  ");
+			g_string_append_printf(why,
+			    "Only %u of the %u reporters needed sent clean "
+			    "reports; wait for another large sender to "
+			    "report.",
+			    v->clean_reporters, p->enforce_reporters);
+		}
+	}
+done:
+	v->reason = g_string_free(why, FALSE);
+}
+
+static void
+domain_finish(struct dbuild *b, struct digest_domain *dom,
+    const struct digest_params *p, int64_t as_of)
+{
+	GHashTableIter it;
+	gpointer k, v;
+	size_t i;
+
+	dom->name = g_strdup(b->name);
+	dom->name_ok = digest_hostname_ok(b->name);
+	dom->reports = b->reports;
+	dom->successful = b->ok;
+	dom->failed = b->bad;
+	dom->rate = rate_of(b->ok, b->bad);
+	dom->level = level_of(b->ok, b->bad, p);
+	dom->has_prev = b->has_prev;
+	dom->prev_successful = b->prev_ok;
+	dom->prev_failed = b->prev_bad;
+	dom->prev_rate = rate_of(b->prev_ok, b->prev_bad);
+	dom->days = b->days;
+	dom->n_days = b->n_days;
+	b->days = NULL;
+	dom->sts_seen = b->sts;
+	dom->tlsa_seen = b->tlsa_seen;
+	dom->no_policy_seen = b->nopol;
+
+	/* types and categories */
+	dom->types =
+	    g_new0(struct digest_type, g_hash_table_size(b->types) + 1);
+	i = 0;
+	g_hash_table_iter_init(&it, b->types);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		dom->types[i].result_type = g_strdup(k);
+		dom->types[i].advice = advice_lookup(k);
+		dom->types[i].sessions = *(int64_t *)v;
+		dom->category[dom->types[i].advice->category] =
+		    sat_add(dom->category[dom->types[i].advice->category],
+			dom->types[i].sessions);
+		i++;
+	}
+	dom->n_types = i;
+	qsort(dom->types, i, sizeof(*dom->types), type_cmp);
+
+	known_from_patterns(b);
+	dom->mx_failed = counter_steal(b->mx_failed, 0, &dom->n_mx_failed);
+	b->mx_failed = NULL;
+	dom->known_mx = set_steal(b->known_mx);
+	b->known_mx = NULL;
+	if (dom->n_mx_failed == 1 && dom->known_mx[0] != NULL &&
+	    dom->known_mx[1] != NULL)
+		dom->only_mx = g_strdup(dom->mx_failed[0].name);
+
+	/* failure groups */
+	dom->failures =
+	    g_new0(struct digest_failure, g_hash_table_size(b->fails) + 1);
+	i = 0;
+	g_hash_table_iter_init(&it, b->fails);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		struct fbuild *fb = v;
+		struct digest_failure *f = &dom->failures[i++];
+		GHashTableIter it2;
+		gpointer k2, v2;
+		int other = 0;
+
+		f->result_type = g_strdup(fb->type);
+		f->advice = advice_lookup(fb->type);
+		f->mx = g_strdup(fb->mx);
+		f->sessions = fb->sessions;
+		f->receiving_ips =
+		    counter_steal(fb->rip, LIST_CAP, &f->n_receiving_ips);
+		f->sending_ips =
+		    counter_steal(fb->sip, LIST_CAP, &f->n_sending_ips);
+		f->reasons =
+		    counter_steal(fb->reasons, LIST_CAP, &f->n_reasons);
+		f->reporters = counter_steal(fb->reporters, 0, &f->n_reporters);
+		fb->rip = fb->sip = fb->reasons = fb->reporters = NULL;
+		/* does this type fail at another MX? */
+		g_hash_table_iter_init(&it2, b->fails);
+		while (g_hash_table_iter_next(&it2, &k2, &v2)) {
+			struct fbuild *o = v2;
+
+			if (o != fb && strcmp(o->type, fb->type) == 0)
+				other = 1;
+		}
+		f->only_mx = fb->mx != NULL && !other &&
+		    dom->known_mx[0] != NULL && dom->known_mx[1] != NULL;
+		f->fix = advice_fix(f->advice, fb->mx, dom->name);
+	}
+	dom->n_failures = i;
+	qsort(dom->failures, i, sizeof(*dom->failures), failure_cmp);
+
+	/* reporters */
+	dom->reporters =
+	    g_new0(struct digest_reporter, g_hash_table_size(b->reporters) + 1);
+	i = 0;
+	g_hash_table_iter_init(&it, b->reporters);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		reporter_finish(v, &dom->reporters[i], p, as_of);
+		dom->active_reporters += dom->reporters[i].reports > 0;
+		i++;
+	}
+	dom->n_reporters = i;
+	qsort(dom->reporters, i, sizeof(*dom->reporters), reporter_cmp);
+
+	dom->modes = counter_steal(b->modes, 0, &dom->n_modes);
+	b->modes = NULL;
+	dom->mx_patterns = set_steal(b->mx_patterns);
+	b->mx_patterns = NULL;
+	dom->tlsa = set_steal(b->tlsa);
+	b->tlsa = NULL;
+	enforce_finish(b, dom, p);
+}
+
+static void
+dbuild_free(gpointer p)
+{
+	struct dbuild *b = p;
+
+	g_free(b->key);
+	g_free(b->name);
+	g_free(b->days);
+	g_free(b->mode);
+	g_hash_table_unref(b->types);
+	g_hash_table_unref(b->fails);
+	if (b->mx_failed != NULL)
+		g_hash_table_unref(b->mx_failed);
+	if (b->known_mx != NULL)
+		g_hash_table_unref(b->known_mx);
+	g_hash_table_unref(b->reporters);
+	if (b->modes != NULL)
+		g_hash_table_unref(b->modes);
+	if (b->mx_patterns != NULL)
+		g_hash_table_unref(b->mx_patterns);
+	if (b->tlsa != NULL)
+		g_hash_table_unref(b->tlsa);
+	g_ptr_array_free(b->hist, TRUE);
+	g_free(b);
+}
+
+/* The grouping key of a domain: lower case, no trailing dot. */
+static char *
+domain_key(const char *domain)
+{
+	char *k;
+	size_t len;
+
+	if (domain == NULL || *domain == '\0')
+		return g_strdup("(no domain)");
+	k = g_utf8_make_valid(domain, -1);
+	len = strlen(k);
+	if (len > 1 && k[len - 1] == '.')
+		k[len - 1] = '\0';
+	for (char *c = k; *c != '\0'; c++)
+		*c = g_ascii_tolower(*c);
+	return k;
+}
+
+int64_t
+digest_history_start(const struct digest_params *p)
+{
+	int64_t back = (int64_t)DIGEST_HISTORY_DAYS * DIGEST_DAY;
+	int64_t span = p->until - p->since;
+
+	if (span > 0 && 2 * span > back)
+		back = 2 * span;
+	if ((int64_t)(p->enforce_days + 1) * DIGEST_DAY > back)
+		back = (int64_t)(p->enforce_days + 1) * DIGEST_DAY;
+	return p->since - back;
+}
+
+static int
+domain_cmp(const void *a, const void *b)
+{
+	const struct digest_domain *x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
+static void
+add_entry(struct dbuild *b, const struct digest_entry *e,
+    const struct digest_params *p, int64_t prev_since, int64_t as_of)
+{
+	struct rbuild *rb = reporter_get(b, e);
+	int64_t ok = e->successful > 0 ? e->successful : 0;
+	int64_t bad = e->failed > 0 ? e->failed : 0;
+	int64_t late;
+
+	if (rb->contact == NULL && e->contact != NULL)
+		rb->contact = digest_clean(e->contact, STR_CAP);
+	if (e->start < as_of) {
+		g_ptr_array_add(b->hist, (gpointer)e);
+		rb->history++;
+		if (rb->first_start == 0 || e->start < rb->first_start)
+			rb->first_start = e->start;
+		if (e->start >= rb->last_start) {
+			rb->last_start = e->start;
+			rb->last_end = e->end;
+		}
+		g_hash_table_add(rb->days,
+		    g_strdup_printf("%lld",
+			(long long)(floor_day(e->start) / DIGEST_DAY)));
+		late = e->received - end_excl(e->end);
+		if (e->received > 0)
+			g_array_append_val(rb->late, late);
+	}
+	if (e->start >= prev_since && e->start < p->since) {
+		b->has_prev = 1;
+		b->prev_ok = sat_add(b->prev_ok, ok);
+		b->prev_bad = sat_add(b->prev_bad, bad);
+	}
+	if (e->start < p->since)
+		return;
+	b->reports++;
+	b->ok = sat_add(b->ok, ok);
+	b->bad = sat_add(b->bad, bad);
+	rb->reports++;
+	rb->ok = sat_add(rb->ok, ok);
+	rb->bad = sat_add(rb->bad, bad);
+	if (b->days != NULL) {
+		size_t i = (size_t)((floor_day(e->start) - b->days[0].day) /
+		    DIGEST_DAY);
+
+		if (floor_day(e->start) >= b->days[0].day && i < b->n_days) {
+			b->days[i].successful =
+			    sat_add(b->days[i].successful, ok);
+			b->days[i].failed = sat_add(b->days[i].failed, bad);
+		}
+	}
+	if (e->report != NULL)
+		add_report_detail(b, rb, e);
+}
+
+static char *
+default_label(const struct digest_params *p)
+{
+	char *a = digest_date(p->since), *b = digest_date(p->until - 1), *s;
+
+	if (p->until - p->since <= DIGEST_DAY &&
+	    floor_day(p->since) == p->since)
+		s = g_strdup(a);
+	else
+		s = g_strdup_printf("%s to %s", a, b);
+	g_free(a);
+	g_free(b);
+	return s;
+}
+
+struct digest *
+digest_build(const struct digest_entry *entries, size_t n,
+    const struct digest_params *p)
+{
+	struct digest *d = g_new0(struct digest, 1);
+	GHashTable *doms =
+	    g_hash_table_new_full(g_str_hash, g_str_equal, NULL, dbuild_free);
+	GHashTableIter it;
+	gpointer v;
+	char *want = p->domain != NULL ? domain_key(p->domain) : NULL;
+	int64_t hist = digest_history_start(p);
+	size_t i;
+
+	d->since = p->since;
+	d->until = p->until;
+	d->as_of = p->now != 0 && p->now < p->until ? p->now : p->until;
+	d->prev_since = p->since - (p->until - p->since);
+	d->label = p->label != NULL ? g_strdup(p->label) : default_label(p);
+	d->noise_threshold = p->noise_threshold;
+	d->action_threshold = p->action_threshold;
+	d->enforce_days = p->enforce_days;
+	d->enforce_reporters = p->enforce_reporters;
+
+	for (i = 0; i < n; i++) {
+		const struct digest_entry *e = &entries[i];
+		struct dbuild *b;
+		char *key;
+
+		if (e->start < hist || e->start >= p->until)
+			continue;
+		key = domain_key(e->domain);
+		if (want != NULL && strcmp(key, want) != 0) {
+			g_free(key);
+			continue;
+		}
+		if ((b = g_hash_table_lookup(doms, key)) == NULL) {
+			b = dbuild_new(key, p);
+			g_hash_table_insert(doms, b->key, b);
+		}
+		g_free(key);
+		add_entry(b, e, p, d->prev_since, d->as_of);
+		if (e->start >= p->since)
+			d->reports++;
+	}
+
+	d->domains = g_new0(struct digest_domain, g_hash_table_size(doms) + 1);
+	i = 0;
+	g_hash_table_iter_init(&it, doms);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		struct dbuild *b = v;
+
+		/* a domain only in the history shows when reporters of it
+		   fell silent; one with nothing at all is left out */
+		domain_finish(b, &d->domains[i], p, d->as_of);
+		d->successful =
+		    sat_add(d->successful, d->domains[i].successful);
+		d->failed = sat_add(d->failed, d->domains[i].failed);
+		if (d->domains[i].level > d->level)
+			d->level = d->domains[i].level;
+		i++;
+	}
+	d->n_domains = i;
+	qsort(d->domains, i, sizeof(*d->domains), domain_cmp);
+	d->rate = rate_of(d->successful, d->failed);
+	g_hash_table_unref(doms);
+	g_free(want);
+	return d;
+}
+
+static void
+counts_free(struct digest_count *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		g_free(c[i].name);
+	g_free(c);
+}
+
+void
+digest_free(struct digest *d)
+{
+	if (d == NULL)
+		return;
+	for (size_t i = 0; i < d->n_domains; i++) {
+		struct digest_domain *dom = &d->domains[i];
+
+		g_free(dom->name);
+		g_free(dom->days);
+		for (size_t j = 0; j < dom->n_types; j++)
+			g_free(dom->types[j].result_type);
+		g_free(dom->types);
+		for (size_t j = 0; j < dom->n_failures; j++) {
+			struct digest_failure *f = &dom->failures[j];
+
+			g_free(f->result_type);
+			g_free(f->mx);
+			g_free(f->fix);
+			counts_free(f->receiving_ips, f->n_receiving_ips);
+			counts_free(f->sending_ips, f->n_sending_ips);
+			counts_free(f->reasons, f->n_reasons);
+			counts_free(f->reporters, f->n_reporters);
+		}
+		g_free(dom->failures);
+		counts_free(dom->mx_failed, dom->n_mx_failed);
+		g_free(dom->only_mx);
+		g_strfreev(dom->known_mx);
+		for (size_t j = 0; j < dom->n_reporters; j++) {
+			g_free(dom->reporters[j].organization);
+			g_free(dom->reporters[j].contact);
+			g_free(dom->reporters[j].mode);
+		}
+		g_free(dom->reporters);
+		counts_free(dom->modes, dom->n_modes);
+		g_strfreev(dom->mx_patterns);
+		g_strfreev(dom->tlsa);
+		g_free(dom->enforce.reason);
+	}
+	g_free(d->domains);
+	g_free(d->label);
+	g_free(d);
+}

@@ -1,0 +1,305 @@
+/*
+ * digest.h: the digest, what a postmaster reads every morning: per
+ * policy domain, how many TLS sessions worked and failed, why they
+ * failed and what to fix, who reports and who fell silent, and whether
+ * MTA-STS may move from "testing" to "enforce" (RFC 8460 §4, RFC 8461
+ * §5).
+ *
+ * Three layers:
+ * - digest_load() reads a store: metadata of every report in a history
+ *   window, and the decoded report for those in the period (I/O).
+ * - digest_build() turns that input into a model (pure: no I/O, no
+ *   clock, no globals), so that it can be unit-tested from JSON.
+ * - digest_text(), digest_html(), digest_json() render a model; pure.
+ *   digest_mail() wraps text and HTML into an RFC 5322 message.
+ *
+ * Every string in the model that came from a report is valid UTF-8 with
+ * no control or format character (digest_clean()); renderers still
+ * escape for their own syntax.
+ */
+#ifndef DIGEST_H
+#define DIGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "advice.h"
+#include "report.h"
+#include "store.h"
+#include "ti.h"
+
+#define DIGEST_DAY 86400
+/* How far back the history goes (cadence of reporters, readiness). */
+#define DIGEST_HISTORY_DAYS 90
+/* Per-day rows at most; longer periods get no daily table. */
+#define DIGEST_MAX_DAYS 92
+
+/* What the analysis is asked. */
+struct digest_params {
+	int64_t since; /* the period: reports whose date range */
+	int64_t until; /* starts in [since, until) */
+	int64_t now; /* the clock; "as of" is min(until, now) */
+	const char *domain; /* one policy domain, or NULL for all */
+	const char *label; /* "week of 2026-10-26"; NULL: made up */
+	double noise_threshold; /* per cent: below it, failures are noise */
+	double action_threshold; /* per cent: above it, act */
+	unsigned enforce_days; /* clean days before "ready for enforce" */
+	unsigned enforce_reporters; /* distinct reporters in those days */
+	double silent_factor; /* a reporter is silent after this many of
+				 its usual gaps (plus its lateness) */
+};
+
+/* Defaults: 1 %, 5 %, 14 days, 2 reporters, factor 3. */
+void digest_params_default(struct digest_params *p);
+
+/* One stored report as the analysis sees it (all borrowed). */
+struct digest_entry {
+	const char *organization;
+	const char *report_id;
+	const char *contact;
+	const char *domain; /* report_domain() at ingestion */
+	int64_t start;
+	int64_t end;
+	int64_t received;
+	int64_t successful; /* counted once (report_totals) */
+	int64_t failed;
+	const struct report *report; /* decoded; NULL outside the period */
+};
+
+/* ---- the model -------------------------------------------------- */
+
+enum digest_level {
+	DIGEST_QUIET, /* no session at all */
+	DIGEST_CLEAN, /* no failure */
+	DIGEST_NOISE, /* below noise_threshold */
+	DIGEST_WATCH, /* from noise_threshold up to action_threshold */
+	DIGEST_ACTION, /* above action_threshold */
+};
+
+enum digest_verdict {
+	VERDICT_READY, /* testing, and clean long enough */
+	VERDICT_NOT_READY, /* testing, and something stands in the way */
+	VERDICT_ENFORCED, /* reporters already see mode enforce */
+	VERDICT_NONE, /* reporters see mode none */
+	VERDICT_NO_STS, /* no MTA-STS policy seen in the period */
+};
+
+/* A name with a session count: an MX, an IP, a mode, a reporter. */
+struct digest_count {
+	char *name;
+	int64_t sessions;
+};
+
+struct digest_day {
+	int64_t day; /* midnight UTC */
+	int64_t successful;
+	int64_t failed;
+};
+
+/* Failed sessions of one result type, summed over the period. */
+struct digest_type {
+	char *result_type;
+	const struct advice *advice;
+	int64_t sessions;
+};
+
+/* One result type at one MX host (NULL: the reports did not say). */
+struct digest_failure {
+	char *result_type;
+	const struct advice *advice;
+	char *mx;
+	int64_t sessions;
+	int only_mx; /* the type failed at no other MX, and
+			other MX hosts are known */
+	struct digest_count *receiving_ips;
+	size_t n_receiving_ips;
+	struct digest_count *sending_ips;
+	size_t n_sending_ips;
+	struct digest_count *reasons; /* failure-reason-code */
+	size_t n_reasons;
+	struct digest_count *reporters;
+	size_t n_reporters;
+	char *fix; /* advice_fix() for this MX and domain */
+};
+
+struct digest_reporter {
+	char *organization;
+	char *contact; /* may be NULL */
+	size_t reports; /* in the period */
+	int64_t successful; /* in the period */
+	int64_t failed;
+	size_t history_reports; /* in the history window, to as-of */
+	int64_t first_start; /* in the history window */
+	int64_t last_start;
+	int64_t last_end;
+	int64_t cadence; /* usual gap between report days,
+			    seconds; 0 when not learned */
+	int64_t lateness; /* allowance for late reports */
+	int64_t overdue_at; /* silent from then on; 0: unknown */
+	int silent;
+	char *mode; /* MTA-STS mode it saw; NULL */
+};
+
+struct digest_enforce {
+	enum digest_verdict verdict;
+	int64_t last_failure; /* end of the last failing report; 0 */
+	int64_t clean_since; /* start of the clean stretch; 0 */
+	unsigned clean_days; /* report days in it */
+	unsigned clean_reporters; /* reporters in it */
+	int64_t ready_on; /* earliest day it can be ready; 0 */
+	char *reason; /* one or two sentences */
+};
+
+struct digest_domain {
+	char *name;
+	int name_ok; /* an LDH host name (may go into a
+			mail header) */
+	size_t reports; /* in the period */
+	int64_t successful;
+	int64_t failed;
+	double rate; /* per cent; 0 when no session */
+	enum digest_level level;
+	int has_prev; /* reports in the previous period */
+	int64_t prev_successful;
+	int64_t prev_failed;
+	double prev_rate;
+	struct digest_day *days; /* every day of the period */
+	size_t n_days;
+	struct digest_type *types; /* by sessions, most first */
+	size_t n_types;
+	int64_t category[ADVICE_OTHER + 1]; /* failed sessions by category */
+	struct digest_failure *failures;
+	size_t n_failures;
+	struct digest_count *mx_failed; /* failed sessions per known MX */
+	size_t n_mx_failed;
+	char *only_mx; /* every failure with a known MX was
+			  there, and other MX hosts are known */
+	char **known_mx; /* MX hosts seen in policies and
+			    failures, sorted; NULL-terminated */
+	struct digest_reporter *reporters; /* by organization */
+	size_t n_reporters;
+	size_t active_reporters; /* those with reports in the period */
+	struct digest_count *modes; /* MTA-STS mode -> reporters that saw
+				       it (sessions: number of reports) */
+	size_t n_modes;
+	char **mx_patterns; /* mx lines of the MTA-STS policy */
+	char **tlsa; /* TLSA records, one per element */
+	int sts_seen;
+	int tlsa_seen;
+	int no_policy_seen;
+	struct digest_enforce enforce;
+};
+
+struct digest {
+	int64_t since;
+	int64_t until;
+	int64_t as_of;
+	int64_t prev_since; /* previous period [prev_since, since) */
+	char *label;
+	double noise_threshold;
+	double action_threshold;
+	unsigned enforce_days;
+	unsigned enforce_reporters;
+	size_t reports; /* reports in the period */
+	int64_t successful; /* all domains */
+	int64_t failed;
+	double rate;
+	enum digest_level level; /* the worst domain's */
+	struct digest_domain *domains; /* by name */
+	size_t n_domains;
+	size_t undecodable; /* period reports that did not decode */
+};
+
+/*
+ * Build the model from n entries (any order; entries outside the history
+ * window or starting at or after until are ignored; entries in the
+ * period without a decoded report count in the totals, not in the
+ * failure details).  Never fails; free with digest_free().
+ */
+struct digest *digest_build(const struct digest_entry *entries, size_t n,
+    const struct digest_params *p);
+void digest_free(struct digest *d);
+
+/* ---- loading from a store ---------------------------------------- */
+
+/* The start of the history window digest_build() looks at for p:
+   DIGEST_HISTORY_DAYS before since, more for long periods. */
+int64_t digest_history_start(const struct digest_params *p);
+
+struct digest_input {
+	struct digest_entry *entries;
+	size_t n;
+	size_t undecodable; /* period reports whose JSON no longer decodes */
+	void *priv; /* storage */
+};
+
+/* Read what digest_build() needs for p from st: metadata of the reports
+   in the history window, and decoded reports for the period.  Returns
+   0, or -1 with *err set by the store. */
+int digest_load(struct store *st, const struct digest_params *p,
+    struct digest_input *in, struct ti_err *err);
+void digest_input_clear(struct digest_input *in);
+
+/* ---- helpers shared with the renderers and tlsrpt show ------------ */
+
+/* s as valid UTF-8 without control or format characters (each becomes
+   "?"), cut to cap characters (0: no cap) with a final "…".  NULL gives
+   NULL.  Free with g_free(). */
+char *digest_clean(const char *s, size_t cap);
+
+/* Whether s is an LDH host name (letters, digits, hyphens, dots; labels
+   of 1 to 63, at most 253 characters; a trailing dot allowed). */
+int digest_hostname_ok(const char *s);
+
+/* The records of a TLSA policy-string: each element as is, except that
+   an element that is itself a JSON array of strings (Microsoft's double
+   encoding) gives its elements.  Cleaned; NULL-terminated; g_strfreev. */
+char **digest_tlsa_records(char *const *policy_string);
+
+/* The mode and mx lines of an MTA-STS policy-string (RFC 8461 §3.2):
+   a trailing CR is dropped, each line split at its first ':' and
+   trimmed.  *mode gets the mode (cleaned) or NULL; *mx (may be NULL) a
+   NULL-terminated list of mx patterns, cleaned. */
+void digest_sts_policy(char *const *policy_string, char **mode, char ***mx);
+
+const char *digest_level_name(enum digest_level l);
+const char *digest_verdict_name(enum digest_verdict v);
+
+/* "2.40%" (two decimals, whatever the locale). */
+char *digest_pct(double rate);
+/* The change of rate from the previous period: "+1.10 points",
+   "-0.25 points", "no change", or "new" without a previous period. */
+char *digest_change(const struct digest_domain *dom);
+
+/* "2026-10-26" and "2026-10-26 13:05" (UTC); "?" out of range. */
+char *digest_date(int64_t t);
+char *digest_datetime(int64_t t);
+
+/* ---- renderers (pure; the result is a g_malloc'd string) ---------- */
+
+char *digest_text(const struct digest *d);
+/* A complete, self-contained HTML document: no script, no external
+   resource; charts as inline-styled tables and SVG-free CSS bars, so
+   that it reads the same in a browser and in mail clients. */
+char *digest_html(const struct digest *d);
+/* One JSON object; stable member order. */
+char *digest_json(const struct digest *d);
+
+/* The Subject: "TLS report for example.com: 2.40% failures (week of
+   2026-10-26)".  Holds no report string but a domain that passed
+   digest_hostname_ok(). */
+char *digest_subject(const struct digest *d, const char *prefix);
+
+/*
+ * A complete RFC 5322 message (multipart/alternative of the text and
+ * HTML renderings), with From, To, Subject (RFC 2047 encoded when
+ * needed), Date (date, epoch seconds), Message-ID, MIME-Version and
+ * Auto-Submitted headers, LF line ends, ready for "sendmail -t".  from
+ * and to are address lists; a list that does not parse or is empty is
+ * TI_E_CONFIG.  Returns the message (g_free) or NULL with *err set.
+ * Needs g_mime_init() (mime_init()) first.
+ */
+char *digest_mail(const struct digest *d, const char *from, const char *to,
+    const char *subject_prefix, int64_t date, struct ti_err *err);
+
+#endif

@@ -1,0 +1,247 @@
+#!/bin/sh
+# tlsrpt digest, html and show over four weeks of reports
+# (tests/data/digest, see its gen.sh), and the alerts of tlsrpt-ingest.
+#
+# Golden files: TI_REGEN=1 make check TESTS=tests/e2e/95-digest.t
+# rewrites them in the source tree; review the diff.
+. "$top_srcdir/tests/e2e/lib.sh"
+
+G="$DATA/digest"
+WEEK="--since 2026-10-26 --period week"
+
+fresh
+ingest "$G/reports"
+ok "fixtures ingested: exit 0" is "$rc" 0
+ok "fixtures ingested: 98 reports" is "$(stored)" 98
+
+# golden NAME ARGS...: tlsrpt ARGS... matches $G/NAME
+golden() {
+	_name=$1
+	shift
+	admin "$@"
+	if [ "${TI_REGEN:-0}" = 1 ]; then
+		cp "$TMP/admin" "$G/$_name"
+	fi
+	ok "golden $_name (tlsrpt $*)" sh -c \
+	    "test '$arc' = 0 && diff -u '$G/$_name' '$TMP/admin'"
+}
+
+# shellcheck disable=SC2086
+{
+	golden week.txt digest $WEEK --format text
+	golden week.html digest $WEEK --format html
+	golden week.json digest $WEEK --format json
+	golden week3-example.org.json digest --since 2026-10-19 --period week \
+	    --domain example.org --format json
+}
+admin html --since 2026-10-26 --period week
+ok "tlsrpt html is the html digest" cmp -s "$TMP/admin" "$G/week.html"
+admin digest --since 2026-10-26 --until 2026-11-02 --format json
+ok "--since/--until: the same figures as --period week" sh -c \
+    "grep -q '\"failure-rate\":.2.33' '$TMP/admin'"
+
+# What the goldens must say, so that a regeneration cannot lose it.
+T="$G/week.txt"
+ok "text: example.com is a watch" grep -q '^  example.com .* 2.33% .*watch' "$T"
+ok "text: the trend" grep -q '+2.30 points' "$T"
+ok "text: the fix names the MX and the SAN" grep -q \
+    'The certificate on mail2.example.com lacks that name in its' "$T"
+ok "text: a failure confined to one MX" grep -q \
+    'Every failure that named its MX was at mail2.example.com' "$T"
+ok "text: the silent reporter" grep -q 'mx.example.net: STOPPED' "$T"
+ok "text: Microsoft is not called silent" sh -c \
+    "! grep -q 'Microsoft Corporation: STOPPED' '$T'"
+ok "text: Microsoft's TLSA records decoded" grep -q \
+    '^    3 1 1 6A1F0C3E9D7B5A4C2E8F1D3B5A7C9E0F2A4C6E8B0D2F4A6C8E0B2D4F6A8C0E2D$' "$T"
+ok "text: sts+tlsa counted once (12772 sessions)" grep -q \
+    '2.33% of 12772 sessions failed (297)' "$T"
+ok "text: example.org ready for enforce" grep -q \
+    'Enforce: READY for enforce' "$T"
+ok "text: an unknown result type" grep -q \
+    'certificate-revoked at mail2.example.com' "$T"
+ok "text: the hostile newline forges no line" sh -c \
+    "! grep -q '^X-Injected' '$T' && ! grep -q '^Subject: injected' '$T'"
+J="$G/week3-example.org.json"
+ok "week 3: example.org not ready yet, ready on 2026-11-01" sh -c \
+    "grep -q '\"verdict\":.\"not-ready\"' '$J' &&
+     grep -q '\"ready-on\":.\"2026-11-01\"' '$J'"
+H="$G/week.html"
+ok "html: no markup from a report survives" sh -c \
+    "! grep -qi '<script' '$H' && ! grep -qi '<img' '$H' &&
+     ! grep -qi '<b>bold' '$H'"
+ok "html: the hostile strings are there, escaped" grep -q \
+    'Evil &lt;script&gt;alert(1)&lt;/script&gt;??X-Injected: yes' "$H"
+ok "html: self-contained (no external resource)" sh -c \
+    "! grep -Eqi '(src|href)=\"(https?:|//)' '$H' && ! grep -qi '<link' '$H'"
+if command -v python3 >/dev/null 2>&1; then
+	ok "json: valid" python3 -m json.tool "$G/week.json"
+else
+	skip "python3 not installed"
+fi
+
+# The whole mail.
+admin digest $WEEK --to 'Postmaster <postmaster@example.com>' \
+    --from tlsrpt@example.com
+M="$TMP/admin"
+# the header, unfolded (RFC 5322 §2.2.3)
+sed '/^$/q' "$M" | awk '/^[ \t]/ { h = h $0; next }
+    { if (NR > 1) print h; h = $0 } END { print h }' >"$TMP/headers"
+ok "mail: exit 0" is "$arc" 0
+ok "mail: From, To, Date, Message-Id, MIME-Version" sh -c \
+    "grep -q '^From: tlsrpt@example.com' '$TMP/headers' &&
+     grep -q '^To: Postmaster <postmaster@example.com>' '$TMP/headers' &&
+     grep -q '^Date: ' '$TMP/headers' &&
+     grep -Eq '^Message-Id: <[^ ]+@[^ ]+>' '$TMP/headers' &&
+     grep -q '^MIME-Version: 1.0' '$TMP/headers' &&
+     grep -q '^Auto-Submitted: auto-generated' '$TMP/headers'"
+ok "mail: the subject" grep -q \
+    '^Subject: TLS report for 3 domains: 1.41% failures, worst example.com 2.33% (week of 2026-10-26)$' \
+    "$TMP/headers"
+ok "mail: multipart/alternative, text then html" sh -c \
+    "grep -q '^Content-Type: multipart/alternative' '$TMP/headers' &&
+     grep -n '^Content-Type: text/' '$M' | head -n 2 | tr '\n' ' ' |
+     grep -q 'text/plain; charset=utf-8.*text/html; charset=utf-8'"
+ok "mail: no header from a report" sh -c \
+    "! grep -Eqi '^(X-Injected|Bcc|Subject: injected)' '$M'"
+ok "mail: lines fit RFC 5322 (998)" \
+    awk 'length > 998 { bad = 1 } END { exit bad }' "$M"
+admin digest $WEEK --domain example.com --to postmaster@example.com
+ok "mail: one domain in the subject" grep -q \
+    '^Subject: TLS report for example.com: 2.33% failures (week of 2026-10-26)$' \
+    "$TMP/admin"
+ok "mail: default From is tlsrpt@<host>" grep -q '^From: tlsrpt@' \
+    "$TMP/admin"
+cat >"$TMP/digest.conf" <<'EOF'
+[digest]
+to = "Mail Admin" <admin@example.org>, ops@example.org
+from = TLS reports <tlsrpt@example.org>
+subject = [TLS] Weekly report
+EOF
+admin -c "$TMP/digest.conf" digest $WEEK --domain example.org
+ok "mail: addresses and subject from the config" sh -c \
+    "grep -q '^To: Mail Admin <admin@example.org>, ops@example.org' '$TMP/admin' &&
+     grep -q '^From: TLS reports <tlsrpt@example.org>' '$TMP/admin' &&
+     grep -q '^Subject: \[TLS\] Weekly report for example.org: 0.00% failures' '$TMP/admin'"
+admin digest $WEEK
+ok "mail without a recipient: exit 78, says so" sh -c \
+    "test '$arc' = 78 && grep -q 'no to address' '$TMP/admin.err'"
+admin digest $WEEK --to 'not an address <'
+ok "a bad recipient: exit 78" is "$arc" 78
+admin digest --until 2026-11-02 --period week --format text
+ok "--until with --period: exit 64" is "$arc" 64
+admin digest --period fortnight --format text
+ok "unknown period: exit 64" is "$arc" 64
+admin digest --format pdf
+ok "unknown format: exit 64" is "$arc" 64
+admin digest --since 2020-01-01 --period day --format text
+ok "an empty period: exit 0, says no reports" sh -c \
+    "test '$arc' = 0 && grep -q '^No reports' '$TMP/admin'"
+
+# show
+admin show 133429504000000000+example.com
+ok "show: exit 0" is "$arc" 0
+ok "show: both policies, the TLSA records one per line" sh -c \
+    "grep -q '^Policy 2: tlsa mx1.example.com' '$TMP/admin' &&
+     grep -q 'TLSA records *3 1 1 6A1F0C3E' '$TMP/admin' &&
+     grep -q '^ *3 1 1 0B2D4F6A' '$TMP/admin' && ! grep -q '\[\"3 1 1' '$TMP/admin'"
+ok "show: failure details with their fix" sh -c \
+    "grep -q 'sts-policy-fetch-error: 4 sessions' '$TMP/admin' &&
+     grep -q 'fix  *The certificate on mail2.example.com' '$TMP/admin'"
+admin show "<script>alert('id')</script>"
+no_controls() {
+	test "$arc" = 0 && grep -q 'X-Injected' "$TMP/admin" &&
+	    ! grep -q '^X-Injected' "$TMP/admin" &&
+	    ! grep -q "$(printf '\r')" "$TMP/admin"
+}
+ok "show: a hostile report prints no control character" no_controls
+admin show --json 133429504000000000+example.com
+ok "show --json: the report as received" grep -q \
+    '^{"organization-name":"Microsoft Corporation"' "$TMP/admin"
+admin show no-such-report
+ok "show: an unknown id: exit 66" is "$arc" 66
+
+# ---- alerts ------------------------------------------------------------
+# report DOMAIN DAY-EPOCH OK FAILED ID: a bare report file in $TMP/in
+report() {
+	_d=$(date -u -d "@$2" +%Y-%m-%d)
+	mkdir -p "$TMP/in"
+	printf '{"organization-name":"Alert Test","date-range":{"start-datetime":"%sT00:00:00Z","end-datetime":"%sT23:59:59Z"},"contact-info":"t@example.net","report-id":"%s","policies":[{"policy":{"policy-type":"sts","policy-string":["version: STSv1","mode: testing","mx: mx.%s"],"policy-domain":"%s"},"summary":{"total-successful-session-count":%d,"total-failure-session-count":%d},"failure-details":[{"result-type":"certificate-expired","receiving-mx-hostname":"mx.%s","failed-session-count":%d}]}]}\n' \
+	    "$_d" "$_d" "$5" "$1" "$1" "$3" "$4" "$1" "$4" >"$TMP/in/$5.json"
+	echo "$TMP/in/$5.json"
+}
+now=$(date -u +%s)
+yday=$((now - now % 86400 - 86400))
+cat >"$TMP/alert.sh" <<EOF
+#!/bin/sh
+cat >>"$TMP/alerts.jsonl"
+EOF
+cat >"$TMP/alert.conf" <<EOF
+[alert]
+command = /bin/sh "$TMP/alert.sh"
+threshold = 5
+period = day
+EOF
+fresh
+rm -f "$TMP/alerts.jsonl" "$TMP/alerts.state"
+ingest -c "$TMP/alert.conf" "$(report alert.example "$yday" 90 10 a1)"
+ok "alert: exit 0" is "$rc" 0
+ok "alert: the command ran once with the facts on stdin" sh -c \
+    "test \$(wc -l <'$TMP/alerts.jsonl') = 1 &&
+     grep -q '\"alert\":{\"domain\":\"alert.example\",\"period\":\"day\"' '$TMP/alerts.jsonl' &&
+     grep -q '\"failure-rate\":10.00' '$TMP/alerts.jsonl' &&
+     grep -q '\"digest\":{' '$TMP/alerts.jsonl'"
+ok "alert: logged" grep -q 'alert status=sent domain=alert.example' "$TMP/log"
+ok "alert: state next to the store" grep -q "^alert.example $yday " \
+    "$TMP/alerts.state"
+ingest -c "$TMP/alert.conf" "$(report alert.example "$yday" 10 90 a2)"
+ok "alert: at most once per domain and period" is \
+    "$(wc -l <"$TMP/alerts.jsonl" | tr -d ' ')" 1
+ingest -c "$TMP/alert.conf" "$(report calm.example "$yday" 999 1 a3)"
+ok "alert: below the threshold, no alert" is \
+    "$(wc -l <"$TMP/alerts.jsonl" | tr -d ' ')" 1
+ingest -c "$TMP/alert.conf" "$(report old.example $((yday - 30 * 86400)) 1 9 a4)"
+ok "alert: a backfilled old period does not alert" is \
+    "$(wc -l <"$TMP/alerts.jsonl" | tr -d ' ')" 1
+ingest -c "$TMP/alert.conf" "$(report alert.example "$yday" 90 10 a1)"
+ok "alert: a duplicate report does not alert" is \
+    "$(wc -l <"$TMP/alerts.jsonl" | tr -d ' ')" 1
+cat >"$TMP/fail.conf" <<EOF
+[alert]
+command = /bin/sh -c "exit 3"
+EOF
+ingest -c "$TMP/fail.conf" "$(report fail.example "$yday" 1 9 a5)"
+ok "alert: a failing command is logged, the mail stored (exit 0)" sh -c \
+    "test '$rc' = 0 && grep -q 'alert status=failed domain=fail.example.*exit=3' '$TMP/log'"
+cat >"$TMP/hang.conf" <<EOF
+[alert]
+command = /bin/sleep 60
+timeout = 1
+EOF
+t0=$(date +%s)
+ingest -c "$TMP/hang.conf" "$(report hang.example "$yday" 1 9 a6)"
+t1=$(date +%s)
+ok "alert: a hanging command is killed after the timeout" sh -c \
+    "test '$rc' = 0 && test $((t1 - t0)) -lt 30 &&
+     grep -q 'alert status=failed domain=hang.example.*killed after 1 seconds' '$TMP/log'"
+cat >"$TMP/bad.conf" <<EOF
+[alert]
+command = /bin/sh -c "unclosed
+EOF
+ingest -c "$TMP/bad.conf" "$(report bad.example "$yday" 1 9 a7)"
+ok "alert: an unparsable command is logged, the mail stored" sh -c \
+    "test '$rc' = 0 && grep -q 'alert status=failed' '$TMP/log'"
+cat >"$TMP/pipe.conf" <<EOF
+[alert]
+command = /bin/sh -c "exec 0<&-; sleep 0"
+EOF
+ingest -c "$TMP/pipe.conf" "$(report pipe.example "$yday" 1 9 a8)"
+ok "alert: a command that does not read its input" is "$rc" 0
+
+# contrib
+ok "contrib: cron.d entry pipes the digest to sendmail -t" grep -Eq \
+    '^[0-9*,/ -]+ +[a-z_]+ +.*tlsrpt digest.*\| */usr/sbin/sendmail -t' \
+    "$top_srcdir/contrib/cron.d/tlsrpt"
+ok "contrib: systemd service and timer" sh -c \
+    "grep -q 'tlsrpt digest' '$top_srcdir/contrib/systemd/tlsrpt-digest.service' &&
+     grep -q '^OnCalendar=' '$top_srcdir/contrib/systemd/tlsrpt-digest.timer'"
+done_testing

@@ -1,0 +1,744 @@
+/*
+ * test-digest.c: the digest analysis (digest_build) from reports decoded
+ * here, its helpers, the renderers and the mail wrapper: sessions
+ * counted once (sts + tlsa), failure groups, thresholds, trend, days,
+ * "confined to one MX", reporter cadence and silence, the enforce
+ * verdicts, Microsoft's double-encoded TLSA, hostile strings.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <glib.h>
+
+#include "config.h"
+#include "ti.h"
+#include "report.h"
+#include "digest.h"
+#include "mime.h"
+#include "tap.h"
+
+#define DAY 86400
+#define D0 1791158400 /* 2026-10-05, a Monday */
+
+static GPtrArray *reports; /* everything decoded, freed at the end */
+
+/* A decoded report; policies is the JSON array text. */
+static struct report *
+mk(const char *org, const char *id, int day, const char *policies)
+{
+	struct ti_limits lim;
+	struct ti_err err = { 0 };
+	struct report *r = NULL;
+	char *start = NULL, *d;
+	char *json;
+
+	d = g_strdup_printf("%lld", (long long)(D0 + (int64_t)day * DAY));
+	{
+		GDateTime *dt =
+		    g_date_time_new_from_unix_utc(D0 + (int64_t)day * DAY);
+
+		start = g_date_time_format(dt, "%Y-%m-%d");
+		g_date_time_unref(dt);
+	}
+	json = g_strdup_printf("{\"organization-name\":\"%s\","
+			       "\"date-range\":{\"start-datetime\":"
+			       "\"%sT00:00:00Z\",\"end-datetime\":"
+			       "\"%sT23:59:59Z\"},\"contact-info\":"
+			       "\"r@example.net\",\"report-id\":\"%s\","
+			       "\"policies\":%s}",
+	    org, start, start, id, policies);
+	ti_limits_default(&lim);
+	if (report_decode((const unsigned char *)json, strlen(json), &lim, &r,
+		&err) == -1) {
+		diag("decode %s: %s", json, err.msg);
+		abort();
+	}
+	g_ptr_array_add(reports, r);
+	g_free(json);
+	g_free(start);
+	g_free(d);
+	return r;
+}
+
+/* One sts policy with optional failure-details (JSON text or ""). */
+static char *
+sts(const char *domain, const char *mode, int okn, int bad, const char *details)
+{
+	return g_strdup_printf(
+	    "{\"policy\":{\"policy-type\":\"sts\",\"policy-string\":"
+	    "[\"version: STSv1\",\"mode: %s\",\"mx: mx1.%s\",\"mx: mx2.%s\"],"
+	    "\"policy-domain\":\"%s\"},\"summary\":"
+	    "{\"total-successful-session-count\":%d,"
+	    "\"total-failure-session-count\":%d}%s%s%s}",
+	    mode, domain, domain, domain, okn, bad,
+	    *details ? ",\"failure-details\":[" : "", details,
+	    *details ? "]" : "");
+}
+
+static char *
+fd(const char *type, const char *mx, int n)
+{
+	if (mx == NULL)
+		return g_strdup_printf("{\"result-type\":\"%s\","
+				       "\"failed-session-count\":%d}",
+		    type, n);
+	return g_strdup_printf("{\"result-type\":\"%s\","
+			       "\"receiving-mx-hostname\":\"%s\","
+			       "\"receiving-ip\":\"192.0.2.1\","
+			       "\"sending-mta-ip\":\"198.51.100.1\","
+			       "\"failed-session-count\":%d}",
+	    type, mx, n);
+}
+
+struct entries {
+	GArray *a;
+};
+
+static void
+add(struct entries *e, const struct report *r, int with_detail)
+{
+	struct digest_entry x;
+
+	memset(&x, 0, sizeof(x));
+	x.organization = r->organization_name;
+	x.report_id = r->report_id;
+	x.contact = r->contact_info;
+	x.domain = report_domain(r);
+	x.start = r->start;
+	x.end = r->end;
+	x.received = r->end + 3600;
+	report_totals(r, &x.successful, &x.failed);
+	x.report = with_detail ? r : NULL;
+	g_array_append_val(e->a, x);
+}
+
+/* A daily reporter for domain over days [from, to], clean. */
+static void
+daily(struct entries *e, const char *org, const char *domain, int from, int to,
+    int okn)
+{
+	for (int day = from; day <= to; day++) {
+		char *id = g_strdup_printf("%s-%s-%d", org, domain, day);
+		char *p = sts(domain, "testing", okn, 0, "");
+		char *pol = g_strdup_printf("[%s]", p);
+
+		add(e, mk(org, id, day, pol), 1);
+		g_free(id);
+		g_free(p);
+		g_free(pol);
+	}
+}
+
+static void
+params(struct digest_params *p, int since_day, int days)
+{
+	digest_params_default(p);
+	p->since = D0 + (int64_t)since_day * DAY;
+	p->until = p->since + (int64_t)days * DAY;
+	p->now = p->until + 10 * DAY;
+}
+
+static const struct digest_domain *
+find(const struct digest *d, const char *name)
+{
+	for (size_t i = 0; i < d->n_domains; i++)
+		if (strcmp(d->domains[i].name, name) == 0)
+			return &d->domains[i];
+	return NULL;
+}
+
+static const struct digest_reporter *
+reporter(const struct digest_domain *dom, const char *org)
+{
+	for (size_t i = 0; i < dom->n_reporters; i++)
+		if (strcmp(dom->reporters[i].organization, org) == 0)
+			return &dom->reporters[i];
+	return NULL;
+}
+
+static void
+test_helpers(void)
+{
+	static const struct {
+		const char *in;
+		const char *want;
+	} clean[] = {
+		{ "plain", "plain" },
+		{ "a\r\nb", "a??b" },
+		{ "tab\there", "tab?here" },
+		{ "bad\xff"
+		  " utf8",
+		    "bad? utf8" },
+		{ "bidi\xe2\x80\xae"
+		  "evil",
+		    "bidi?evil" },
+		{ "del\x7f", "del?" },
+		{ "caf\xc3\xa9", "caf\xc3\xa9" },
+	};
+	static const struct {
+		const char *name;
+		int want;
+	} hosts[] = {
+		{ "example.com", 1 },
+		{ "mx-1.example.com.", 1 },
+		{ "_smtp._tls.example.com", 1 },
+		{ "", 0 },
+		{ "-bad.example", 0 },
+		{ "bad-.example", 0 },
+		{ "a..b", 0 },
+		{ ".", 0 },
+		{ "exa mple.com", 0 },
+		{ "<script>.example", 0 },
+		{ "x\nBcc: y", 0 },
+		{ "caf\xc3\xa9.example", 0 },
+	};
+	char *s, **v, *mode, **mx;
+	char *const tlsa_ms[] = { "[\"3 1 1 AA\",\"3 1 1 BB\"]", NULL };
+	char *const tlsa_plain[] = { "3 1 1 CC", " 2 0 1 DD ", NULL };
+	char *const tlsa_bad[] = { "[\"unterminated", "[1,2]", NULL };
+	char *const policy[] = { "version: STSv1\r", "mode : testing\r",
+		"mx: mx1.example.com\r", "MX:*.example.com", "max_age: 86400",
+		"garbage", "mode: enforce", NULL };
+
+	for (size_t i = 0; i < nitems(clean); i++) {
+		s = digest_clean(clean[i].in, 0);
+		ok(strcmp(s, clean[i].want) == 0, "digest_clean %zu: %s", i, s);
+		g_free(s);
+	}
+	s = digest_clean("abcdefghij", 5);
+	ok(strcmp(s, "abcd\xe2\x80\xa6") == 0, "digest_clean caps with …");
+	g_free(s);
+	ok(digest_clean(NULL, 0) == NULL, "digest_clean(NULL)");
+	for (size_t i = 0; i < nitems(hosts); i++)
+		ok(digest_hostname_ok(hosts[i].name) == hosts[i].want,
+		    "hostname_ok %zu", i);
+
+	v = digest_tlsa_records(tlsa_ms);
+	ok(g_strv_length(v) == 2 && strcmp(v[0], "3 1 1 AA") == 0 &&
+		strcmp(v[1], "3 1 1 BB") == 0,
+	    "TLSA: Microsoft's double encoding gives the records");
+	g_strfreev(v);
+	v = digest_tlsa_records(tlsa_plain);
+	ok(g_strv_length(v) == 2 && strcmp(v[1], "2 0 1 DD") == 0,
+	    "TLSA: plain records kept (trimmed)");
+	g_strfreev(v);
+	v = digest_tlsa_records(tlsa_bad);
+	ok(g_strv_length(v) == 2 && strcmp(v[0], "[\"unterminated") == 0 &&
+		strcmp(v[1], "[1,2]") == 0,
+	    "TLSA: unparsable or non-string JSON kept verbatim");
+	g_strfreev(v);
+	v = digest_tlsa_records(NULL);
+	ok(v != NULL && v[0] == NULL, "TLSA: none");
+	g_strfreev(v);
+
+	digest_sts_policy(policy, &mode, &mx);
+	ok(mode != NULL && strcmp(mode, "testing") == 0,
+	    "STS: mode, CR trimmed, the first wins");
+	ok(g_strv_length(mx) == 2 && strcmp(mx[0], "mx1.example.com") == 0 &&
+		strcmp(mx[1], "*.example.com") == 0,
+	    "STS: mx lines, any case of key");
+	g_free(mode);
+	g_strfreev(mx);
+	digest_sts_policy(NULL, &mode, NULL);
+	ok(mode == NULL, "STS: no policy-string, no mode");
+
+	s = digest_pct(2.345);
+	ok(strcmp(s, "2.35%") == 0 || strcmp(s, "2.34%") == 0, "pct: %s", s);
+	g_free(s);
+	s = digest_date(D0);
+	ok(strcmp(s, "2026-10-05") == 0, "date");
+	g_free(s);
+	s = digest_datetime(D0 + 3600 + 60);
+	ok(strcmp(s, "2026-10-05 01:01") == 0, "datetime");
+	g_free(s);
+	ok(strcmp(digest_level_name(DIGEST_ACTION), "action") == 0 &&
+		strcmp(digest_verdict_name(VERDICT_READY), "ready") == 0,
+	    "names");
+}
+
+/* Microsoft: sts and tlsa with the same counts and failures. */
+static void
+test_count_once(void)
+{
+	struct entries e = { g_array_new(FALSE, TRUE,
+	    sizeof(struct digest_entry)) };
+	struct digest_params p;
+	struct digest *d;
+	const struct digest_domain *dom;
+	char *f1 = fd("certificate-host-mismatch", "mx2.example.com", 10);
+	char *f2 = fd("sts-policy-fetch-error", NULL, 4);
+	char *f12 = g_strdup_printf("%s,%s", f1, f2);
+	char *s = sts("example.com", "testing", 90, 14, f12);
+	char *pol = g_strdup_printf(
+	    "[%s,{\"policy\":{\"policy-type\":\"tlsa\",\"policy-string\":"
+	    "[\"[\\\"3 1 1 AA\\\",\\\"3 1 1 BB\\\"]\"],\"policy-domain\":"
+	    "\"mx1.example.com\"},\"summary\":{"
+	    "\"total-successful-session-count\":90,"
+	    "\"total-failure-session-count\":10},\"failure-details\":[%s]}]",
+	    s, f1);
+
+	add(&e, mk("Microsoft Corporation", "m1", 0, pol), 1);
+	params(&p, 0, 1);
+	d = digest_build((struct digest_entry *)(void *)e.a->data, e.a->len,
+	    &p);
+	dom = find(d, "example.com");
+	ok(d->n_domains == 1 && dom != NULL,
+	    "one domain (tlsa policy-domain "
+	    "is not a domain of its own)");
+	ok(dom->successful == 90 && dom->failed == 14,
+	    "sts + tlsa: sessions counted once (%lld/%lld)",
+	    (long long)dom->successful, (long long)dom->failed);
+	ok(dom->n_types == 2 && dom->types[0].sessions == 10 &&
+		strcmp(dom->types[0].result_type,
+		    "certificate-host-mismatch") == 0,
+	    "a failure repeated under tlsa counts once");
+	ok(dom->tlsa[0] != NULL && strcmp(dom->tlsa[0], "3 1 1 AA") == 0 &&
+		strcmp(dom->tlsa[1], "3 1 1 BB") == 0 && dom->tlsa[2] == NULL,
+	    "TLSA records decoded");
+	ok(dom->n_modes == 1 && strcmp(dom->modes[0].name, "testing") == 0,
+	    "mode from policy-string");
+	ok(dom->category[ADVICE_CERTIFICATE] == 10 &&
+		dom->category[ADVICE_STS] == 4,
+	    "categories");
+	ok(dom->only_mx != NULL && strcmp(dom->only_mx, "mx2.example.com") == 0,
+	    "confined to mx2 (mx1 known from the TLSA policy-domain)");
+	ok(dom->n_failures == 2 &&
+		strcmp(dom->failures[0].result_type,
+		    "certificate-host-mismatch") == 0 &&
+		dom->failures[0].only_mx &&
+		strstr(dom->failures[0].fix, "mx2.example.com") != NULL &&
+		dom->failures[1].mx == NULL && !dom->failures[1].only_mx,
+	    "failure groups: by severity, MX named in the fix");
+	ok(dom->failures[0].n_sending_ips == 1 &&
+		strcmp(dom->failures[0].sending_ips[0].name, "198.51.100.1") ==
+		    0 &&
+		dom->failures[0].n_receiving_ips == 1,
+	    "sending and receiving IPs");
+	digest_free(d);
+	g_array_unref(e.a);
+	g_free(f1);
+	g_free(f2);
+	g_free(f12);
+	g_free(s);
+	g_free(pol);
+}
+
+static void
+test_levels(void)
+{
+	static const struct {
+		int okn, bad;
+		enum digest_level want;
+	} cases[] = {
+		{ 0, 0, DIGEST_QUIET },
+		{ 100, 0, DIGEST_CLEAN },
+		{ 1000, 5, DIGEST_NOISE },
+		{ 99, 1, DIGEST_WATCH }, /* exactly 1 % */
+		{ 95, 5, DIGEST_WATCH }, /* exactly 5 % */
+		{ 94, 6, DIGEST_ACTION },
+		{ 0, 3, DIGEST_ACTION },
+	};
+
+	for (size_t i = 0; i < nitems(cases); i++) {
+		struct entries e = { g_array_new(FALSE, TRUE,
+		    sizeof(struct digest_entry)) };
+		struct digest_params p;
+		struct digest *d;
+		char *f = cases[i].bad
+		    ? fd("certificate-expired", "mx1.l.example", cases[i].bad)
+		    : g_strdup("");
+		char *s =
+		    sts("l.example", "testing", cases[i].okn, cases[i].bad, f);
+		char *pol = g_strdup_printf("[%s]", s);
+		char *id = g_strdup_printf("l%zu", i);
+
+		add(&e, mk("R", id, 3, pol), 1);
+		params(&p, 0, 7);
+		d = digest_build((struct digest_entry *)(void *)e.a->data,
+		    e.a->len, &p);
+		ok(d->n_domains == 1 && d->domains[0].level == cases[i].want &&
+			d->level == cases[i].want,
+		    "level %d/%d: %s", cases[i].okn, cases[i].bad,
+		    d->n_domains ? digest_level_name(d->domains[0].level)
+				 : "-");
+		digest_free(d);
+		g_array_unref(e.a);
+		g_free(f);
+		g_free(s);
+		g_free(pol);
+		g_free(id);
+	}
+}
+
+/* Trend, days, domain filter, the window. */
+static void
+test_period(void)
+{
+	struct entries e = { g_array_new(FALSE, TRUE,
+	    sizeof(struct digest_entry)) };
+	struct digest_params p;
+	struct digest *d;
+	const struct digest_domain *dom;
+	char *f = fd("starttls-not-supported", "mx1.t.example", 10);
+	char *s = sts("t.example", "testing", 990, 10, f);
+	char *pol = g_strdup_printf("[%s]", s);
+	char *text, *html, *json, *c;
+	cJSON *root;
+
+	daily(&e, "Google Inc.", "t.example", 0, 6, 1000); /* week 1 */
+	add(&e, mk("Google Inc.", "t-w2", 9, pol), 1); /* week 2 */
+	daily(&e, "Google Inc.", "u.example", 8, 8, 5);
+	daily(&e, "Google Inc.", "t.example", 30, 30, 7); /* after until */
+	params(&p, 7, 7);
+	d = digest_build((struct digest_entry *)(void *)e.a->data, e.a->len,
+	    &p);
+	ok(d->n_domains == 2 && strcmp(d->domains[0].name, "t.example") == 0 &&
+		strcmp(d->domains[1].name, "u.example") == 0,
+	    "domains sorted by name");
+	dom = find(d, "t.example");
+	ok(dom->reports == 1 && dom->successful == 990 && dom->failed == 10,
+	    "period: only its reports (not the later one)");
+	ok(dom->has_prev && dom->prev_successful == 7000 &&
+		dom->prev_failed == 0,
+	    "previous period of the same length");
+	c = digest_change(dom);
+	ok(strcmp(c, "+1.00 points") == 0, "change: %s", c);
+	g_free(c);
+	ok(dom->n_days == 7 && dom->days[0].day == D0 + 7 * DAY &&
+		dom->days[2].successful == 990 && dom->days[2].failed == 10 &&
+		dom->days[0].successful == 0,
+	    "one bucket per day of the period");
+	ok(find(d, "u.example")->has_prev == 0, "no previous: has_prev 0");
+	c = digest_change(find(d, "u.example"));
+	ok(strcmp(c, "new") == 0, "change: new");
+	g_free(c);
+	ok(d->successful == 995 && d->failed == 10 && d->reports == 2,
+	    "digest totals");
+	ok(strcmp(d->label, "2026-10-12 to 2026-10-18") == 0,
+	    "default label: %s", d->label);
+
+	text = digest_text(d);
+	html = digest_html(d);
+	json = digest_json(d);
+	ok(strstr(text, "t.example") != NULL &&
+		strstr(text, "Enable STARTTLS on mx1.t.example") != NULL,
+	    "text names the fix");
+	ok(g_str_has_prefix(html, "<!DOCTYPE html>") &&
+		strstr(html, "<script") == NULL &&
+		g_str_has_suffix(html, "</html>\n"),
+	    "html: a whole document, no script");
+	root = cJSON_Parse(json);
+	ok(root != NULL &&
+		cJSON_GetArraySize(cJSON_GetObjectItem(root, "domains")) == 2 &&
+		cJSON_GetObjectItem(root, "failed")->valuedouble == 10,
+	    "json parses, holds the figures");
+	cJSON_Delete(root);
+	g_free(text);
+	g_free(html);
+	g_free(json);
+	digest_free(d);
+
+	/* --domain, any case, trailing dot */
+	params(&p, 7, 7);
+	p.domain = "T.Example.";
+	d = digest_build((struct digest_entry *)(void *)e.a->data, e.a->len,
+	    &p);
+	ok(d->n_domains == 1 && strcmp(d->domains[0].name, "t.example") == 0,
+	    "domain filter: case and trailing dot ignored");
+	digest_free(d);
+	g_array_unref(e.a);
+	g_free(f);
+	g_free(s);
+	g_free(pol);
+}
+
+/* Cadence: a daily reporter that stopped is silent; Microsoft with gaps
+   of three days is not; one with two reports is not judged. */
+static void
+test_cadence(void)
+{
+	struct entries e = { g_array_new(FALSE, TRUE,
+	    sizeof(struct digest_entry)) };
+	static const int ms[] = { 0, 3, 4, 7, 9, 12, 15, 16, 19, 22, 25 };
+	struct digest_params p;
+	struct digest *d;
+	const struct digest_domain *dom;
+	const struct digest_reporter *r;
+
+	daily(&e, "Google Inc.", "c.example", 0, 27, 100);
+	daily(&e, "mx.example.net", "c.example", 0, 11, 10);
+	for (size_t i = 0; i < nitems(ms); i++)
+		daily(&e, "Microsoft Corporation", "c.example", ms[i], ms[i],
+		    20);
+	daily(&e, "Rare", "c.example", 20, 21, 1);
+	params(&p, 21, 7);
+	d = digest_build((struct digest_entry *)(void *)e.a->data, e.a->len,
+	    &p);
+	dom = find(d, "c.example");
+	r = reporter(dom, "Google Inc.");
+	ok(r != NULL && r->cadence == DAY && !r->silent && r->reports == 7,
+	    "Google: daily, not silent");
+	r = reporter(dom, "mx.example.net");
+	ok(r != NULL && r->cadence == DAY && r->silent && r->reports == 0 &&
+		r->last_start == D0 + 11 * DAY,
+	    "a daily reporter that stopped 16 days ago: silent");
+	ok(r->lateness == DAY && r->overdue_at == D0 + 12 * DAY + 4 * DAY,
+	    "its overdue time: last end + 3 gaps + a day of lateness");
+	r = reporter(dom, "Microsoft Corporation");
+	ok(r != NULL && r->cadence == 3 * DAY && !r->silent,
+	    "Microsoft: gaps of 3 days learned, not silent");
+	r = reporter(dom, "Rare");
+	ok(r != NULL && r->cadence == 0 && !r->silent,
+	    "two reports: no rhythm learned, never silent");
+	ok(dom->n_reporters == 4 && dom->active_reporters == 3,
+	    "reporters listed: 4, active 3");
+	digest_free(d);
+
+	/* an old digest: the later reports do not count */
+	params(&p, 7, 7);
+	d = digest_build((struct digest_entry *)(void *)e.a->data, e.a->len,
+	    &p);
+	r = reporter(find(d, "c.example"), "mx.example.net");
+	ok(r != NULL && !r->silent, "as of 2026-10-19 mx.example.net was fine");
+	digest_free(d);
+	g_array_unref(e.a);
+}
+
+static void
+verdict(const char *label, struct entries *e, int since_day,
+    enum digest_verdict want, const char *reason_has)
+{
+	struct digest_params p;
+	struct digest *d;
+
+	params(&p, since_day, 7);
+	d = digest_build((struct digest_entry *)(void *)e->a->data, e->a->len,
+	    &p);
+	ok(d->n_domains == 1 && d->domains[0].enforce.verdict == want &&
+		strstr(d->domains[0].enforce.reason, reason_has) != NULL,
+	    "%s: %s: %s", label,
+	    d->n_domains ? digest_verdict_name(d->domains[0].enforce.verdict)
+			 : "-",
+	    d->n_domains ? d->domains[0].enforce.reason : "");
+	digest_free(d);
+}
+
+static void
+test_enforce(void)
+{
+	struct entries e;
+	char *f = fd("certificate-expired", "mx2.v.example", 5);
+	char *s = sts("v.example", "testing", 95, 5, f);
+	char *pol = g_strdup_printf("[%s]", s);
+	char *s2 = sts("v.example", "enforce", 100, 0, "");
+	char *pol2 = g_strdup_printf("[%s]", s2);
+	char *s3 = sts("v.example", "none", 100, 0, "");
+	char *pol3 = g_strdup_printf("[%s]", s3);
+	const char *npf = "[{\"policy\":{\"policy-type\":\"no-policy-found\","
+			  "\"policy-domain\":\"v.example\"},\"summary\":{"
+			  "\"total-successful-session-count\":5,"
+			  "\"total-failure-session-count\":0}}]";
+
+	/* failure on day 6, then two clean reporters */
+	e.a = g_array_new(FALSE, TRUE, sizeof(struct digest_entry));
+	daily(&e, "Google Inc.", "v.example", 0, 27, 100);
+	daily(&e, "Microsoft Corporation", "v.example", 10, 27, 50);
+	add(&e, mk("Google Inc.", "fail", 6, pol), 1);
+	verdict("clean for 21 days, 2 reporters", &e, 21, VERDICT_READY,
+	    "21 days of reports from 2 reporters since 2026-10-12");
+	verdict("clean for 14 days on 2026-10-26", &e, 14, VERDICT_READY,
+	    "14 days");
+	verdict("clean for 13 days", &e, 13, VERDICT_NOT_READY,
+	    "13 of the 14 clean days");
+	verdict("failures this week", &e, 2, VERDICT_NOT_READY,
+	    "5 sessions failed in this period");
+	g_array_unref(e.a);
+
+	e.a = g_array_new(FALSE, TRUE, sizeof(struct digest_entry));
+	daily(&e, "Google Inc.", "v.example", 0, 27, 100);
+	verdict("one reporter only", &e, 21, VERDICT_NOT_READY,
+	    "Only 1 of the 2 reporters");
+	add(&e, mk("Other", "enf", 27, pol2), 1);
+	verdict("latest mode enforce", &e, 21, VERDICT_ENFORCED,
+	    "no session failed");
+	g_array_unref(e.a);
+
+	e.a = g_array_new(FALSE, TRUE, sizeof(struct digest_entry));
+	add(&e, mk("Google Inc.", "none", 22, pol3), 1);
+	verdict("mode none", &e, 21, VERDICT_NONE, "mode none");
+	g_array_unref(e.a);
+
+	e.a = g_array_new(FALSE, TRUE, sizeof(struct digest_entry));
+	add(&e, mk("Google Inc.", "npf", 22, npf), 1);
+	verdict("no-policy-found", &e, 21, VERDICT_NO_STS, "no-policy-found");
+	g_array_unref(e.a);
+
+	/* enforce with failures: mail was lost */
+	e.a = g_array_new(FALSE, TRUE, sizeof(struct digest_entry));
+	{
+		char *s4 = sts("v.example", "enforce", 95, 5, f);
+		char *pol4 = g_strdup_printf("[%s]", s4);
+
+		add(&e, mk("Google Inc.", "enf-fail", 22, pol4), 1);
+		verdict("enforce with failures", &e, 21, VERDICT_ENFORCED,
+		    "did not deliver");
+		g_free(s4);
+		g_free(pol4);
+	}
+	g_array_unref(e.a);
+	g_free(f);
+	g_free(s);
+	g_free(pol);
+	g_free(s2);
+	g_free(pol2);
+	g_free(s3);
+	g_free(pol3);
+}
+
+/* Hostile strings: cleaned in the model, escaped in HTML, never in the
+   Subject or any header. */
+static void
+test_hostile(void)
+{
+	struct entries e = { g_array_new(FALSE, TRUE,
+	    sizeof(struct digest_entry)) };
+	struct digest_params p;
+	struct digest *d;
+	struct ti_err err = { 0 };
+	char *text, *html, *mail, *subject, *hdr;
+	const char *pol =
+	    "[{\"policy\":{\"policy-type\":\"sts\",\"policy-string\":"
+	    "[\"mode: <b>x</b>\"],\"policy-domain\":"
+	    "\"evil.example\\r\\nBcc: v@example.org\"},\"summary\":{"
+	    "\"total-successful-session-count\":1,"
+	    "\"total-failure-session-count\":1},\"failure-details\":[{"
+	    "\"result-type\":\"<img src=x onerror=alert(1)>\","
+	    "\"receiving-mx-hostname\":\"<script>alert(2)</script>\","
+	    "\"failed-session-count\":1}]}]";
+
+	add(&e,
+	    mk("Evil <script>alert(1)</script>\\nX-Injected: yes", "h1", 2,
+		pol),
+	    1);
+	params(&p, 0, 7);
+	d = digest_build((struct digest_entry *)(void *)e.a->data, e.a->len,
+	    &p);
+	ok(d->n_domains == 1 && strchr(d->domains[0].name, '\r') == NULL &&
+		strchr(d->domains[0].name, '\n') == NULL &&
+		!d->domains[0].name_ok,
+	    "domain name cleaned, not a host name: %s", d->domains[0].name);
+	ok(strchr(d->domains[0].reporters[0].organization, '\n') == NULL,
+	    "organization cleaned");
+	text = digest_text(d);
+	html = digest_html(d);
+	ok(strstr(text, "\nX-Injected") == NULL && strstr(text, "\r") == NULL,
+	    "text: no forged line");
+	ok(strstr(html, "<script") == NULL && strstr(html, "<img") == NULL &&
+		strstr(html, "<b>x") == NULL &&
+		strstr(html, "&lt;script&gt;alert(1)") != NULL,
+	    "html: markup escaped");
+	subject = digest_subject(d, "TLS report");
+	ok(strcmp(subject,
+	       "TLS report for 1 domain: 50.00% failures "
+	       "(2026-10-05 to 2026-10-11)") == 0,
+	    "subject: no report string: %s", subject);
+	g_free(subject);
+	subject = digest_subject(d, "Line\nBreak");
+	ok(strchr(subject, '\n') == NULL,
+	    "subject: a newline in the prefix "
+	    "is dropped");
+	g_free(subject);
+	mime_init();
+	mail = digest_mail(d, "tlsrpt@example.org", "pm@example.org", NULL, D0,
+	    &err);
+	ok(mail != NULL, "mail built: %s", err.msg);
+	hdr = mail != NULL ? g_strndup(mail, strstr(mail, "\n\n") - mail)
+			   : g_strdup("");
+	ok(strstr(hdr, "Bcc") == NULL && strstr(hdr, "X-Injected") == NULL &&
+		strstr(hdr, "evil") == NULL && strstr(hdr, "script") == NULL,
+	    "mail headers hold no report string");
+	ok(strstr(hdr, "\nSubject: TLS report for 1 domain: 50.00% failures") !=
+		    NULL &&
+		g_str_has_prefix(hdr, "Date: Mon, 05 Oct 2026") &&
+		strstr(hdr, "\nMessage-Id: <") != NULL &&
+		strstr(hdr, "multipart/alternative") != NULL,
+	    "mail headers: Subject, Date, Message-Id, multipart/alternative");
+	g_free(hdr);
+	g_free(mail);
+	ti_err_clear(&err);
+	mail = digest_mail(d, "tlsrpt@example.org", "", NULL, D0, &err);
+	ok(mail == NULL && err.status == TI_E_CONFIG &&
+		strstr(err.msg, "no to address") != NULL,
+	    "no recipient: TI_E_CONFIG: %s", err.msg);
+	ti_err_clear(&err);
+	mail = digest_mail(d, "<<<", "pm@example.org", NULL, D0, &err);
+	ok(mail == NULL && err.status == TI_E_CONFIG,
+	    "a bad From: TI_E_CONFIG: %s", err.msg);
+	g_free(mail);
+	ti_err_clear(&err);
+	mail = digest_mail(d, "T\xc3\xa9st <t@example.org>", "pm@example.org",
+	    "Rapport TLS \xc3\xa9t\xc3\xa9", D0, &err);
+	hdr = mail != NULL ? g_strndup(mail, strstr(mail, "\n\n") - mail)
+			   : g_strdup("\xff");
+	ok(g_str_is_ascii(hdr) && strstr(hdr, "=?") != NULL &&
+		strstr(hdr, "<t@example.org>") != NULL,
+	    "non-ASCII From and Subject: RFC 2047 encoded");
+	g_free(hdr);
+	g_free(mail);
+	mime_shutdown();
+	g_free(text);
+	g_free(html);
+	digest_free(d);
+	g_array_unref(e.a);
+}
+
+static void
+test_empty(void)
+{
+	struct digest_params p;
+	struct digest *d;
+	char *t, *h, *j, *s;
+
+	params(&p, 0, 1);
+	d = digest_build(NULL, 0, &p);
+	t = digest_text(d);
+	h = digest_html(d);
+	j = digest_json(d);
+	s = digest_subject(d, NULL);
+	ok(d->n_domains == 0 && strstr(t, "No reports.") != NULL &&
+		strstr(h, "No reports.") != NULL &&
+		strstr(j, "\"domains\":\t[]") != NULL,
+	    "no reports: every renderer says so");
+	ok(strcmp(s, "TLS report for 0 domains: no sessions (2026-10-05)") == 0,
+	    "no reports: subject %s", s);
+	g_free(t);
+	g_free(h);
+	g_free(j);
+	g_free(s);
+	digest_free(d);
+	digest_free(NULL);
+}
+
+static void
+report_free_cb(gpointer p)
+{
+	report_free(p);
+}
+
+int
+main(void)
+{
+	reports = g_ptr_array_new_with_free_func(report_free_cb);
+	test_helpers();
+	test_count_once();
+	test_levels();
+	test_period();
+	test_cadence();
+	test_enforce();
+	test_hostile();
+	test_empty();
+	g_ptr_array_free(reports, TRUE);
+	return done_testing();
+}
