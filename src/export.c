@@ -25,6 +25,7 @@
 #include "ti.h"
 #include "report.h"
 #include "store.h"
+#include "digest.h"
 #include "export.h"
 
 #define DAY 86400
@@ -339,40 +340,15 @@ struct list_row {
 	char *cell[NCOLS];
 };
 
-/* s made safe for a terminal: control and format characters (bidi
-   overrides, ...) and invalid bytes become '?'; at most cap characters,
-   the last one "…" when cut. */
+/* s made safe for a terminal (digest_clean: control and format
+   characters and invalid bytes become '?', at most cap characters with
+   "…" when cut); "-" for NULL. */
 static char *
 term_clean(const char *s, size_t cap)
 {
-	GString *o;
-	const char *p, *next;
-	gunichar c;
+	char *c = digest_clean(s, cap);
 
-	if (s == NULL)
-		return g_strdup("-");
-	o = g_string_new(NULL);
-	for (p = s; *p != '\0'; p = next) {
-		c = g_utf8_get_char_validated(p, -1);
-		if (c == (gunichar)-1 || c == (gunichar)-2) {
-			next = p + 1;
-			c = '?';
-		} else {
-			next = g_utf8_next_char(p);
-			if (g_unichar_iscntrl(c) ||
-			    g_unichar_type(c) == G_UNICODE_FORMAT ||
-			    g_unichar_type(c) == G_UNICODE_LINE_SEPARATOR ||
-			    g_unichar_type(c) == G_UNICODE_PARAGRAPH_SEPARATOR)
-				c = '?';
-		}
-		g_string_append_unichar(o, c);
-	}
-	if (cap > 0 && (size_t)g_utf8_strlen(o->str, -1) > cap) {
-		p = g_utf8_offset_to_pointer(o->str, (glong)cap - 1);
-		g_string_truncate(o, (gsize)(p - o->str));
-		g_string_append(o, "\xe2\x80\xa6"); /* … */
-	}
-	return g_string_free(o, FALSE);
+	return c != NULL ? c : g_strdup("-");
 }
 
 static int

@@ -1137,3 +1137,34 @@ report_parse_datetime(const char *text, int64_t *out, int *no_offset)
 		*no_offset = (flags & DT_NO_OFFSET) != 0;
 	return 0;
 }
+
+char *
+report_deviation_codes(const struct report *r)
+{
+	GString *codes;
+	char **seen;
+	size_t i;
+	int dup;
+
+	if (r->n_deviations == 0)
+		return NULL;
+	codes = g_string_new(NULL);
+	for (i = 0; i < r->n_deviations; i++) {
+		if (r->deviations[i].code == NULL)
+			continue;
+		seen = g_strsplit(codes->str, " ", -1);
+		dup = g_strv_contains((const char *const *)seen,
+		    r->deviations[i].code);
+		g_strfreev(seen);
+		if (dup)
+			continue;
+		if (codes->len > 0)
+			g_string_append_c(codes, ' ');
+		g_string_append(codes, r->deviations[i].code);
+	}
+	if (codes->len == 0) {
+		g_string_free(codes, TRUE);
+		return NULL;
+	}
+	return g_string_free(codes, FALSE);
+}

@@ -15,53 +15,53 @@
 #include "ti.h"
 
 struct failure {
-	char *result_type;		/* required; unknown values kept */
-	char *sending_mta_ip;		/* may be NULL */
-	char *receiving_mx_hostname;	/* may be NULL */
-	char *receiving_mx_helo;	/* may be NULL */
-	char *receiving_ip;		/* may be NULL */
-	int64_t failed_session_count;	/* 0 when absent (a deviation) */
-	char *additional_information;	/* may be NULL */
-	char *failure_reason_code;	/* may be NULL */
+	char *result_type; /* required; unknown values kept */
+	char *sending_mta_ip; /* may be NULL */
+	char *receiving_mx_hostname; /* may be NULL */
+	char *receiving_mx_helo; /* may be NULL */
+	char *receiving_ip; /* may be NULL */
+	int64_t failed_session_count; /* 0 when absent (a deviation) */
+	char *additional_information; /* may be NULL */
+	char *failure_reason_code; /* may be NULL */
 };
 
 struct policy {
-	char *policy_type;		/* "sts", "tlsa", "no-policy-found", or
-					   an unknown value (kept, a deviation) */
-	char **policy_string;		/* NULL-terminated; NULL when absent */
-	char *policy_domain;		/* may be NULL (sys4 no-policy-found) */
-	char **mx_host;			/* NULL-terminated; NULL when absent;
-					   a JSON string becomes one element */
-	int64_t successful;		/* total-successful-session-count */
-	int64_t failed;			/* total-failure-session-count */
-	struct failure *failures;	/* n_failures entries */
+	char *policy_type; /* "sts", "tlsa", "no-policy-found", or
+			      an unknown value (kept, a deviation) */
+	char **policy_string; /* NULL-terminated; NULL when absent */
+	char *policy_domain; /* may be NULL (sys4 no-policy-found) */
+	char **mx_host; /* NULL-terminated; NULL when absent;
+			   a JSON string becomes one element */
+	int64_t successful; /* total-successful-session-count */
+	int64_t failed; /* total-failure-session-count */
+	struct failure *failures; /* n_failures entries */
 	size_t n_failures;
 };
 
 /* A tolerated departure from RFC 8460, listed in VIOLATIONS.md. */
 struct deviation {
-	char *code;	/* stable key, e.g. "date-no-offset" */
-	char *detail;	/* human text; may quote report bytes (escape it) */
+	char *code; /* stable key, e.g. "date-no-offset" */
+	char *detail; /* human text; may quote report bytes (escape it) */
 };
 
 struct report {
-	char *organization_name;	/* required */
-	char *contact_info;		/* may be NULL (null or absent) */
-	char *report_id;		/* required, non-empty */
-	char *start_datetime;		/* as received */
-	char *end_datetime;		/* as received */
-	int64_t start;			/* seconds since the epoch, UTC */
-	int64_t end;			/* seconds since the epoch, UTC */
-	struct policy *policies;	/* n_policies >= 1 entries */
+	char *organization_name; /* required */
+	char *contact_info; /* may be NULL (null or absent) */
+	char *report_id; /* required, non-empty */
+	char *start_datetime; /* as received */
+	char *end_datetime; /* as received */
+	int64_t start; /* seconds since the epoch, UTC */
+	int64_t end; /* seconds since the epoch, UTC */
+	struct policy *policies; /* n_policies >= 1 entries */
 	size_t n_policies;
-	struct deviation *deviations;	/* n_deviations entries */
+	struct deviation *deviations; /* n_deviations entries */
 	size_t n_deviations;
-	char *fallback_domain;		/* set by the caller: the domain from the
-					   file name or TLS-Report-Domain, for
-					   reports no policy-domain names */
-	char *json;			/* the JSON text as received, NUL-ended */
+	char *fallback_domain; /* set by the caller: the domain from the
+				  file name or TLS-Report-Domain, for
+				  reports no policy-domain names */
+	char *json; /* the JSON text as received, NUL-ended */
 	size_t json_len;
-	char sha256[65];		/* hex SHA-256 of json */
+	char sha256[65]; /* hex SHA-256 of json */
 };
 
 /*
@@ -89,6 +89,10 @@ void report_free(struct report *r);
 /* Append a deviation (code and printf-style detail) to r. */
 void report_deviate(struct report *r, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* The distinct deviation codes of r, space-separated, as the stores keep
+   them; NULL when there are none.  g_free() the result. */
+char *report_deviation_codes(const struct report *r);
 
 /*
  * Session totals of a report, counting each session once: the counts are
@@ -123,8 +127,8 @@ struct report_fname {
 	char *policy_domain;
 	int64_t begin;
 	int64_t end;
-	char *unique_id;	/* may be NULL */
-	int gzip;		/* extension .json.gz (else .json) */
+	char *unique_id; /* may be NULL */
+	int gzip; /* extension .json.gz (else .json) */
 };
 
 /* Returns 0 and fills *out (free with report_fname_clear), or -1 when the

@@ -706,39 +706,6 @@ strv_json(char *const *strv, char **out, struct ti_err *err)
 	return 0;
 }
 
-/* The distinct deviation codes, space-separated; NULL when none (the
-   same text as store-sqlite.c writes). */
-static char *
-deviation_codes(const struct report *r)
-{
-	GString *codes;
-	char **seen;
-	size_t i;
-	int dup;
-
-	if (r->n_deviations == 0)
-		return NULL;
-	codes = g_string_new(NULL);
-	for (i = 0; i < r->n_deviations; i++) {
-		if (r->deviations[i].code == NULL)
-			continue;
-		seen = g_strsplit(codes->str, " ", -1);
-		dup = g_strv_contains((const char *const *)seen,
-		    r->deviations[i].code);
-		g_strfreev(seen);
-		if (dup)
-			continue;
-		if (codes->len > 0)
-			g_string_append_c(codes, ' ');
-		g_string_append(codes, r->deviations[i].code);
-	}
-	if (codes->len == 0) {
-		g_string_free(codes, TRUE);
-		return NULL;
-	}
-	return g_string_free(codes, FALSE);
-}
-
 /* Up to 21 parameters and the copies they own. */
 struct params {
 	const char *v[21];
@@ -932,7 +899,7 @@ pg_put(void *backend, const struct report *r, const struct report_source *src,
 	pp.v[15] = text_param(&pp, src->origin);
 	pp.v[16] = text_param(&pp, src->archive_path);
 	pp.v[17] = int_param(&pp, received);
-	pp.v[18] = keep(&pp, deviation_codes(r));
+	pp.v[18] = keep(&pp, report_deviation_codes(r));
 	/* report_decode() checked the JSON is UTF-8; a NUL would end it
 	   early, as it does for every C string */
 	pp.v[19] = text_param(&pp, r->json);

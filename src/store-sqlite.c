@@ -671,38 +671,6 @@ sq_run(struct sq *s, sqlite3_stmt *st, const char *what, struct ti_err *err)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* The distinct deviation codes, space-separated; NULL when none. */
-static char *
-deviation_codes(const struct report *r)
-{
-	GString *codes;
-	char **seen;
-	size_t i;
-	int dup;
-
-	if (r->n_deviations == 0)
-		return NULL;
-	codes = g_string_new(NULL);
-	for (i = 0; i < r->n_deviations; i++) {
-		if (r->deviations[i].code == NULL)
-			continue;
-		seen = g_strsplit(codes->str, " ", -1);
-		dup = g_strv_contains((const char *const *)seen,
-		    r->deviations[i].code);
-		g_strfreev(seen);
-		if (dup)
-			continue;
-		if (codes->len > 0)
-			g_string_append_c(codes, ' ');
-		g_string_append(codes, r->deviations[i].code);
-	}
-	if (codes->len == 0) {
-		g_string_free(codes, TRUE);
-		return NULL;
-	}
-	return g_string_free(codes, FALSE);
-}
-
 static int
 sq_put_policies(struct sq *s, const struct report *r, int64_t report_row,
     struct ti_err *err)
@@ -811,7 +779,7 @@ sq_put(void *backend, const struct report *r, const struct report_source *src,
 		src = &none;
 	received = src->received != 0 ? src->received : (int64_t)time(NULL);
 	report_totals(r, &ok, &failed);
-	devs = deviation_codes(r);
+	devs = report_deviation_codes(r);
 
 	bind_cstr(st, 1, r->organization_name);
 	bind_cstr(st, 2, r->report_id);

@@ -266,8 +266,8 @@ static const struct row rows[] = {
 	    REPORT(STS("1", "0") ",{" STSPOL ",\"summary\":{"
 				 "\"total-successful-session-count\":0}}"),
 	    L_DEF, TI_OK, "summary-count-missing", NULL },
-	{ "no session count at all",
-	    REPORT("{" STSPOL ",\"summary\":{}}"), L_DEF, TI_E_INPUT,
+	{ "no session count at all", REPORT("{" STSPOL ",\"summary\":{}}"),
+	    L_DEF, TI_E_INPUT,
 	    "policies[0].summary: missing total-successful-session-count and "
 	    "total-failure-session-count",
 	    NULL },
@@ -1164,10 +1164,34 @@ test_misc(void)
 	    "raw NUL byte rejected (%s)", err.msg);
 }
 
+/* The codes the stores keep: distinct, in order, space-separated. */
+static void
+test_deviation_codes(void)
+{
+	struct report r = { 0 };
+	char *codes;
+
+	ok(report_deviation_codes(&r) == NULL, "no deviation: NULL codes");
+	report_deviate(&r, "date-no-offset", "a");
+	report_deviate(&r, "mx-host-missing", "b");
+	report_deviate(&r, "date-no-offset", "c");
+	codes = report_deviation_codes(&r);
+	ok(codes != NULL &&
+		strcmp(codes, "date-no-offset mx-host-missing") == 0,
+	    "deviation codes distinct, in order: %s", codes ? codes : "(null)");
+	g_free(codes);
+	for (size_t i = 0; i < r.n_deviations; i++) {
+		g_free(r.deviations[i].code);
+		g_free(r.deviations[i].detail);
+	}
+	g_free(r.deviations);
+}
+
 int
 main(void)
 {
 	run_table();
+	test_deviation_codes();
 	test_size_cap();
 	test_deep();
 	test_value_budget();

@@ -81,46 +81,6 @@ mkreport(const char *org, const char *id, const char *domain, int64_t start,
 	return r;
 }
 
-static void
-freereport(struct report *r)
-{
-	size_t i, j;
-
-	for (i = 0; i < r->n_policies; i++) {
-		struct policy *p = &r->policies[i];
-
-		g_free(p->policy_type);
-		g_free(p->policy_domain);
-		g_strfreev(p->policy_string);
-		g_strfreev(p->mx_host);
-		for (j = 0; j < p->n_failures; j++) {
-			struct failure *f = &p->failures[j];
-
-			g_free(f->result_type);
-			g_free(f->sending_mta_ip);
-			g_free(f->receiving_mx_hostname);
-			g_free(f->receiving_mx_helo);
-			g_free(f->receiving_ip);
-			g_free(f->additional_information);
-			g_free(f->failure_reason_code);
-		}
-		g_free(p->failures);
-	}
-	g_free(r->policies);
-	for (i = 0; i < r->n_deviations; i++) {
-		g_free(r->deviations[i].code);
-		g_free(r->deviations[i].detail);
-	}
-	g_free(r->deviations);
-	g_free(r->organization_name);
-	g_free(r->report_id);
-	g_free(r->contact_info);
-	g_free(r->start_datetime);
-	g_free(r->end_datetime);
-	g_free(r->json);
-	g_free(r);
-}
-
 static char *
 tpath(const char *name)
 {
@@ -508,11 +468,11 @@ test_put(void)
 	sqlite3_close(raw);
 out:
 	g_ptr_array_free(g.keep, TRUE);
-	freereport(r1);
-	freereport(r1b);
-	freereport(r2);
-	freereport(r3);
-	freereport(r4);
+	report_free(r1);
+	report_free(r1b);
+	report_free(r2);
+	report_free(r3);
+	report_free(r4);
 	g_free(spec);
 	g_free(path);
 }
@@ -595,7 +555,7 @@ test_filters(void)
 	    "a NULL query reads everything");
 	store_close(st);
 	for (i = 0; i < nitems(rs); i++)
-		freereport(r[i]);
+		report_free(r[i]);
 out:
 	if (g.keep != NULL)
 		g_ptr_array_free(g.keep, TRUE);
@@ -645,7 +605,7 @@ test_values(void)
 		src.filename = nasty[i];
 		ok(put1(st, r, &src, &res, NULL, &err) == 0 && res == STORE_NEW,
 		    "store nasty string %zu", i);
-		freereport(r);
+		report_free(r);
 	}
 	/* big counts */
 	r = mkreport("Big", "big", "big.example", 5000, "{\"big\":1}");
@@ -653,13 +613,13 @@ test_values(void)
 	r->policies[0].failed = MAX53;
 	r->policies[0].failures[0].failed_session_count = MAX53;
 	ok(put1(st, r, NULL, &res, NULL, &err) == 0, "store big counts");
-	freereport(r);
+	report_free(r);
 	/* invalid UTF-8 in a header-derived field is made valid */
 	r = mkreport("Bytes", "bytes", "b.example", 6000, "{}");
 	src.message_id = "id\xff\xfe@x";
 	src.filename = "r\xc3.json";
 	ok(put1(st, r, &src, &res, NULL, &err) == 0, "store invalid UTF-8");
-	freereport(r);
+	report_free(r);
 
 	db = store_sqlite_db(st);
 	ok(sql1_is(db, "PRAGMA integrity_check", "ok") &&
