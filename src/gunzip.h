@@ -25,8 +25,7 @@ int gunzip_is_gzip(const unsigned char *data, size_t len);
  * - A zlib (RFC 1950) stream is not accepted: the RFC says gzip.
  * Returns 0, or -1 with *err set and *out NULL.
  */
-int gunzip(const unsigned char *in, size_t len, size_t max,
-    unsigned char **out, size_t *out_len, size_t *trailing,
-    struct ti_err *err);
+int gunzip(const unsigned char *in, size_t len, size_t max, unsigned char **out,
+    size_t *out_len, size_t *trailing, struct ti_err *err);
 
 #endif

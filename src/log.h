@@ -29,8 +29,7 @@ void log_init(const char *ident);
 
 /* Switch to target; facility is a name such as "mail" or "local0"
    (ignored for stderr).  Returns 0 or -1 with TI_E_CONFIG. */
-int log_open(enum log_target target, const char *facility,
-    struct ti_err *err);
+int log_open(enum log_target target, const char *facility, struct ti_err *err);
 void log_close(void);
 
 /* Map "mail", "daemon", "user", "local0".."local7" to LOG_*. -1 if none. */

@@ -30,14 +30,14 @@ int maildir_write(struct maildir_msg *m, const void *data, size_t len,
  * created if missing).  *path_out (may be NULL) gets the new file's path
  * (g_free it).  Frees m in every case; on failure the tmp file is removed.
  */
-int maildir_commit(struct maildir_msg *m, const char *folder,
-    char **path_out, struct ti_err *err);
+int maildir_commit(struct maildir_msg *m, const char *folder, char **path_out,
+    struct ti_err *err);
 
 /* Drop the message: remove the tmp file and free m.  NULL is a no-op. */
 void maildir_abort(struct maildir_msg *m);
 
 /* maildir_open + maildir_write + maildir_commit in one call. */
-int maildir_deliver(const char *root, const char *folder,
-    const void *data, size_t len, char **path_out, struct ti_err *err);
+int maildir_deliver(const char *root, const char *folder, const void *data,
+    size_t len, char **path_out, struct ti_err *err);
 
 #endif

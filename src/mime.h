@@ -11,32 +11,32 @@
 
 /* One leaf part that may hold a report.  Everything is borrowed. */
 struct mime_part {
-	const unsigned char *data;  /* decoded body (transfer encoding removed),
-				       NUL-terminated (the NUL is not in len);
-				       NULL only when len > attachment_size */
+	const unsigned char *data; /* decoded body (transfer encoding removed),
+				      NUL-terminated (the NUL is not in len);
+				      NULL only when len > attachment_size */
 	size_t len;
-	const char *ctype;	    /* lower case "type/subtype", never NULL */
-	const char *filename;	    /* Content-Disposition filename or
-				       Content-Type name; may be NULL; raw,
-				       untrusted, never a path */
-	const char *path;	    /* position in the tree as in IMAP, "2" or
-				       "1.2.1"; a single-part mail is "1" */
-	int by_name;		    /* candidate by file name, not media type */
+	const char *ctype; /* lower case "type/subtype", never NULL */
+	const char *filename; /* Content-Disposition filename or
+				 Content-Type name; may be NULL; raw,
+				 untrusted, never a path */
+	const char *path; /* position in the tree as in IMAP, "2" or
+			     "1.2.1"; a single-part mail is "1" */
+	int by_name; /* candidate by file name, not media type */
 };
 
 /* Header fields of the outermost message.  Each may be NULL. */
 struct mime_info {
-	char *message_id;	    /* without angle brackets */
-	char *subject;		    /* decoded (RFC 2047) */
+	char *message_id; /* without angle brackets */
+	char *subject; /* decoded (RFC 2047) */
 	char *from;
 	char *date;
 	char *tls_report_domain;
 	char *tls_report_submitter;
-	char *report_type;	    /* report-type= of a top multipart/report */
-	int is_dsn;		    /* multipart/report; report-type=delivery-status
-				       (or disposition-notification): never a
-				       TLS report, do not look inside */
-	size_t parts_seen;	    /* leaf parts walked */
+	char *report_type; /* report-type= of a top multipart/report */
+	int is_dsn; /* multipart/report; report-type=delivery-status
+		       (or disposition-notification): never a
+		       TLS report, do not look inside */
+	size_t parts_seen; /* leaf parts walked */
 };
 
 /* Free the strings of *info (not info itself); safe on a zeroed struct. */

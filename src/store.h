@@ -25,20 +25,20 @@
 struct store;
 
 enum store_mode {
-	STORE_READ,	/* never creates or migrates anything */
-	STORE_WRITE,	/* creates the store and migrates the schema */
+	STORE_READ, /* never creates or migrates anything */
+	STORE_WRITE, /* creates the store and migrates the schema */
 };
 
 /* Where a report came from.  Every field may be NULL (or 0). */
 struct report_source {
-	const char *message_id;		/* Message-ID without <> */
-	const char *envelope_sender;	/* $SENDER or --sender */
+	const char *message_id; /* Message-ID without <> */
+	const char *envelope_sender; /* $SENDER or --sender */
 	const char *envelope_recipient; /* $RECIPIENT or --recipient */
-	const char *filename;		/* attachment file name, raw */
-	const char *source;		/* "mail" or "file" */
-	const char *origin;		/* input file path, "-" for stdin */
-	const char *archive_path;	/* Maildir file, if archived */
-	int64_t received;		/* epoch seconds of ingestion */
+	const char *filename; /* attachment file name, raw */
+	const char *source; /* "mail" or "file" */
+	const char *origin; /* input file path, "-" for stdin */
+	const char *archive_path; /* Maildir file, if archived */
+	int64_t received; /* epoch seconds of ingestion */
 };
 
 enum store_put_result {
@@ -75,7 +75,7 @@ int store_batch_end(struct store *st, struct ti_err *err);
 /* Which reports to read: those whose date range starts in
    [since, until) and that concern domain.  0 / NULL: no bound. */
 struct store_query {
-	const char *domain;	/* matches any policy-domain of the report */
+	const char *domain; /* matches any policy-domain of the report */
 	int64_t since;
 	int64_t until;
 };
@@ -86,24 +86,24 @@ struct stored_report {
 	const char *organization_name;
 	const char *report_id;
 	const char *contact_info;
-	const char *domain;		/* report_domain() at ingestion */
+	const char *domain; /* report_domain() at ingestion */
 	int64_t start;
 	int64_t end;
-	int64_t successful;		/* report_totals() */
+	int64_t successful; /* report_totals() */
 	int64_t failed;
 	int64_t received;
 	const char *message_id;
 	const char *envelope_sender;
 	const char *filename;
 	const char *source;
-	const char *json;		/* the report JSON as received */
+	const char *json; /* the report JSON as received */
 	size_t json_len;
 	/* the rest of the report_source, for a lossless copy (migrate) */
 	const char *envelope_recipient;
 	const char *origin;
 	const char *archive_path;
-	const char *deviations;		/* distinct deviation codes, space-
-					   separated; NULL when none */
+	const char *deviations; /* distinct deviation codes, space-
+				   separated; NULL when none */
 };
 
 /* Call cb for each matching report, ordered by start time then id.
