@@ -1168,3 +1168,34 @@ report_deviation_codes(const struct report *r)
 	}
 	return g_string_free(codes, FALSE);
 }
+
+int
+report_strv_json(char *const *strv, char **out, struct ti_err *err)
+{
+	cJSON *arr, *item;
+	char *text, *valid;
+
+	*out = NULL;
+	if (strv == NULL)
+		return 0;
+	if ((arr = cJSON_CreateArray()) == NULL)
+		return ti_err_set(err, TI_E_TEMP, "store: out of memory");
+	for (; *strv != NULL; strv++) {
+		valid = g_utf8_make_valid(*strv, -1);
+		item = cJSON_CreateString(valid);
+		g_free(valid);
+		if (item == NULL || !cJSON_AddItemToArray(arr, item)) {
+			cJSON_Delete(item);
+			cJSON_Delete(arr);
+			return ti_err_set(err, TI_E_TEMP,
+			    "store: out of memory");
+		}
+	}
+	text = cJSON_PrintUnformatted(arr);
+	cJSON_Delete(arr);
+	if (text == NULL)
+		return ti_err_set(err, TI_E_TEMP, "store: out of memory");
+	*out = g_strdup(text);
+	cJSON_free(text);
+	return 0;
+}

@@ -95,6 +95,13 @@ void report_deviate(struct report *r, const char *code, const char *fmt, ...)
 char *report_deviation_codes(const struct report *r);
 
 /*
+ * A NULL-terminated string list (policy-string, mx-host) as the JSON
+ * array text the stores keep, invalid UTF-8 replaced; *out is NULL when
+ * strv is.  g_free() *out.  Returns 0, or -1 (TI_E_TEMP) out of memory.
+ */
+int report_strv_json(char *const *strv, char **out, struct ti_err *err);
+
+/*
  * Session totals of a report, counting each session once: the counts are
  * summed within each policy type and the largest type wins, because
  * senders (Microsoft) report the same sessions under "sts" and "tlsa".

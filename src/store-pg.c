@@ -674,38 +674,6 @@ param_str(const char *text, char **tmp)
 	return *tmp;
 }
 
-/* A NULL-terminated string list as JSON array text (g_free), or NULL. */
-static int
-strv_json(char *const *strv, char **out, struct ti_err *err)
-{
-	cJSON *arr, *item;
-	char *text, *valid;
-
-	*out = NULL;
-	if (strv == NULL)
-		return 0;
-	if ((arr = cJSON_CreateArray()) == NULL)
-		return ti_err_set(err, TI_E_TEMP, "store: out of memory");
-	for (; *strv != NULL; strv++) {
-		valid = g_utf8_make_valid(*strv, -1);
-		item = cJSON_CreateString(valid);
-		g_free(valid);
-		if (item == NULL || !cJSON_AddItemToArray(arr, item)) {
-			cJSON_Delete(item);
-			cJSON_Delete(arr);
-			return ti_err_set(err, TI_E_TEMP,
-			    "store: out of memory");
-		}
-	}
-	text = cJSON_PrintUnformatted(arr);
-	cJSON_Delete(arr);
-	if (text == NULL)
-		return ti_err_set(err, TI_E_TEMP, "store: out of memory");
-	*out = g_strdup(text);
-	cJSON_free(text);
-	return 0;
-}
-
 /* Up to 21 parameters and the copies they own. */
 struct params {
 	const char *v[21];
@@ -770,9 +738,9 @@ pg_put_policies(struct pg *p, const struct report *r, const char *report_row,
 		if (pol->policy_type == NULL)
 			return ti_err_set(err, TI_E_INPUT,
 			    "store: policy %zu lacks policy-type", i);
-		if (strv_json(pol->policy_string, &ps, err) == -1)
+		if (report_strv_json(pol->policy_string, &ps, err) == -1)
 			return -1;
-		if (strv_json(pol->mx_host, &mx, err) == -1) {
+		if (report_strv_json(pol->mx_host, &mx, err) == -1) {
 			g_free(ps);
 			return -1;
 		}

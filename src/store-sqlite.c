@@ -628,32 +628,14 @@ bind_cstr(sqlite3_stmt *st, int i, const char *text)
 static int
 bind_strv(sqlite3_stmt *st, int i, char *const *strv, struct ti_err *err)
 {
-	cJSON *arr, *item;
-	char *text, *valid;
+	char *text;
 
-	if (strv == NULL) {
-		sqlite3_bind_null(st, i);
-		return 0;
-	}
-	if ((arr = cJSON_CreateArray()) == NULL)
-		return ti_err_set(err, TI_E_TEMP, "store: out of memory");
-	for (; *strv != NULL; strv++) {
-		valid = g_utf8_make_valid(*strv, -1);
-		item = cJSON_CreateString(valid);
-		g_free(valid);
-		if (item == NULL || !cJSON_AddItemToArray(arr, item)) {
-			cJSON_Delete(item);
-			cJSON_Delete(arr);
-			return ti_err_set(err, TI_E_TEMP,
-			    "store: out of memory");
-		}
-	}
-	text = cJSON_PrintUnformatted(arr);
-	cJSON_Delete(arr);
+	if (report_strv_json(strv, &text, err) == -1)
+		return -1;
 	if (text == NULL)
-		return ti_err_set(err, TI_E_TEMP, "store: out of memory");
-	sqlite3_bind_text(st, i, text, -1, SQLITE_TRANSIENT);
-	cJSON_free(text);
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, text, -1, g_free);
 	return 0;
 }
 

@@ -1187,11 +1187,33 @@ test_deviation_codes(void)
 	g_free(r.deviations);
 }
 
+/* String lists as the JSON array text the stores keep. */
+static void
+test_strv_json(void)
+{
+	char *v[] = { "mode: testing", "a\"b\nc", "\xc0\xaf", NULL };
+	char *text = NULL;
+	struct ti_err err = { 0 };
+	int rc;
+
+	ok(report_strv_json(NULL, &text, &err) == 0 && text == NULL,
+	    "strv json: NULL list gives NULL");
+	rc = report_strv_json(v, &text, &err);
+	ok(rc == 0 && text != NULL &&
+		strcmp(text,
+		    "[\"mode: testing\",\"a\\\"b\\nc\","
+		    "\"\xef\xbf\xbd\xef\xbf\xbd\"]") == 0,
+	    "strv json: escaped, invalid UTF-8 replaced: %s",
+	    text ? text : "(null)");
+	g_free(text);
+}
+
 int
 main(void)
 {
 	run_table();
 	test_deviation_codes();
+	test_strv_json();
 	test_size_cap();
 	test_deep();
 	test_value_budget();
