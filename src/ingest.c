@@ -60,18 +60,6 @@ is_zip(const unsigned char *p, size_t len)
 	return len >= 4 && p[0] == 'P' && p[1] == 'K' && p[2] == 3 && p[3] == 4;
 }
 
-static int
-has_suffix_ci(const char *s, const char *suffix)
-{
-	size_t n, m;
-
-	if (s == NULL)
-		return 0;
-	n = strlen(s);
-	m = strlen(suffix);
-	return n >= m && g_ascii_strcasecmp(s + n - m, suffix) == 0;
-}
-
 /* The domain part of an address, or the string itself; borrowed. */
 static const char *
 addr_domain(const char *addr)
@@ -181,9 +169,7 @@ decode_part(struct ingest_item *item, const unsigned char *data, size_t len,
 				item->report->fallback_domain =
 				    g_ascii_strdown(fname.policy_domain, -1);
 			report_fname_clear(&fname);
-		} else if (info != NULL &&
-		    (has_suffix_ci(item->filename, ".json") ||
-			has_suffix_ci(item->filename, ".json.gz")))
+		} else if (info != NULL && mime_report_name(item->filename))
 			/* only a sender's name counts: a saved file's
 			   local name is the user's business */
 			report_deviate(item->report, "filename-malformed",

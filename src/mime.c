@@ -112,12 +112,16 @@ mime_strdup_trim(const char *s)
 	return t;
 }
 
-static int
-mime_has_suffix(const char *s, const char *suffix)
+int
+mime_report_name(const char *name)
 {
-	size_t n = strlen(s), m = strlen(suffix);
+	size_t n;
 
-	return n >= m && g_ascii_strcasecmp(s + n - m, suffix) == 0;
+	if (name == NULL)
+		return 0;
+	n = strlen(name);
+	return (n >= 5 && g_ascii_strcasecmp(name + n - 5, ".json") == 0) ||
+	    (n >= 8 && g_ascii_strcasecmp(name + n - 8, ".json.gz") == 0);
 }
 
 /* True for "multipart/report" whose report-type says it is a bounce. */
@@ -248,9 +252,7 @@ mime_leaf(struct mime_walk *w, GMimeObject *obj, const char *path)
 		if (strcmp(lower, mime_report_types[i]) == 0)
 			by_type = 1;
 	filename = g_mime_part_get_filename(GMIME_PART(obj));
-	if (filename != NULL &&
-	    (mime_has_suffix(filename, ".json") ||
-		mime_has_suffix(filename, ".json.gz")))
+	if (mime_report_name(filename))
 		by_name = 1;
 	if (!by_type && !by_name && is_text)
 		goto out;

@@ -72,6 +72,10 @@ int mime_each_report(const unsigned char *raw, size_t len,
     int (*cb)(const struct mime_part *part, void *arg), void *arg,
     struct mime_info *info, struct ti_err *err);
 
+/* True when name ends in .json or .json.gz, in any case: the file name of
+   a report (RFC 8460 §5.1).  NULL is no name. */
+int mime_report_name(const char *name);
+
 /*
  * GMime set-up and tear-down; main() calls each once.  Both are
  * idempotent, and mime_each_report() calls mime_init() itself if needed.

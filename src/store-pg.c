@@ -153,6 +153,28 @@ pg_pw_key(const char *s, size_t i)
 	return i == 0 || strchr("?& ", s[i - 1]) != NULL;
 }
 
+/* Where the password of a URI's "user:PASS@host" stands in spec: 0 and
+ *start, *len, or -1 when there is none. */
+static int
+pg_uri_password(const char *spec, size_t *start, size_t *len)
+{
+	const char *p, *auth, *end, *at = NULL, *colon;
+
+	if ((p = strstr(spec, "://")) == NULL)
+		return -1;
+	auth = p + 3;
+	end = auth + strcspn(auth, "/?#");
+	for (p = auth; p < end; p++)
+		if (*p == '@')
+			at = p;
+	colon = at != NULL ? memchr(auth, ':', at - auth) : NULL;
+	if (colon == NULL)
+		return -1;
+	*start = colon + 1 - spec;
+	*len = at - colon - 1;
+	return 0;
+}
+
 /*
  * The spec with the password of a URI ("user:PASS@host") and of a
  * "password=" or "sslpassword=" parameter replaced by "***".
@@ -161,21 +183,12 @@ static char *
 pg_mask_spec(const char *spec)
 {
 	GString *s = g_string_new(spec);
-	const char *p, *auth, *end, *at, *colon;
+	const char *p;
 	size_t i, j;
 
-	if ((p = strstr(spec, "://")) != NULL) {
-		auth = p + 3;
-		end = auth + strcspn(auth, "/?#");
-		at = NULL;
-		for (p = auth; p < end; p++)
-			if (*p == '@')
-				at = p;
-		colon = at != NULL ? memchr(auth, ':', at - auth) : NULL;
-		if (colon != NULL) {
-			g_string_erase(s, colon + 1 - spec, at - colon - 1);
-			g_string_insert(s, colon + 1 - spec, "***");
-		}
+	if (pg_uri_password(spec, &i, &j) == 0) {
+		g_string_erase(s, i, j);
+		g_string_insert(s, i, "***");
 	}
 	/* "password=" after "?", "&" or a space (URI or keyword form) */
 	for (i = 0; (p = strstr(s->str + i, "password")) != NULL;) {
@@ -207,7 +220,8 @@ pg_secrets(const char *spec)
 {
 	GPtrArray *a = g_ptr_array_new();
 	PQconninfoOption *opts, *o;
-	const char *p, *auth, *end, *at, *colon;
+	const char *p;
+	size_t start, len;
 	char *errmsg = NULL;
 
 	if ((opts = PQconninfoParse(spec, &errmsg)) != NULL) {
@@ -219,18 +233,8 @@ pg_secrets(const char *spec)
 		PQconninfoFree(opts);
 	}
 	PQfreemem(errmsg);
-	if ((p = strstr(spec, "://")) != NULL) {
-		auth = p + 3;
-		end = auth + strcspn(auth, "/?#");
-		at = NULL;
-		for (p = auth; p < end; p++)
-			if (*p == '@')
-				at = p;
-		colon = at != NULL ? memchr(auth, ':', at - auth) : NULL;
-		if (colon != NULL && at > colon + 1)
-			g_ptr_array_add(a,
-			    g_strndup(colon + 1, at - colon - 1));
-	}
+	if (pg_uri_password(spec, &start, &len) == 0 && len > 0)
+		g_ptr_array_add(a, g_strndup(spec + start, len));
 	/* "?password=x" or "&sslpassword=x", as written */
 	for (p = spec; (p = strstr(p, "password=")) != NULL; p++)
 		if (p > spec && pg_pw_key(spec, p - spec) && p[9] != '\0' &&

@@ -1109,6 +1109,32 @@ stderr_capture(char *dir, size_t dirlen, char *file, size_t filelen)
 	return old;
 }
 
+/* The file names that make a part a report candidate. */
+static void
+test_report_name(void)
+{
+	static const struct {
+		const char *name;
+		int want;
+	} names[] = {
+		{ "google.com!example.com!1!2!001.json.gz", 1 },
+		{ "x.JSON.GZ", 1 },
+		{ "x.json", 1 },
+		{ ".json", 1 },
+		{ "x.json.gz.exe", 0 },
+		{ "x.xml.gz", 0 },
+		{ "json", 0 },
+		{ "", 0 },
+		{ NULL, 0 },
+	};
+
+	for (size_t i = 0; i < nitems(names); i++)
+		ok(mime_report_name(names[i].name) == names[i].want,
+		    "report file name \"%s\": %d",
+		    names[i].name != NULL ? names[i].name : "(null)",
+		    names[i].want);
+}
+
 int
 main(void)
 {
@@ -1117,6 +1143,7 @@ main(void)
 	int old;
 
 	mime_init();
+	test_report_name();
 	mime_init(); /* idempotent */
 	/* TEST_MIME_STDERR=1 leaves stderr alone (to see sanitizer output) */
 	old = getenv("TEST_MIME_STDERR") != NULL
