@@ -143,14 +143,13 @@ alert_period_bounds(const char *period, int64_t t, int64_t *since,
 char *
 alert_state_path(const struct ti_conf *conf)
 {
-	const char *store = conf->store;
+	const char *store =
+	    conf->store != NULL ? store_sqlite_path(conf->store) : NULL;
 	char *dir, *path;
 
 	if (conf->alert_state != NULL)
 		return g_strdup(conf->alert_state);
-	if (store != NULL && strstr(store, "://") == NULL) {
-		if (g_str_has_prefix(store, "sqlite:"))
-			store += strlen("sqlite:");
+	if (store != NULL) {
 		dir = g_path_get_dirname(store);
 		path = g_build_filename(dir, "alerts.state", NULL);
 		g_free(dir);

@@ -170,7 +170,9 @@ migrate_cb(const struct stored_report *sr, void *arg)
 static const char *
 bare_spec(const char *spec)
 {
-	return g_str_has_prefix(spec, "sqlite:") ? spec + 7 : spec;
+	const char *path = store_sqlite_path(spec);
+
+	return path != NULL ? path : spec;
 }
 
 static int

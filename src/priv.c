@@ -14,27 +14,19 @@
 #include "config.h"
 #include "ti.h"
 #include "priv.h"
-
-/* The directory that holds a SQLite store, or NULL for other stores. */
-static char *
-store_dir(const char *spec)
-{
-	if (strstr(spec, "://") != NULL)
-		return NULL;
-	if (g_str_has_prefix(spec, "sqlite:"))
-		spec += 7;
-	return g_path_get_dirname(spec);
-}
+#include "store.h"
 
 int
 priv_drop_to_store_owner(const char *spec, struct ti_err *err)
 {
+	const char *path = store_sqlite_path(spec);
 	char *dir;
 	struct stat st;
 	int rc = 0;
 
-	if (geteuid() != 0 || (dir = store_dir(spec)) == NULL)
+	if (geteuid() != 0 || path == NULL)
 		return 0;
+	dir = g_path_get_dirname(path);
 	if (stat(dir, &st) == 0 && st.st_uid != 0) {
 		if (setgroups(0, NULL) == -1 || setgid(st.st_gid) == -1 ||
 		    setuid(st.st_uid) == -1)

@@ -129,3 +129,12 @@ store_schema_version(void)
 {
 	return STORE_SCHEMA_VERSION;
 }
+
+const char *
+store_sqlite_path(const char *spec)
+{
+	if (strstr(spec, "://") != NULL)
+		return NULL;
+	return g_str_has_prefix(spec, "sqlite:") ? spec + strlen("sqlite:")
+						 : spec;
+}

@@ -112,6 +112,10 @@ int store_each_report(struct store *st, const struct store_query *q,
     int (*cb)(const struct stored_report *sr, void *arg), void *arg,
     struct ti_err *err);
 
+/* The file of a SQLite store spec ("PATH" or "sqlite:PATH"), borrowed
+   from spec; NULL for a URI such as postgresql://. */
+const char *store_sqlite_path(const char *spec);
+
 /* The schema version this build writes. */
 int store_schema_version(void);
 

@@ -194,15 +194,13 @@ check_fsize(const char *spec, struct ti_err *err)
 {
 	struct rlimit rl;
 	struct stat st;
-	const char *path = spec;
+	const char *path = store_sqlite_path(spec);
 	char *wal;
 	uintmax_t size = 0;
 
 	if (getrlimit(RLIMIT_FSIZE, &rl) == -1 ||
-	    rl.rlim_cur == RLIM_INFINITY || strstr(spec, "://") != NULL)
+	    rl.rlim_cur == RLIM_INFINITY || path == NULL)
 		return 0;
-	if (g_str_has_prefix(spec, "sqlite:"))
-		path += strlen("sqlite:");
 	if (stat(path, &st) == 0)
 		size = (uintmax_t)st.st_size;
 	wal = g_strconcat(path, "-wal", NULL);

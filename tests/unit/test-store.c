@@ -731,10 +731,27 @@ rm_rf(const char *dir)
 	rmdir(dir);
 }
 
+/* Which specs name a SQLite file, and which file. */
+static void
+test_sqlite_path(void)
+{
+	const char *p;
+
+	p = store_sqlite_path("/var/lib/tlsrpt/reports.db");
+	ok(p != NULL && strcmp(p, "/var/lib/tlsrpt/reports.db") == 0,
+	    "sqlite path: a plain path");
+	p = store_sqlite_path("sqlite:/x/r.db");
+	ok(p != NULL && strcmp(p, "/x/r.db") == 0, "sqlite path: sqlite:PATH");
+	ok(store_sqlite_path("postgresql://u:pw@h/db") == NULL,
+	    "sqlite path: none for a postgresql:// URI");
+}
+
 int
 main(void)
 {
 	char *tmpl;
+
+	test_sqlite_path();
 
 	tmpl =
 	    g_build_filename(g_getenv("TMPDIR") ? g_getenv("TMPDIR") : "/tmp",
