@@ -28,10 +28,9 @@
 
 #include <cjson/cJSON.h>
 #include <glib.h>
-#include <libpq-fe.h>
-
 #include "config.h"
 #include "ti.h"
+#include "pq.h"
 #include "report.h"
 #include "store.h"
 #include "store-int.h"
@@ -40,6 +39,9 @@
 #define PG_MIGRATE_LOCK "128047868211828"
 #define PG_CONNECT_TIMEOUT "5"
 #define PG_FETCH "500" /* rows per FETCH of each_report */
+
+/* libpq, loaded by the first pg_open() (pq.h). */
+static const struct pq *pq;
 
 struct pg {
 	PGconn *conn;
@@ -224,15 +226,15 @@ pg_secrets(const char *spec)
 	size_t start, len;
 	char *errmsg = NULL;
 
-	if ((opts = PQconninfoParse(spec, &errmsg)) != NULL) {
+	if ((opts = pq->conninfoParse(spec, &errmsg)) != NULL) {
 		for (o = opts; o->keyword != NULL; o++)
 			if ((strcmp(o->keyword, "password") == 0 ||
 				strcmp(o->keyword, "sslpassword") == 0) &&
 			    o->val != NULL && *o->val != '\0')
 				g_ptr_array_add(a, g_strdup(o->val));
-		PQconninfoFree(opts);
+		pq->conninfoFree(opts);
 	}
-	PQfreemem(errmsg);
+	pq->freemem(errmsg);
 	if (pg_uri_password(spec, &start, &len) == 0 && len > 0)
 		g_ptr_array_add(a, g_strndup(spec + start, len));
 	/* "?password=x" or "&sslpassword=x", as written */
@@ -297,13 +299,13 @@ pg_fail(struct pg *p, const PGresult *res, const char *what, struct ti_err *err)
 	char *msg;
 
 	/* the primary message only: no "LINE 1: <our SQL>" context */
-	raw = res != NULL ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
+	raw = res != NULL ? pq->resultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
 			  : NULL;
 	if (raw == NULL || *raw == '\0')
-		raw = PQerrorMessage(p->conn);
+		raw = pq->errorMessage(p->conn);
 	if (res != NULL)
-		state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-	if (PQstatus(p->conn) == CONNECTION_BAD || state == NULL)
+		state = pq->resultErrorField(res, PG_DIAG_SQLSTATE);
+	if (pq->status(p->conn) == CONNECTION_BAD || state == NULL)
 		hint = "connection failed: ";
 	else if (strncmp(state, "08", 2) == 0)
 		hint = "connection failed: ";
@@ -344,11 +346,11 @@ pg_exec(struct pg *p, const char *sql, const char *what, struct ti_err *err)
 	PGresult *res;
 	int rc = 0;
 
-	res = PQexec(p->conn, sql);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
-	    PQresultStatus(res) != PGRES_TUPLES_OK)
+	res = pq->exec(p->conn, sql);
+	if (pq->resultStatus(res) != PGRES_COMMAND_OK &&
+	    pq->resultStatus(res) != PGRES_TUPLES_OK)
 		rc = pg_fail(p, res, what, err);
-	PQclear(res);
+	pq->clear(res);
 	return rc;
 }
 
@@ -362,14 +364,14 @@ pg_params(struct pg *p, const char *stmt, const char *sql, int n,
 	ExecStatusType rs;
 
 	if (stmt != NULL)
-		res = PQexecPrepared(p->conn, stmt, n, values, NULL, NULL, 0);
+		res = pq->execPrepared(p->conn, stmt, n, values, NULL, NULL, 0);
 	else
-		res =
-		    PQexecParams(p->conn, sql, n, NULL, values, NULL, NULL, 0);
-	rs = PQresultStatus(res);
+		res = pq->execParams(p->conn, sql, n, NULL, values, NULL, NULL,
+		    0);
+	rs = pq->resultStatus(res);
 	if (rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK) {
 		pg_fail(p, res, what, err);
-		PQclear(res);
+		pq->clear(res);
 		return NULL;
 	}
 	return res;
@@ -389,8 +391,8 @@ pg_version(struct pg *p, int *version, struct ti_err *err)
 		0, NULL, "read schema version", err);
 	if (res == NULL)
 		return -1;
-	v = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
+	v = pq->ntuples(res) == 1 && strcmp(pq->getvalue(res, 0, 0), "t") == 0;
+	pq->clear(res);
 	if (!v)
 		return 0;
 	res = pg_params(p, NULL,
@@ -398,17 +400,17 @@ pg_version(struct pg *p, int *version, struct ti_err *err)
 	    NULL, "read schema version", err);
 	if (res == NULL)
 		return -1;
-	if (PQntuples(res) == 1) {
-		v = strtol(PQgetvalue(res, 0, 0), &end, 10);
+	if (pq->ntuples(res) == 1) {
+		v = strtol(pq->getvalue(res, 0, 0), &end, 10);
 		if (*end != '\0' || v < 0 || v > 1000000) {
-			PQclear(res);
+			pq->clear(res);
 			return ti_err_set(err, TI_E_CONFIG,
 			    "store %s: bad schema version in tlsrpt_meta",
 			    p->name);
 		}
 		*version = (int)v;
 	}
-	PQclear(res);
+	pq->clear(res);
 	return 0;
 }
 
@@ -463,7 +465,7 @@ pg_migrate(struct pg *p, struct ti_err *err)
 	p->version = STORE_SCHEMA_VERSION;
 	return 0;
 fail:
-	PQclear(PQexec(p->conn, "ROLLBACK"));
+	pq->clear(pq->exec(p->conn, "ROLLBACK"));
 	return -1;
 }
 
@@ -482,13 +484,14 @@ pg_prepare(struct pg *p, struct ti_err *err)
 	size_t i;
 
 	for (i = 0; i < nitems(stmts); i++) {
-		res = PQprepare(p->conn, stmts[i].name, stmts[i].sql, 0, NULL);
-		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		res =
+		    pq->prepare(p->conn, stmts[i].name, stmts[i].sql, 0, NULL);
+		if (pq->resultStatus(res) != PGRES_COMMAND_OK) {
 			pg_fail(p, res, "prepare", err);
-			PQclear(res);
+			pq->clear(res);
 			return -1;
 		}
-		PQclear(res);
+		pq->clear(res);
 	}
 	p->prepared = 1;
 	return 0;
@@ -502,7 +505,7 @@ pg_free(struct pg *p)
 	if (p == NULL)
 		return;
 	if (p->conn != NULL)
-		PQfinish(p->conn);
+		pq->finish(p->conn);
 	g_free(p->name);
 	g_strfreev(p->secrets);
 	g_free(p);
@@ -516,15 +519,15 @@ pg_has_timeout(const char *spec)
 	char *errmsg = NULL;
 	int has = 0;
 
-	if ((opts = PQconninfoParse(spec, &errmsg)) == NULL) {
-		PQfreemem(errmsg);
+	if ((opts = pq->conninfoParse(spec, &errmsg)) == NULL) {
+		pq->freemem(errmsg);
 		return 0;
 	}
 	for (o = opts; o->keyword != NULL; o++)
 		if (strcmp(o->keyword, "connect_timeout") == 0 &&
 		    o->val != NULL && *o->val != '\0')
 			has = 1;
-	PQconninfoFree(opts);
+	pq->conninfoFree(opts);
 	return has;
 }
 
@@ -554,35 +557,37 @@ pg_open(const char *target, enum store_mode mode, int busy_timeout_ms,
 	char sql[160];
 	int k, v;
 
+	if (pq == NULL && (pq = pq_load(err)) == NULL)
+		return NULL;
 	p = g_new0(struct pg, 1);
 	p->mode = mode;
 	p->name = pg_mask_spec(target);
 	p->secrets = pg_secrets(target);
-	if ((opts = PQconninfoParse(target, &errmsg)) == NULL) {
+	if ((opts = pq->conninfoParse(target, &errmsg)) == NULL) {
 		msg = pg_clean(p, errmsg != NULL ? errmsg : "out of memory");
 		ti_err_set(err, TI_E_CONFIG, "store %s: bad connection URI: %s",
 		    p->name, msg);
 		g_free(msg);
-		PQfreemem(errmsg);
+		pq->freemem(errmsg);
 		pg_free(p);
 		return NULL;
 	}
-	PQconninfoFree(opts);
+	pq->conninfoFree(opts);
 	/* skip our default when the spec or PGCONNECT_TIMEOUT has one */
 	k = pg_has_timeout(target) || getenv("PGCONNECT_TIMEOUT") != NULL;
-	p->conn = PQconnectdbParams(keys + k, vals + k, 1);
+	p->conn = pq->connectdbParams(keys + k, vals + k, 1);
 	if (p->conn == NULL) {
 		ti_err_set(err, TI_E_TEMP, "store %s: out of memory", p->name);
 		goto fail;
 	}
-	if (PQstatus(p->conn) != CONNECTION_OK) {
-		msg = pg_clean(p, PQerrorMessage(p->conn));
+	if (pq->status(p->conn) != CONNECTION_OK) {
+		msg = pg_clean(p, pq->errorMessage(p->conn));
 		ti_err_set(err, TI_E_TEMP, "store %s: cannot connect: %s",
 		    p->name, msg);
 		g_free(msg);
 		goto fail;
 	}
-	PQsetNoticeProcessor(p->conn, pg_notice, NULL);
+	pq->setNoticeProcessor(p->conn, pg_notice, NULL);
 	/* lock_timeout 0 would wait forever, SQLite's 0 does not wait */
 	snprintf(sql, sizeof(sql),
 	    "SET lock_timeout = %d; SET statement_timeout = %d",
@@ -643,16 +648,16 @@ pg_commit(void *backend, struct ti_err *err)
 	PGresult *res;
 	int rc = 0;
 
-	res = PQexec(p->conn, "COMMIT");
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+	res = pq->exec(p->conn, "COMMIT");
+	if (pq->resultStatus(res) != PGRES_COMMAND_OK)
 		rc = pg_fail(p, res, "commit", err);
-	else if (strcmp(PQcmdStatus(res), "COMMIT") != 0)
+	else if (strcmp(pq->cmdStatus(res), "COMMIT") != 0)
 		/* COMMIT of a failed transaction rolls back quietly */
 		rc = ti_err_set(err, TI_E_BUG,
 		    "store %s: commit: the transaction had failed and was "
 		    "rolled back",
 		    p->name);
-	PQclear(res);
+	pq->clear(res);
 	return rc;
 }
 
@@ -661,9 +666,9 @@ pg_rollback(void *backend)
 {
 	struct pg *p = backend;
 
-	if (p->conn != NULL && PQtransactionStatus(p->conn) != PQTRANS_IDLE &&
-	    PQtransactionStatus(p->conn) != PQTRANS_UNKNOWN)
-		PQclear(PQexec(p->conn, "ROLLBACK"));
+	if (p->conn != NULL && pq->transactionStatus(p->conn) != PQTRANS_IDLE &&
+	    pq->transactionStatus(p->conn) != PQTRANS_UNKNOWN)
+		pq->clear(pq->exec(p->conn, "ROLLBACK"));
 }
 
 /* Text as a parameter: NULL stays NULL; invalid UTF-8 (from mail
@@ -723,7 +728,7 @@ params_clear(struct params *pp)
 static const char *
 returned_id(PGresult *res)
 {
-	return PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : NULL;
+	return pq->ntuples(res) == 1 ? pq->getvalue(res, 0, 0) : NULL;
 }
 
 static int
@@ -762,12 +767,12 @@ pg_put_policies(struct pg *p, const struct report *r, const char *report_row,
 		if (res == NULL)
 			return -1;
 		if (returned_id(res) == NULL) {
-			PQclear(res);
+			pq->clear(res);
 			return ti_err_set(err, TI_E_BUG,
 			    "store %s: insert policy returned no id", p->name);
 		}
 		policy_row = g_strdup(returned_id(res));
-		PQclear(res);
+		pq->clear(res);
 		for (j = 0; j < pol->n_failures; j++) {
 			f = &pol->failures[j];
 			if (f->result_type == NULL) {
@@ -791,7 +796,7 @@ pg_put_policies(struct pg *p, const struct report *r, const char *report_row,
 				g_free(policy_row);
 				return -1;
 			}
-			PQclear(res);
+			pq->clear(res);
 		}
 		g_free(policy_row);
 	}
@@ -813,17 +818,17 @@ pg_existing(struct pg *p, const struct report *r, enum store_put_result *result,
 	params_clear(&pp);
 	if (res == NULL)
 		return -1;
-	if (PQntuples(res) < 1) {
-		PQclear(res);
+	if (pq->ntuples(res) < 1) {
+		pq->clear(res);
 		return ti_err_set(err, TI_E_BUG,
 		    "store %s: conflicting row not found", p->name);
 	}
-	sha = PQgetvalue(res, 0, 0);
+	sha = pq->getvalue(res, 0, 0);
 	*result =
 	    strcmp(sha, r->sha256) == 0 ? STORE_DUPLICATE : STORE_CONFLICT;
 	if (existing_sha256 != NULL)
 		g_strlcpy(existing_sha256, sha, 65);
-	PQclear(res);
+	pq->clear(res);
 	return 0;
 }
 
@@ -840,7 +845,7 @@ pg_put(void *backend, const struct report *r, const struct report_source *src,
 	int rc;
 
 	if (p->mode != STORE_WRITE || !p->prepared ||
-	    PQtransactionStatus(p->conn) != PQTRANS_INTRANS)
+	    pq->transactionStatus(p->conn) != PQTRANS_INTRANS)
 		return ti_err_set(err, TI_E_BUG,
 		    "store %s: store_put outside a write transaction", p->name);
 	if (r->organization_name == NULL || r->report_id == NULL ||
@@ -882,11 +887,11 @@ pg_put(void *backend, const struct report *r, const struct report_source *src,
 	if (res == NULL)
 		return -1;
 	if (returned_id(res) == NULL) { /* the identity is taken */
-		PQclear(res);
+		pq->clear(res);
 		return pg_existing(p, r, result, existing_sha256, err);
 	}
 	row = g_strdup(returned_id(res));
-	PQclear(res);
+	pq->clear(res);
 	rc = pg_put_policies(p, r, row, err);
 	g_free(row);
 	if (rc == -1)
@@ -902,13 +907,14 @@ pg_put(void *backend, const struct report *r, const struct report_source *src,
 static const char *
 col_text(PGresult *res, int row, int col)
 {
-	return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+	return pq->getisnull(res, row, col) ? NULL
+					    : pq->getvalue(res, row, col);
 }
 
 static int64_t
 col_int(PGresult *res, int row, int col)
 {
-	return (int64_t)g_ascii_strtoll(PQgetvalue(res, row, col), NULL, 10);
+	return (int64_t)g_ascii_strtoll(pq->getvalue(res, row, col), NULL, 10);
 }
 
 /* Call cb for each row of one FETCH; non-zero from cb is returned. */
@@ -919,7 +925,7 @@ pg_each_row(PGresult *res, int (*cb)(const struct stored_report *, void *),
 	struct stored_report sr;
 	int i, ret;
 
-	for (i = 0; i < PQntuples(res); i++) {
+	for (i = 0; i < pq->ntuples(res); i++) {
 		memset(&sr, 0, sizeof(sr));
 		sr.id = col_int(res, i, 0);
 		sr.organization_name = col_text(res, i, 1);
@@ -935,8 +941,8 @@ pg_each_row(PGresult *res, int (*cb)(const struct stored_report *, void *),
 		sr.envelope_sender = col_text(res, i, 11);
 		sr.filename = col_text(res, i, 12);
 		sr.source = col_text(res, i, 13);
-		sr.json = PQgetvalue(res, i, 14);
-		sr.json_len = (size_t)PQgetlength(res, i, 14);
+		sr.json = pq->getvalue(res, i, 14);
+		sr.json_len = (size_t)pq->getlength(res, i, 14);
 		sr.envelope_recipient = col_text(res, i, 15);
 		sr.origin = col_text(res, i, 16);
 		sr.archive_path = col_text(res, i, 17);
@@ -967,7 +973,7 @@ pg_each_report(void *backend, const struct store_query *q,
 
 	if (p->version == 0) /* nothing was ever written */
 		return 0;
-	own = PQtransactionStatus(p->conn) == PQTRANS_IDLE;
+	own = pq->transactionStatus(p->conn) == PQTRANS_IDLE;
 	sql = g_string_new("DECLARE ti_reports NO SCROLL CURSOR FOR"
 			   " SELECT id, organization_name, report_id,"
 			   " contact_info, domain, start_time, end_time,"
@@ -1014,18 +1020,18 @@ pg_each_report(void *backend, const struct store_query *q,
 	params_clear(&pp);
 	if (res == NULL)
 		goto fail;
-	PQclear(res);
+	pq->clear(res);
 	for (;;) {
 		res = pg_params(p, NULL, "FETCH " PG_FETCH " FROM ti_reports",
 		    0, NULL, "read reports", err);
 		if (res == NULL)
 			goto fail;
-		if (PQntuples(res) == 0) {
-			PQclear(res);
+		if (pq->ntuples(res) == 0) {
+			pq->clear(res);
 			break;
 		}
 		ret = pg_each_row(res, cb, arg);
-		PQclear(res);
+		pq->clear(res);
 		if (ret != 0)
 			break;
 	}
@@ -1037,7 +1043,7 @@ pg_each_report(void *backend, const struct store_query *q,
 	return ret;
 fail:
 	if (own)
-		PQclear(PQexec(p->conn, "ROLLBACK"));
+		pq->clear(pq->exec(p->conn, "ROLLBACK"));
 	return -1;
 }
 
