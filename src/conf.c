@@ -48,6 +48,7 @@ enum conf_type {
 	CT_FACILITY, /* char *, a syslog facility name */
 	CT_SIZE, /* size_t bytes, ti_parse_size, > 0 */
 	CT_COUNT, /* size_t, plain positive integer */
+	CT_COUNT0, /* size_t, plain integer, 0 allowed */
 	CT_PERCENT, /* double, a per cent above 0, at most 100 */
 	CT_FACTOR, /* double, 1 to 1000 */
 	CT_PERIOD, /* char *, "day", "week" or "month" */
@@ -68,6 +69,8 @@ static const struct conf_key {
 	{ "log", "target", CT_TARGET, offsetof(struct ti_conf, log_target) },
 	{ "log", "facility", CT_FACILITY,
 	    offsetof(struct ti_conf, log_facility) },
+	{ "log", "max-failure-lines", CT_COUNT0,
+	    offsetof(struct ti_conf, max_failure_lines) },
 	{ "limits", "message-size", CT_SIZE,
 	    offsetof(struct ti_conf, limits.message_size) },
 	{ "limits", "mime-depth", CT_COUNT,
@@ -136,6 +139,7 @@ conf_init(struct ti_conf *conf)
 	conf->deadline = 30;
 	conf->log_target = g_strdup("syslog");
 	conf->log_facility = g_strdup("mail");
+	conf->max_failure_lines = 100;
 	ti_limits_default(&conf->limits);
 	conf->digest_subject = g_strdup("TLS report");
 	conf->digest_period = g_strdup("week");
@@ -346,6 +350,15 @@ conf_apply(struct ti_conf *conf, const char *path, GKeyFile *kf,
 	case CT_COUNT:
 		if (parse_uint(v, 1, SIZE_MAX, &u) == -1) {
 			bad_value(err, path, k, "not a positive integer", v);
+			break;
+		}
+		*(size_t *)(void *)base = (size_t)u;
+		rc = 0;
+		break;
+	case CT_COUNT0:
+		if (parse_uint(v, 0, SIZE_MAX, &u) == -1) {
+			bad_value(err, path, k, "not a non-negative integer",
+			    v);
 			break;
 		}
 		*(size_t *)(void *)base = (size_t)u;

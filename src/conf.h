@@ -18,6 +18,8 @@ struct ti_conf {
 			      may take before it defers; 0 = none */
 	char *log_target; /* [log] target: "syslog" or "stderr" */
 	char *log_facility; /* [log] facility: "mail", "local0", ... */
+	size_t max_failure_lines; /* [log] max-failure-lines: failure
+				     lines per report; 0 = none */
 	struct ti_limits limits; /* [limits] */
 	/* [digest]: tlsrpt digest and html */
 	char *digest_to; /* To: address list; NULL: none */

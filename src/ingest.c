@@ -324,12 +324,23 @@ put_status(enum store_put_result res)
 	return "conflict";
 }
 
-/* The report line, then one line per failure detail and deviation. */
+static int64_t
+sat_add(int64_t a, int64_t b)
+{
+	return a > INT64_MAX - b ? INT64_MAX : a + b;
+}
+
+/*
+ * The report line, then one line per failure detail (at most
+ * o->max_failure_lines, then one failures_omitted line for the rest) and
+ * one per deviation.
+ */
 static void
 log_report(const struct ingest_opts *o, GString *line, const struct report *r,
     const char *status, const char *msgid, const char *other_sha)
 {
-	int64_t ok, failed;
+	int64_t ok, failed, omitted_sessions = 0;
+	size_t logged = 0, omitted = 0;
 	GString *types = g_string_new(NULL);
 
 	report_totals(r, &ok, &failed);
@@ -370,6 +381,13 @@ log_report(const struct ingest_opts *o, GString *line, const struct report *r,
 		for (size_t j = 0; j < p->n_failures; j++) {
 			const struct failure *f = &p->failures[j];
 
+			if (logged >= o->max_failure_lines) {
+				omitted++;
+				omitted_sessions = sat_add(omitted_sessions,
+				    f->failed_session_count);
+				continue;
+			}
+			logged++;
 			g_string_append(line, "failure");
 			log_kv(line, "reporter", r->organization_name);
 			log_kv(line, "report_id", r->report_id);
@@ -383,6 +401,17 @@ log_report(const struct ingest_opts *o, GString *line, const struct report *r,
 			log_kv(line, "reason_code", f->failure_reason_code);
 			emit(o, LOG_NOTICE, line);
 		}
+	}
+	if (omitted > 0) {
+		/* one line for the rest: the store has every detail */
+		g_string_append(line, "failures_omitted");
+		log_kv(line, "reporter", r->organization_name);
+		log_kv(line, "report_id", r->report_id);
+		log_kv(line, "status", status);
+		log_kv_int(line, "logged", (int64_t)logged);
+		log_kv_int(line, "details", (int64_t)omitted);
+		log_kv_int(line, "sessions", omitted_sessions);
+		emit(o, LOG_NOTICE, line);
 	}
 	for (size_t i = 0; i < r->n_deviations; i++) {
 		g_string_append(line, "deviation");
@@ -453,11 +482,44 @@ store_mail(const struct ingest_opts *o, const struct ingest_mail *m,
 	return 0;
 }
 
+void
+ingest_prepare(const unsigned char *raw, size_t len, int oversize,
+    const char *origin, const struct ti_limits *limits, struct ingest_mail *m)
+{
+	char *name;
+
+	if (oversize) {
+		memset(m, 0, sizeof(*m));
+		m->oversize = 1;
+		ti_err_set(&m->err, TI_E_LIMIT,
+		    "mail larger than message-size %zu", limits->message_size);
+		return;
+	}
+	name = origin != NULL && strcmp(origin, "-") != 0
+	    ? g_path_get_basename(origin)
+	    : NULL;
+	ingest_parse(raw, len, name, limits, m);
+	g_free(name);
+}
+
 int
 ingest_deliver(const struct ingest_opts *o, const unsigned char *raw,
     size_t len, int oversize, struct ingest_stats *stats, struct ti_err *err)
 {
 	struct ingest_mail m;
+	int rc;
+
+	ingest_prepare(raw, len, oversize, o->origin, o->limits, &m);
+	rc = ingest_deliver_parsed(o, raw, len, &m, stats, err);
+	ingest_mail_clear(&m);
+	return rc;
+}
+
+int
+ingest_deliver_parsed(const struct ingest_opts *o, const unsigned char *raw,
+    size_t len, const struct ingest_mail *m, struct ingest_stats *stats,
+    struct ti_err *err)
+{
 	size_t n_reports, k = 0, stored = 0, dups = 0, rejected = 0;
 	struct outcome *outcomes = NULL;
 	char *archive_path = NULL;
@@ -466,21 +528,7 @@ ingest_deliver(const struct ingest_opts *o, const unsigned char *raw,
 
 	if (raw == NULL)
 		raw = (const unsigned char *)"";
-	if (oversize) {
-		memset(&m, 0, sizeof(m));
-		m.oversize = 1;
-		ti_err_set(&m.err, TI_E_LIMIT,
-		    "mail larger than message-size %zu",
-		    o->limits->message_size);
-	} else {
-		char *name = o->origin != NULL && strcmp(o->origin, "-") != 0
-		    ? g_path_get_basename(o->origin)
-		    : NULL;
-
-		ingest_parse(raw, len, name, o->limits, &m);
-		g_free(name);
-	}
-	n_reports = ingest_mail_reports(&m);
+	n_reports = ingest_mail_reports(m);
 
 	if (o->archive != NULL && o->dry_run == NULL &&
 	    maildir_deliver(o->archive, n_reports > 0 ? NULL : REJECTED_FOLDER,
@@ -489,15 +537,15 @@ ingest_deliver(const struct ingest_opts *o, const unsigned char *raw,
 
 	outcomes = g_new0(struct outcome, n_reports + 1);
 	if (n_reports > 0 && o->dry_run == NULL &&
-	    store_mail(o, &m, archive_path, outcomes, err) == -1)
+	    store_mail(o, m, archive_path, outcomes, err) == -1)
 		goto out;
 
-	for (size_t i = 0; i < m.n_items; i++) {
-		const struct ingest_item *it = &m.items[i];
+	for (size_t i = 0; i < m->n_items; i++) {
+		const struct ingest_item *it = &m->items[i];
 		const char *status;
 
 		if (it->report == NULL) {
-			log_rejected_part(o, line, it, m.info.message_id);
+			log_rejected_part(o, line, it, m->info.message_id);
 			rejected++;
 			continue;
 		}
@@ -510,7 +558,7 @@ ingest_deliver(const struct ingest_opts *o, const unsigned char *raw,
 			dups++;
 		else
 			stored++;
-		log_report(o, line, it->report, status, m.info.message_id,
+		log_report(o, line, it->report, status, m->info.message_id,
 		    outcomes[k].result == STORE_CONFLICT
 			? outcomes[k].stored_sha256
 			: NULL);
@@ -522,7 +570,7 @@ ingest_deliver(const struct ingest_opts *o, const unsigned char *raw,
 	    n_reports == 0   ? "rejected"
 		: stored > 0 ? (o->dry_run != NULL ? "dry-run" : "stored")
 			     : "duplicate");
-	log_kv(line, "msgid", m.info.message_id);
+	log_kv(line, "msgid", m->info.message_id);
 	log_kv(line, "sender", o->sender);
 	log_kv(line, "origin", o->origin);
 	log_kv_int(line, "size", (int64_t)len);
@@ -534,12 +582,12 @@ ingest_deliver(const struct ingest_opts *o, const unsigned char *raw,
 	if (n_reports == 0) {
 		log_kv(line, "class",
 		    ti_status_name(
-			m.err.status != TI_OK ? m.err.status : TI_E_INPUT));
+			m->err.status != TI_OK ? m->err.status : TI_E_INPUT));
 		log_kv(line, "reason",
-		    m.err.status != TI_OK ? m.err.msg
-					  : "no valid report in the mail");
-	} else if (m.err.status != TI_OK)
-		log_kv(line, "warning", m.err.msg);
+		    m->err.status != TI_OK ? m->err.msg
+					   : "no valid report in the mail");
+	} else if (m->err.status != TI_OK)
+		log_kv(line, "warning", m->err.msg);
 	emit(o, n_reports == 0 ? LOG_WARNING : LOG_INFO, line);
 
 	if (stats != NULL) {
@@ -555,6 +603,5 @@ out:
 	g_free(outcomes);
 	g_free(archive_path);
 	g_string_free(line, TRUE);
-	ingest_mail_clear(&m);
 	return rc;
 }

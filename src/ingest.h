@@ -64,6 +64,10 @@ struct ingest_opts {
 	FILE *dry_run; /* not NULL: print there what would be
 			  stored and store, archive, log
 			  nothing */
+	size_t max_failure_lines; /* failure lines logged per report
+				     (tlsrpt.conf [log]
+				     max-failure-lines); 0: none,
+				     SIZE_MAX: all */
 	/* Called after the commit for each report stored anew (not for
 	   a duplicate, nor in a dry run); NULL: none.  Used for alerts. */
 	void (*on_stored)(const struct report *r, void *arg);
@@ -82,7 +86,8 @@ struct ingest_stats {
 /*
  * Deliver one mail: parse it, archive it (into the main folder when it
  * holds a report, else into ".rejected"), store its reports, log one line
- * per report, per failure detail, per deviation and per part set aside,
+ * per report, per failure detail (up to o->max_failure_lines a report,
+ * then one line for the rest), per deviation and per part set aside,
  * then one line for the mail.  oversize says that raw was cut at the
  * message-size limit (the mail is then only archived and logged).
  * Returns 0 when the mail was handled (stored, duplicate or set aside),
@@ -91,5 +96,23 @@ struct ingest_stats {
  */
 int ingest_deliver(const struct ingest_opts *o, const unsigned char *raw,
     size_t len, int oversize, struct ingest_stats *stats, struct ti_err *err);
+
+/*
+ * ingest_deliver() in two halves, for a backfill that parses in other
+ * threads and delivers in order in one:
+ * - ingest_prepare() is the pure half (what ingest_deliver() parses):
+ *   the mail raw[0..len) read from origin (as in ingest_opts; its base
+ *   name is a bare report's file name), or only a limit error when
+ *   oversize.  Safe in any thread once mime_init() and report_init()
+ *   have run.
+ * - ingest_deliver_parsed() does the rest, with the same result as
+ *   ingest_deliver(); *m stays the caller's (ingest_mail_clear), so
+ *   that the thread that parsed it can free it.
+ */
+void ingest_prepare(const unsigned char *raw, size_t len, int oversize,
+    const char *origin, const struct ti_limits *limits, struct ingest_mail *m);
+int ingest_deliver_parsed(const struct ingest_opts *o, const unsigned char *raw,
+    size_t len, const struct ingest_mail *m, struct ingest_stats *stats,
+    struct ti_err *err);
 
 #endif

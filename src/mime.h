@@ -24,12 +24,10 @@ struct mime_part {
 	int by_name; /* candidate by file name, not media type */
 };
 
-/* Header fields of the outermost message.  Each may be NULL. */
+/* Header fields of the outermost message.  Each may be NULL.  (From,
+   Subject and Date are not read: nothing needs them.) */
 struct mime_info {
 	char *message_id; /* without angle brackets */
-	char *subject; /* decoded (RFC 2047) */
-	char *from;
-	char *date;
 	char *tls_report_domain;
 	char *tls_report_submitter;
 	char *report_type; /* report-type= of a top multipart/report */

@@ -16,7 +16,11 @@
  *   folded into the first entry ("...; and N more").
  * - Counts come from valuedouble, never valueint (which saturates at
  *   INT_MAX), and must be integers in 0 .. 2^53-1 (I-JSON's exact range).
- * - No cJSON pointer leaves this file; the tree is freed on every path.
+ * - No cJSON pointer leaves this file; the tree is freed on every path,
+ *   in one piece: cJSON allocates from a per-thread arena while a report
+ *   is decoded (arena_malloc), and malloc(3) as usual everywhere else.
+ * - The SHA-256 of a report of a megabyte or more is computed in a thread
+ *   of its own while cJSON parses the same (read-only) text.
  */
 #include <ctype.h>
 #include <inttypes.h>
@@ -73,11 +77,117 @@ struct ctx {
 	size_t n_details; /* failure-details so far, all policies */
 };
 
+/* Reports at least this long are hashed in a thread of their own. */
+#define SHA_THREAD_MIN (1u << 20)
+
+/* The arena behind cJSON (see arena_malloc): 16-byte alignment as
+   malloc(3), first chunk about what cJSON makes of the text. */
+#define ARENA_ALIGN 16u
+#define ARENA_MIN (16u * 1024)
+#define ARENA_MAX (64u << 20)
+
+struct arena {
+	void *chunks; /* each chunk starts with a pointer to the one
+			 before it */
+	char *cur;
+	size_t left;
+	size_t next; /* size of the next chunk */
+};
+
+/* The arena of the report this thread decodes; NULL: plain malloc(). */
+static _Thread_local struct arena *json_arena;
+
 static int parse_dt(const char *, int64_t *, int *);
 static void report_deviate_v(struct report *, const char *, const char *,
     va_list) __attribute__((format(printf, 3, 0)));
 static void deviate(struct ctx *, const char *, const char *, ...)
     __attribute__((format(printf, 3, 4)));
+
+/*
+ * cJSON makes one malloc() per value and per string, and cJSON_Delete()
+ * of the 500,000 nodes of a big report cost as much as parsing them.
+ * While decode() runs, cJSON's memory comes from an arena that goes in
+ * one piece: cJSON_InitHooks(), installed once, sends each allocation
+ * to the calling thread's arena when it has one and to malloc(3) when
+ * not, so every other use of cJSON (the stores, export, digest) is as
+ * before.  No cJSON pointer leaves decode() (nor this file).
+ */
+static void *
+arena_malloc(size_t n)
+{
+	struct arena *a = json_arena;
+	const size_t hdr = ARENA_ALIGN; /* the chunk's link, aligned */
+	size_t size;
+	char *chunk, *p;
+
+	if (a == NULL)
+		return malloc(n);
+	if (n > SIZE_MAX / 4)
+		return NULL;
+	n = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	if (n > a->left) {
+		size = MAX(a->next, n + hdr);
+		if ((chunk = malloc(size)) == NULL)
+			return NULL; /* cJSON fails the parse */
+		memcpy(chunk, &a->chunks, sizeof(a->chunks));
+		a->chunks = chunk;
+		a->cur = chunk + hdr;
+		a->left = size - hdr;
+		if (a->next < ARENA_MAX)
+			a->next *= 2;
+	}
+	p = a->cur;
+	a->cur += n;
+	a->left -= n;
+	return p;
+}
+
+static void
+arena_free(void *p)
+{
+	/* arena memory goes with its arena (arena_drop) */
+	if (json_arena == NULL)
+		free(p);
+}
+
+/* Start an arena for a JSON text of len bytes on this thread. */
+static void
+arena_start(struct arena *a, size_t len)
+{
+	memset(a, 0, sizeof(*a));
+	/* cJSON needs about 4 bytes per byte of a big report; untouched
+	   pages of a large chunk cost no memory */
+	a->next = len > ARENA_MAX / 4 ? ARENA_MAX : MAX(4 * len, ARENA_MIN);
+	json_arena = a;
+}
+
+static void
+arena_drop(struct arena *a)
+{
+	void *chunk = a->chunks, *prev;
+
+	if (json_arena == a)
+		json_arena = NULL;
+	while (chunk != NULL) {
+		memcpy(&prev, chunk, sizeof(prev));
+		free(chunk);
+		chunk = prev;
+	}
+	memset(a, 0, sizeof(*a));
+}
+
+void
+report_init(void)
+{
+	static gsize done;
+
+	if (g_once_init_enter(&done)) {
+		cJSON_Hooks hooks = { arena_malloc, arena_free };
+
+		cJSON_InitHooks(&hooks);
+		g_once_init_leave(&done, 1);
+	}
+}
 
 /*
  * Copy at most ESC_IN_MAX bytes of untrusted s into dst as printable
@@ -219,6 +329,12 @@ scan(const char *s, size_t len, const struct ti_limits *lim, int *flags,
 	for (i = 0; i < len; i++) {
 		ch = (unsigned char)s[i];
 		if (in_str) {
+			/* most of a report is plain string bytes */
+			while (ch >= 0x20 && ch != '"' && ch != '\\') {
+				if (++i == len)
+					return 0; /* cJSON says it is cut */
+				ch = (unsigned char)s[i];
+			}
 			/* cJSON turns "a\u0000b" into "a": refuse it */
 			if (ch == '\\' && i + 5 < len &&
 			    memcmp(s + i + 1, "u0000", 5) == 0)
@@ -229,7 +345,7 @@ scan(const char *s, size_t len, const struct ti_limits *lim, int *flags,
 				i++;
 			else if (ch == '"')
 				in_str = 0;
-			else if (ch < 0x20)
+			else
 				*flags |= SCAN_RAW_CONTROL;
 			continue;
 		}
@@ -281,6 +397,37 @@ scan(const char *s, size_t len, const struct ti_limits *lim, int *flags,
 }
 
 /*
+ * g_utf8_validate() of s[0..len), the same verdict and the same *bad,
+ * eight ASCII bytes at a time: GLib's validator takes a byte at a time,
+ * and reports are ASCII but for a few names.  A character is all bytes
+ * >= 0x80, so each run of them is validated on its own.
+ */
+static int
+utf8_valid(const char *s, size_t len, const char **bad)
+{
+	const uint64_t high = 0x8080808080808080ULL;
+	size_t i = 0, j;
+	uint64_t w;
+
+	while (i < len) {
+		while (len - i >= 8) {
+			memcpy(&w, s + i, 8);
+			if (w & high)
+				break;
+			i += 8;
+		}
+		while (i < len && (unsigned char)s[i] < 0x80)
+			i++;
+		for (j = i; j < len && (unsigned char)s[j] >= 0x80; j++)
+			;
+		if (j > i && !g_utf8_validate_len(s + i, j - i, bad))
+			return 0;
+		i = j;
+	}
+	return 1;
+}
+
+/*
  * I-JSON forbids duplicate member names; cJSON keeps both and lookups
  * return the first, so "report-id" twice could hide a second value.
  * Reject any object with a repeated name, at any depth.
@@ -318,9 +465,10 @@ check_dups(const cJSON *node, struct ti_err *err)
 		if (rc != 0)
 			return rc;
 	}
-	/* Depth is bounded by scan() (json_depth), so recursion is safe. */
+	/* Depth is bounded by scan() (json_depth), so recursion is safe;
+	   a leaf (most nodes) has nothing to check. */
 	for (a = node->child; a != NULL; a = a->next)
-		if (check_dups(a, err) == -1)
+		if (a->child != NULL && check_dups(a, err) == -1)
 			return -1;
 	return 0;
 }
@@ -518,6 +666,31 @@ is_json_string_array(const char *s)
 	return ok;
 }
 
+/*
+ * dst = "PATH" "MEMBER" "[" I "]", cut to size as snprintf() would: the
+ * path of each of 50,000 failure details, where snprintf() was a tenth
+ * of their decoding.
+ */
+static void
+index_path(char *dst, size_t size, const char *path, const char *member,
+    size_t i)
+{
+	char num[24];
+	size_t n = sizeof(num), k;
+
+	num[--n] = '\0';
+	num[--n] = ']';
+	do
+		num[--n] = (char)('0' + i % 10);
+	while ((i /= 10) > 0);
+	num[--n] = '[';
+	k = g_strlcpy(dst, path, size);
+	if (k < size)
+		k += g_strlcpy(dst + k, member, size - k);
+	if (k < size)
+		g_strlcpy(dst + k, num + n, size - k);
+}
+
 static int
 decode_failure(struct ctx *c, const cJSON *fd, const char *path,
     struct failure *f)
@@ -588,8 +761,7 @@ decode_failures(struct ctx *c, const cJSON *pe, const char *path,
 	for (fd = fds->child; fd != NULL; fd = fd->next, i++) {
 		/* count the entry first: report_free walks n_failures */
 		p->n_failures++;
-		snprintf(fpath, sizeof(fpath), "%s.failure-details[%zu]", path,
-		    i);
+		index_path(fpath, sizeof(fpath), path, ".failure-details", i);
 		if (decode_failure(c, fd, fpath, &p->failures[i]) == -1)
 			return -1;
 		/* each count <= 2^53-1: saturate instead of overflowing */
@@ -816,20 +988,36 @@ decode_root(struct ctx *c, const cJSON *root)
 	return 0;
 }
 
+/* r->sha256 from r->json; a GThreadFunc. */
+static gpointer
+sha_thread(gpointer data)
+{
+	struct report *r = data;
+	char *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
+	    (const guchar *)r->json, r->json_len);
+
+	g_strlcpy(r->sha256, sum, sizeof(r->sha256));
+	g_free(sum);
+	return NULL;
+}
+
 /* report_decode(); with own, *own (json's g_malloc'd buffer, len + 1
-   bytes) becomes r->json instead of a copy, and *own is set to NULL. */
+   bytes) becomes r->json instead of a copy, and *own is set to NULL;
+   r->sha256 only with hash. */
 static int
-decode(const unsigned char *json, size_t len, unsigned char **own,
+decode(const unsigned char *json, size_t len, unsigned char **own, int hash,
     const struct ti_limits *limits, struct report **out, struct ti_err *err)
 {
 	struct ti_limits deflim;
 	struct ctx c = { 0 };
 	struct report *r = NULL;
+	struct arena arena = { 0 };
+	GThread *sha = NULL;
 	cJSON *root = NULL;
 	const char *text = (const char *)json, *bad, *end = NULL;
-	char *sum;
 	int bom = 0, flags, rc = -1;
 
+	report_init();
 	*out = NULL;
 	if (limits == NULL) {
 		ti_limits_default(&deflim);
@@ -852,7 +1040,7 @@ decode(const unsigned char *json, size_t len, unsigned char **own,
 		return ti_err_set(err, TI_E_INPUT,
 		    "report: NUL byte at byte %zu",
 		    (size_t)((const char *)memchr(text, '\0', len) - text));
-	if (!g_utf8_validate(text, (gssize)len, &bad))
+	if (!utf8_valid(text, len, &bad))
 		return ti_err_set(err, TI_E_INPUT,
 		    "report: not valid UTF-8 at byte %zu",
 		    (size_t)(bad - text));
@@ -865,19 +1053,24 @@ decode(const unsigned char *json, size_t len, unsigned char **own,
 		/* a big report is 10 MB: do not hold it twice */
 		r->json = (char *)*own;
 		*own = NULL;
-		memmove(r->json, text, len);
+		if (text != r->json) /* a BOM was skipped */
+			memmove(r->json, text, len);
 	} else {
 		r->json = g_malloc(len + 1);
 		memcpy(r->json, text, len);
 	}
 	r->json[len] = '\0';
 	r->json_len = len;
-	sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
-	    (const guchar *)r->json, len);
-	g_strlcpy(r->sha256, sum, sizeof(r->sha256));
-	g_free(sum);
+	/* SHA-256 of a big report takes as long as cJSON's parse: do both
+	   at once (both only read r->json) */
+	if (hash &&
+	    (len < SHA_THREAD_MIN ||
+		(sha = g_thread_try_new("sha256", sha_thread, r, NULL)) ==
+		    NULL))
+		sha_thread(r);
 
 	/* len + 1: the NUL is inside the buffer, as the option requires */
+	arena_start(&arena, len);
 	root = cJSON_ParseWithLengthOpts(r->json, len + 1, &end, 1);
 	if (root == NULL) {
 		ti_err_set(err, TI_E_INPUT, "report: not JSON near byte %zu",
@@ -902,7 +1095,10 @@ decode(const unsigned char *json, size_t len, unsigned char **own,
 	r = NULL;
 	rc = 0;
 out:
-	cJSON_Delete(root);
+	/* the tree goes with the arena, not node by node (cJSON_Delete) */
+	arena_drop(&arena);
+	if (sha != NULL)
+		g_thread_join(sha); /* before r->json can go */
 	report_free(r);
 	g_free(c.seen);
 	return rc;
@@ -912,14 +1108,21 @@ int
 report_decode(const unsigned char *json, size_t len,
     const struct ti_limits *limits, struct report **out, struct ti_err *err)
 {
-	return decode(json, len, NULL, limits, out, err);
+	return decode(json, len, NULL, 1, limits, out, err);
+}
+
+int
+report_decode_stored(const unsigned char *json, size_t len,
+    const struct ti_limits *limits, struct report **out, struct ti_err *err)
+{
+	return decode(json, len, NULL, 0, limits, out, err);
 }
 
 int
 report_decode_owned(unsigned char *json, size_t len,
     const struct ti_limits *limits, struct report **out, struct ti_err *err)
 {
-	int rc = decode(json, len, &json, limits, out, err);
+	int rc = decode(json, len, &json, 1, limits, out, err);
 
 	g_free(json); /* NULL when the report took it */
 	return rc;

@@ -41,6 +41,7 @@
 #include "maildir.h"
 #include "mime.h"
 #include "priv.h"
+#include "report.h"
 #include "store.h"
 #include "alert.h"
 
@@ -261,28 +262,249 @@ batch_tick(struct run *run, struct ti_err *err)
 	return 0;
 }
 
+/*
+ * One input file of a backfill, read and parsed (the pure half,
+ * ingest_prepare), maybe in a parse thread, then delivered in order.
+ */
+struct job {
+	const char *path;
+	GByteArray *buf;
+	int oversize;
+	int rc; /* -1: read failed, err says why */
+	struct ti_err err;
+	struct ingest_mail mail;
+	int done; /* read and parsed; under pipe.lock */
+	guint owner; /* the parse thread that did it */
+};
+
+static void
+job_read(struct job *j, const struct ti_conf *conf)
+{
+	int fd;
+
+	j->buf = g_byte_array_new();
+	if ((fd = open(j->path, O_RDONLY | O_CLOEXEC)) == -1) {
+		j->rc = ti_err_set(&j->err, TI_E_TEMP, "cannot open %s: %s",
+		    j->path, g_strerror(errno));
+		return;
+	}
+	j->rc = read_input(fd, conf->limits.message_size, j->buf, &j->oversize,
+	    NULL, &j->err);
+	close(fd);
+	if (j->rc == 0)
+		ingest_prepare(j->buf->data, j->buf->len, j->oversize, j->path,
+		    &conf->limits, &j->mail);
+}
+
+/* The side effects of one file, in the main thread: as a pipe delivery,
+   then the batch's commit when it is due. */
+static int
+job_deliver(struct run *run, struct job *j, struct ti_err *err)
+{
+	int rc = j->rc;
+
+	if (rc == -1)
+		*err = j->err;
+	else {
+		run->opts.origin = j->path;
+		rc = ingest_deliver_parsed(&run->opts, j->buf->data,
+		    j->buf->len, &j->mail, &run->stats, err);
+	}
+	if (rc == 0)
+		rc = batch_tick(run, err);
+	return rc;
+}
+
+static void
+job_clear(struct job *j)
+{
+	ingest_mail_clear(&j->mail);
+	if (j->buf != NULL)
+		g_byte_array_unref(j->buf);
+	j->buf = NULL;
+}
+
 /* One input file: a saved mail or a bare report. */
 static int
 ingest_file(struct run *run, const char *path, struct ti_err *err)
 {
-	GByteArray *buf = g_byte_array_new();
-	int fd, oversize = 0, rc;
+	struct job j = { 0 };
+	int rc;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		g_byte_array_unref(buf);
-		return ti_err_set(err, TI_E_TEMP, "cannot open %s: %s", path,
-		    g_strerror(errno));
+	j.path = path;
+	job_read(&j, run->conf);
+	rc = job_deliver(run, &j, err);
+	job_clear(&j);
+	return rc;
+}
+
+/*
+ * Parsing (GMime, gunzip, cJSON: ingest_prepare) is most of a mail's
+ * cost and touches nothing shared, so a backfill parses in up to
+ * PARSE_THREADS threads, each taking the next file, while the main
+ * thread delivers the files strictly in name order: the store, the log
+ * and the batches see exactly what one thread would do, and an error
+ * stops the run at the same file.  The parse threads keep working while
+ * a batch's commit waits for the disk, up to PARSE_AHEAD files or
+ * PARSE_BYTES bytes (mails and their reports' JSON) ahead of the
+ * delivery, which bounds the memory.  A delivered file goes back to
+ * the thread that parsed it to be freed: free(3) of another thread's
+ * memory waits for that thread's malloc arena.
+ */
+#define PARSE_THREADS 4
+#define PARSE_AHEAD 256
+#define PARSE_BYTES (64u << 20)
+
+struct pipe {
+	GMutex lock;
+	GCond cond; /* a job done, the delivery moved on, or stop */
+	struct job *jobs;
+	guint n;
+	guint next; /* the next job to parse */
+	guint delivered; /* jobs [0, delivered) are delivered */
+	size_t bytes; /* held by jobs parsed and not delivered */
+	int stop;
+	const struct ti_conf *conf;
+	GPtrArray *trash[PARSE_THREADS]; /* delivered jobs, by owner */
+};
+
+struct parser {
+	struct pipe *pipe;
+	guint id;
+};
+
+/* The memory a parsed job holds, about: its mail and reports' JSON. */
+static size_t
+job_bytes(const struct job *j)
+{
+	size_t n = j->buf != NULL ? j->buf->len : 0;
+
+	for (size_t i = 0; i < j->mail.n_items; i++)
+		if (j->mail.items[i].report != NULL)
+			n += j->mail.items[i].report->json_len;
+	return n;
+}
+
+static gpointer
+parse_thread(gpointer data)
+{
+	struct parser *me = data;
+	struct pipe *p = me->pipe;
+	GPtrArray *trash = g_ptr_array_new(), *t;
+	size_t bytes;
+	guint i;
+
+	g_mutex_lock(&p->lock);
+	for (;;) {
+		if (p->trash[me->id]->len > 0) {
+			t = p->trash[me->id];
+			p->trash[me->id] = trash;
+			g_mutex_unlock(&p->lock);
+			for (i = 0; i < t->len; i++)
+				job_clear(t->pdata[i]);
+			g_ptr_array_set_size(t, 0);
+			trash = t;
+			g_mutex_lock(&p->lock);
+			continue;
+		}
+		if (p->stop || p->next >= p->n)
+			break;
+		/* the next file to deliver is always parsed */
+		if (p->next > p->delivered &&
+		    (p->next >= p->delivered + PARSE_AHEAD ||
+			p->bytes > PARSE_BYTES)) {
+			g_cond_wait(&p->cond, &p->lock);
+			continue;
+		}
+		i = p->next++;
+		g_mutex_unlock(&p->lock);
+		job_read(&p->jobs[i], p->conf);
+		bytes = job_bytes(&p->jobs[i]);
+		g_mutex_lock(&p->lock);
+		p->jobs[i].done = 1;
+		p->jobs[i].owner = me->id;
+		p->bytes += bytes;
+		g_cond_broadcast(&p->cond);
 	}
-	rc = read_input(fd, run->conf->limits.message_size, buf, &oversize,
-	    NULL, err);
-	close(fd);
-	run->opts.origin = path;
-	if (rc == 0)
-		rc = ingest_deliver(&run->opts, buf->data, buf->len, oversize,
-		    &run->stats, err);
-	if (rc == 0)
-		rc = batch_tick(run, err);
-	g_byte_array_unref(buf);
+	g_mutex_unlock(&p->lock);
+	g_ptr_array_unref(trash);
+	return NULL;
+}
+
+/* The files names[] (sorted) in order, parsed ahead in threads. */
+static int
+ingest_files(struct run *run, GPtrArray *names, struct ti_err *err)
+{
+	struct pipe p;
+	struct parser parsers[PARSE_THREADS];
+	GThread *threads[PARSE_THREADS];
+	guint n_threads, started = 0, i;
+	int rc = 0;
+
+	n_threads = MIN((guint)g_get_num_processors(), PARSE_THREADS);
+	n_threads = MIN(n_threads, names->len);
+	if (n_threads <= 1) {
+		for (i = 0; i < names->len && rc == 0; i++)
+			rc = ingest_file(run, names->pdata[i], err);
+		return rc;
+	}
+
+	memset(&p, 0, sizeof(p));
+	g_mutex_init(&p.lock);
+	g_cond_init(&p.cond);
+	p.jobs = g_new0(struct job, names->len);
+	p.n = names->len;
+	p.conf = run->conf;
+	for (i = 0; i < p.n; i++)
+		p.jobs[i].path = names->pdata[i];
+	for (i = 0; i < n_threads; i++) {
+		p.trash[i] = g_ptr_array_new();
+		parsers[started].pipe = &p;
+		parsers[started].id = started;
+		if ((threads[started] = g_thread_try_new("parse", parse_thread,
+			 &parsers[started], NULL)) != NULL)
+			started++;
+	}
+
+	for (i = 0; i < p.n && rc == 0; i++) {
+		struct job *j = &p.jobs[i];
+		size_t bytes = 0;
+
+		if (started == 0) /* no thread: parse here */
+			job_read(j, p.conf);
+		else {
+			g_mutex_lock(&p.lock);
+			while (!j->done)
+				g_cond_wait(&p.cond, &p.lock);
+			g_mutex_unlock(&p.lock);
+			bytes = job_bytes(j);
+		}
+		rc = job_deliver(run, j, err);
+		if (started == 0)
+			job_clear(j);
+		g_mutex_lock(&p.lock);
+		if (started > 0)
+			g_ptr_array_add(p.trash[j->owner], j);
+		p.delivered = i + 1;
+		p.bytes -= bytes;
+		if (rc != 0)
+			p.stop = 1;
+		g_cond_broadcast(&p.cond);
+		g_mutex_unlock(&p.lock);
+	}
+	g_mutex_lock(&p.lock);
+	p.stop = 1;
+	g_cond_broadcast(&p.cond);
+	g_mutex_unlock(&p.lock);
+	for (i = 0; i < started; i++)
+		g_thread_join(threads[i]);
+	for (i = 0; i < p.n; i++) /* what the threads left */
+		job_clear(&p.jobs[i]);
+	for (i = 0; i < n_threads; i++)
+		g_ptr_array_unref(p.trash[i]);
+	g_free(p.jobs);
+	g_cond_clear(&p.cond);
+	g_mutex_clear(&p.lock);
 	return rc;
 }
 
@@ -313,7 +535,10 @@ ingest_dir_files(struct run *run, const char *dir, struct ti_err *err)
 		if (de->d_name[0] == '.')
 			continue;
 		p = g_build_filename(dir, de->d_name, NULL);
-		if (stat(p, &st) == 0 && S_ISREG(st.st_mode))
+		/* a stat(2) only when the type is not given or a link */
+		if (de->d_type == DT_REG ||
+		    ((de->d_type == DT_UNKNOWN || de->d_type == DT_LNK) &&
+			stat(p, &st) == 0 && S_ISREG(st.st_mode)))
 			g_ptr_array_add(names, p);
 		else
 			g_free(p);
@@ -321,8 +546,7 @@ ingest_dir_files(struct run *run, const char *dir, struct ti_err *err)
 	closedir(d);
 	if (names->len > 1) /* pdata is NULL while empty: UB for qsort */
 		qsort(names->pdata, names->len, sizeof(char *), cmp_str);
-	for (guint i = 0; i < names->len && rc == 0; i++)
-		rc = ingest_file(run, names->pdata[i], err);
+	rc = ingest_files(run, names, err);
 	g_ptr_array_unref(names);
 	return rc;
 }
@@ -499,9 +723,11 @@ main(int argc, char **argv)
 	}
 	raise_limits();
 	mime_init();
+	report_init(); /* before any parse thread (cJSON's hooks) */
 
 	run.conf = &conf;
 	run.opts.limits = &conf.limits;
+	run.opts.max_failure_lines = conf.max_failure_lines;
 	run.opts.archive = opt_files == NULL ? conf.archive : opt_archive;
 	/* pipe(8) passes them as arguments; local(8), procmail, Exim and
 	   OpenSMTPD in the environment; sieve says ORIG_RECIPIENT */

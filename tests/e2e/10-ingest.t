@@ -59,6 +59,25 @@ set -e
 ok "syslog mode: exit 0" is "$rc" 0
 ok "syslog mode: nothing printed at all" test ! -s "$TMP/out"
 
+# Without a syslog daemon (no /dev/log), syslog(3) would make a socket,
+# fail to connect it and close it for every line: one access(2) a line
+# instead (the socket of openlog(3) at the start remains).
+if command -v strace >/dev/null 2>&1 && [ ! -e /dev/log ] &&
+    [ -z "$VALGRIND" ]; then
+	fresh
+	env -i PATH=/usr/bin:/bin strace -f -qq -e trace=socket,access \
+	    -o "$TMP/strace" "$INGEST" --store "$DB" \
+	    <"$DATA/samples/02-google-failures.eml" >/dev/null 2>&1 || true
+	if [ -e /dev/log ]; then
+		skip "a syslog daemon appeared meanwhile"
+	else
+		ok "no syslog daemon: one socket, not one a line" is \
+		    "$(grep -c 'socket(' "$TMP/strace")" 1
+	fi
+else
+	skip "strace missing, valgrind, or a syslog daemon runs"
+fi
+
 # The log line of a stored report carries the documented keys.
 fresh
 ingest <"$DATA/samples/02-google-failures.eml"
@@ -71,6 +90,55 @@ for key in result_type receiving_mx sending_ip receiving_ip count; do
 done
 ok "the envelope sender is kept" sh -c \
     "'$ADMIN' --store '$DB' export | grep -q '\"envelope-sender\":\"reports@example.net\"'"
+
+# A report with more failure details than [log] max-failure-lines (100 by
+# default): that many failure lines, then one line that counts the rest;
+# the store has them all.
+big_report() {
+	awk -v n="$1" 'BEGIN {
+		printf "{\"organization-name\":\"Big Sender\",\"date-range\":"
+		printf "{\"start-datetime\":\"2026-11-01T00:00:00Z\","
+		printf "\"end-datetime\":\"2026-11-01T23:59:59Z\"},"
+		printf "\"contact-info\":\"tlsrpt@big.example\","
+		printf "\"report-id\":\"big-%d\",\"policies\":[{\"policy\":", n
+		printf "{\"policy-type\":\"sts\",\"policy-string\":[\"mode: testing\"],"
+		printf "\"policy-domain\":\"example.com\",\"mx-host\":[\"mx.example.com\"]},"
+		printf "\"summary\":{\"total-successful-session-count\":5,"
+		printf "\"total-failure-session-count\":%d},\"failure-details\":[", n * 2
+		for (i = 1; i <= n; i++)
+			printf "%s{\"result-type\":\"certificate-expired\",\"sending-mta-ip\":\"192.0.2.%d\",\"receiving-mx-hostname\":\"mx%d.example.com\",\"failed-session-count\":2}", (i > 1 ? "," : ""), i % 250, i
+		printf "]}]}\n"
+	}'
+}
+big_report 150 >"$TMP/big.json"
+fresh
+ingest <"$TMP/big.json"
+ok "150 failure details: exit 0" is "$rc" 0
+ok "150 failure details: 100 failure lines (the default)" \
+    is "$(grep -c '^tlsrpt-ingest: failure ' "$TMP/log")" 100
+ok "150 failure details: one line counts the other 50 and their sessions" \
+    grep -q '^tlsrpt-ingest: failures_omitted reporter="Big Sender" report_id=big-150 status=stored logged=100 details=50 sessions=100$' \
+    "$TMP/log"
+ok "150 failure details: the report line has the totals" \
+    grep -q '^tlsrpt-ingest: report status=stored .* failures=300 ' "$TMP/log"
+ok "150 failure details: the store has all 150" is "$("$ADMIN" --store "$DB" \
+    export --format jsonl | grep -o '"result-type"' | wc -l | tr -d ' ')" 150
+ingest <"$TMP/big.json"
+ok "a duplicate: no failure lines, no count" is \
+    "$(grep -c '^tlsrpt-ingest: failure' "$TMP/log")" 0
+printf '[log]\nmax-failure-lines = 0\n' >"$TMP/nolines.conf"
+fresh
+ingest -c "$TMP/nolines.conf" <"$TMP/big.json"
+ok "max-failure-lines = 0: no failure line" is \
+    "$(grep -c '^tlsrpt-ingest: failure ' "$TMP/log")" 0
+ok "max-failure-lines = 0: one line counts all 150" grep -q \
+    'failures_omitted .* logged=0 details=150 sessions=300$' "$TMP/log"
+printf '[log]\nmax-failure-lines = 1000\n' >"$TMP/lines.conf"
+fresh
+ingest -c "$TMP/lines.conf" <"$TMP/big.json"
+ok "max-failure-lines = 1000: all 150 lines, no count" is \
+    "$(grep -c '^tlsrpt-ingest: failure ' "$TMP/log")/$(grep -c \
+    failures_omitted "$TMP/log")" 150/0
 
 # --dry-run stores nothing and prints what it would store.
 fresh

@@ -104,4 +104,27 @@ ok "hostile strings: no line starts with an injected key" sh -c \
 ok "hostile strings: no raw control character" sh -c \
     "! LC_ALL=C grep -q '[[:cntrl:]]' '$LOG'"
 ok "hostile strings: %s kept as text" grep -q '%s%n' "$LOG"
+
+# [log] max-failure-lines: past it, one line counts the rest.
+printf '[log]\nmax-failure-lines = 1\n' >"$TMP/one.conf"
+: >"$TMP/pids"
+set +e
+in_ns env -i PATH=/usr/bin:/bin SENDER=reports@example.net \
+    sh -c 'echo $$ >>"$0" && exec "$@"' "$TMP/pids" \
+    $VALGRIND "$INGEST" -c "$TMP/one.conf" --store "$TMP/one.db" \
+    --log=syslog <"$DATA/samples/02-google-failures.eml" >"$TMP/out" \
+    2>"$TMP/err"
+rc=$?
+set -e
+ok "max-failure-lines = 1: exit 0" is "$rc" 0
+ok "max-failure-lines = 1: the lines reach the file" wait_until 10 \
+    grep -q "^tlsrpt-ingest\[$(cat "$TMP/pids")\]: mail status=stored" "$FULL"
+grep -E "^tlsrpt-ingest\[$(cat "$TMP/pids")\]: " "$FULL" >"$TMP/one.log" ||
+    true
+sed 's/^/# /' "$TMP/one.log"
+ok "max-failure-lines = 1: one failure line" is \
+    "$(grep -c ': failure reporter=' "$TMP/one.log")" 1
+ok "max-failure-lines = 1: one line counts the other detail" grep -Eq \
+    ': failures_omitted reporter="Google Inc\." report_id=[^ ]+ status=stored logged=1 details=1 sessions=[0-9]+$' \
+    "$TMP/one.log"
 done_testing

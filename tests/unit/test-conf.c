@@ -68,6 +68,7 @@ test_defaults(void)
 	ok(c.deadline == 30, "default deadline");
 	ok(strcmp(c.log_target, "syslog") == 0, "default target");
 	ok(strcmp(c.log_facility, "mail") == 0, "default facility");
+	ok(c.max_failure_lines == 100, "default max-failure-lines");
 	ok(memcmp(&c.limits, &l, sizeof(l)) == 0, "default limits");
 	conf_clear(&c);
 	ok(c.store == NULL && c.log_target == NULL, "conf_clear frees");
@@ -93,6 +94,7 @@ test_full(void)
 		  "[log]\n"
 		  "target = STDERR\n"
 		  "facility = Local5\n"
+		  "max-failure-lines = 2500\n"
 		  "[limits]\n"
 		  "message-size = 10M\n"
 		  "mime-depth = 8\n"
@@ -115,6 +117,7 @@ test_full(void)
 	ok(c.deadline == 8, "deadline");
 	ok(strcmp(c.log_target, "stderr") == 0, "target lower-cased");
 	ok(strcmp(c.log_facility, "local5") == 0, "facility lower-cased");
+	ok(c.max_failure_lines == 2500, "max-failure-lines");
 	ok(c.limits.message_size == 10u << 20, "message-size 10M");
 	ok(c.limits.mime_depth == 8, "mime-depth");
 	ok(c.limits.mime_parts == 100, "mime-parts");
@@ -150,6 +153,11 @@ test_full(void)
 	rc = load("[ingest]\narchive =\ndeadline = 0\n", &c, &err);
 	ok(rc == 0 && c.archive == NULL && c.deadline == 0,
 	    "empty archive is none, deadline 0 is none");
+	conf_clear(&c);
+
+	rc = load("[log]\nmax-failure-lines = 0\n", &c, &err);
+	ok(rc == 0 && c.max_failure_lines == 0,
+	    "max-failure-lines 0 (no failure lines): %s", err.msg);
 	conf_clear(&c);
 
 	rc = load("[store]\nstore = postgresql://tlsrpt@db/tlsrpt\n"
@@ -194,6 +202,12 @@ static const struct {
 	    "json-depth: not a positive integer" },
 	{ "count empty", "[limits]\nmime-parts =\n",
 	    "mime-parts: not a positive integer: ''" },
+	{ "max-failure-lines negative", "[log]\nmax-failure-lines = -1\n",
+	    "[log] max-failure-lines: not a non-negative integer: '-1'" },
+	{ "max-failure-lines junk", "[log]\nmax-failure-lines = all\n",
+	    "max-failure-lines: not a non-negative integer: 'all'" },
+	{ "max-failure-lines empty", "[log]\nmax-failure-lines =\n",
+	    "max-failure-lines: not a non-negative integer: ''" },
 	{ "busy-timeout junk", "[store]\nbusy-timeout = 5s\n",
 	    "[store] busy-timeout: not a number of milliseconds: '5s'" },
 	{ "busy-timeout too big", "[store]\nbusy-timeout = 9999999999\n",
@@ -448,13 +462,14 @@ test_contrib(void)
 	ti_err_clear(&err);
 	conf_init(&d);
 	/* the example names the FHS paths; a build may use another prefix */
-	ok(load(open_text, &c, &err) == 0 && n == 30 &&
+	ok(load(open_text, &c, &err) == 0 && n == 31 &&
 		(strcmp(c.store, d.store) == 0 ||
 		    strcmp(TI_LOCALSTATEDIR, "/var") != 0) &&
 		c.busy_timeout_ms == d.busy_timeout_ms && c.archive == NULL &&
 		c.deadline == d.deadline &&
 		strcmp(c.log_target, d.log_target) == 0 &&
 		strcmp(c.log_facility, d.log_facility) == 0 &&
+		c.max_failure_lines == d.max_failure_lines &&
 		memcmp(&c.limits, &d.limits, sizeof(d.limits)) == 0 &&
 		c.digest_to == NULL && c.digest_from == NULL &&
 		strcmp(c.digest_subject, d.digest_subject) == 0 &&

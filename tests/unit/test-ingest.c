@@ -1,7 +1,11 @@
 /*
  * test-ingest: ingest_parse(), the pure half of the pipeline: which parts
- * become reports, which are set aside, and why.
+ * become reports, which are set aside, and why; and the failure lines
+ * that ingest_deliver() logs (as a dry run).
  */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib.h>
@@ -113,6 +117,138 @@ has_deviation(const struct report *r, const char *code)
 	return 0;
 }
 
+/* A report with failure details of 1, 2, 3 sessions under one policy and
+   4, 5 under another. */
+static char *
+five_failures_json(void)
+{
+	GString *j = g_string_new("{\"organization-name\":\"R\","
+				  "\"date-range\":{"
+				  "\"start-datetime\":\"2026-11-01T00:00:00Z\","
+				  "\"end-datetime\":\"2026-11-01T23:59:59Z\"},"
+				  "\"contact-info\":\"r@r.example\","
+				  "\"report-id\":\"five\",\"policies\":[");
+	int c = 1;
+
+	for (int p = 0; p < 2; p++) {
+		int n = p == 0 ? 3 : 2, sum = p == 0 ? 6 : 9;
+
+		g_string_append_printf(j,
+		    "%s{\"policy\":{\"policy-type\":\"%s\","
+		    "\"policy-string\":[\"x\"],"
+		    "\"policy-domain\":\"example.com\","
+		    "\"mx-host\":[\"mx.example.com\"]},"
+		    "\"summary\":{\"total-successful-session-count\":1,"
+		    "\"total-failure-session-count\":%d},"
+		    "\"failure-details\":[",
+		    p ? "," : "", p ? "tlsa" : "sts", sum);
+		for (int k = 0; k < n; k++, c++)
+			g_string_append_printf(j,
+			    "%s{\"result-type\":\"certificate-expired\","
+			    "\"sending-mta-ip\":\"192.0.2.%d\","
+			    "\"receiving-mx-hostname\":\"mx.example.com\","
+			    "\"failed-session-count\":%d}",
+			    k ? "," : "", c, c);
+		g_string_append(j, "]}");
+	}
+	g_string_append(j, "]}");
+	return g_string_free(j, FALSE);
+}
+
+/* Count the lines of text that start with word and a space. */
+static int
+lines(const char *text, const char *word)
+{
+	size_t n = strlen(word);
+	int k = 0;
+
+	for (const char *p = text; p != NULL && *p != '\0';
+	     p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		k += strncmp(p, word, n) == 0 && p[n] == ' ';
+	return k;
+}
+
+/* ingest_deliver() as a dry run (the log lines on a memory stream). */
+static char *
+dry_run(const char *json, size_t max_lines, const struct ti_limits *l)
+{
+	struct ingest_opts o = { 0 };
+	struct ti_err err = { 0 };
+	char *out = NULL;
+	size_t size = 0;
+	int rc;
+
+	o.limits = l;
+	o.origin = "-";
+	o.max_failure_lines = max_lines;
+	o.dry_run = open_memstream(&out, &size);
+	rc = ingest_deliver(&o, (const unsigned char *)json, strlen(json), 0,
+	    NULL, &err);
+	fclose(o.dry_run);
+	if (rc != 0)
+		diag("ingest_deliver: %s", err.msg);
+	return out;
+}
+
+/* max_failure_lines: failure lines up to the cap, then one line that
+   counts the rest (tlsrpt.conf [log] max-failure-lines). */
+static void
+test_failure_lines(const struct ti_limits *l)
+{
+	char *json = five_failures_json(), *out, *all, *report_line;
+
+	all = dry_run(json, SIZE_MAX, l);
+	ok(lines(all, "failure") == 5 && lines(all, "failures_omitted") == 0 &&
+		lines(all, "report") == 1 && lines(all, "mail") == 1,
+	    "no cap: five failure lines, none omitted");
+	report_line = g_strndup(all, strcspn(all, "\n") + 1);
+
+	out = dry_run(json, 5, l);
+	ok(lines(out, "failure") == 5 && lines(out, "failures_omitted") == 0,
+	    "cap 5 of 5: all logged, no summary");
+	free(out);
+
+	out = dry_run(json, 2, l);
+	ok(lines(out, "failure") == 2 && lines(out, "failures_omitted") == 1,
+	    "cap 2: two failure lines and one summary");
+	ok(strstr(out,
+	       "\nfailures_omitted reporter=R report_id=five "
+	       "status=dry-run logged=2 details=3 sessions=12\n") != NULL,
+	    "cap 2: the summary counts 3 details, 3+4+5 sessions, across "
+	    "policies");
+	ok(strstr(out, "sending_ip=192.0.2.2 ") != NULL &&
+		strstr(out, "sending_ip=192.0.2.3 ") == NULL,
+	    "cap 2: the first details are the ones logged");
+	ok(g_str_has_prefix(out, report_line) &&
+		g_str_has_prefix(report_line, "report ") &&
+		strstr(report_line, " failures=9 ") != NULL,
+	    "cap 2: the same report line, with the totals");
+	ok(strstr(out, "failures_omitted") < strstr(out, "\nmail "),
+	    "cap 2: the summary before the mail line");
+	free(out);
+
+	out = dry_run(json, 4, l);
+	ok(lines(out, "failure") == 4 &&
+		strstr(out, "logged=4 details=1 sessions=5\n") != NULL,
+	    "cap 4: the cap falls in the second policy");
+	free(out);
+
+	out = dry_run(json, 0, l);
+	ok(lines(out, "failure") == 0 &&
+		strstr(out, "logged=0 details=5 sessions=15\n") != NULL,
+	    "cap 0: no failure line, one summary of all five");
+	free(out);
+
+	out = dry_run(report_json, 0, l);
+	ok(lines(out, "failures_omitted") == 1 &&
+		strstr(out, "details=1 sessions=1\n") != NULL,
+	    "cap 0, one detail: summarized");
+	free(out);
+	free(all);
+	g_free(report_line);
+	g_free(json);
+}
+
 int
 main(void)
 {
@@ -192,6 +328,9 @@ main(void)
 
 	l.gunzip_size = 100;
 	parse("gunzip-size", z, zlen, NULL, &l, 0, 1, NULL);
+	ti_limits_default(&l);
+
+	test_failure_lines(&l);
 
 	g_free(z);
 	mime_shutdown();

@@ -1071,6 +1071,20 @@ test_misc(void)
 	    "BOM stripped from json");
 	ok(a != NULL && a->n_deviations == 0, "minimal: no deviations");
 	report_free(b);
+	b = NULL;
+	memset(&err, 0, sizeof(err));
+	rc = report_decode_stored((const unsigned char *)json, strlen(json),
+	    NULL, &b, &err);
+	ok(rc == 0 && b != NULL && b->sha256[0] == '\0' && a != NULL &&
+		strcmp(b->report_id, a->report_id) == 0 &&
+		b->n_policies == a->n_policies,
+	    "report_decode_stored: the same report, no SHA-256");
+	report_free(b);
+	b = NULL;
+	rc = report_decode_stored((const unsigned char *)"{}", 2, NULL, &b,
+	    &err);
+	ok(rc == -1 && b == NULL && err.status == TI_E_INPUT,
+	    "report_decode_stored: the same checks");
 
 	/* report_deviate appends; the caller's deviations are kept apart */
 	if (a != NULL) {
@@ -1208,10 +1222,156 @@ test_strv_json(void)
 	g_free(text);
 }
 
+/* The UTF-8 check: the same verdict and byte as g_utf8_validate(),
+   wherever the bad byte falls against the eight-byte steps. */
+static void
+test_utf8_offsets(void)
+{
+	static const char *const bad[] = { "\xc0\xaf", "\xed\xa0\x80",
+		"\xe2\x82", "\xf4\x90\x80\x80", "\x80", "\xc3(" };
+	static const char *const good[] = { "\xc3\xa9", "\xe2\x82\xac",
+		"\xf0\x9f\x98\x80" };
+	struct ti_err err;
+	struct report *r;
+	int all = 1;
+
+	for (size_t k = 0; k < nitems(bad); k++)
+		for (size_t pad = 0; pad < 20; pad++) {
+			char *json = g_strdup_printf(
+			    REPORT_WITH(
+				"\"organization-name\":\"%*s%s\"," CONTACT
+				"," RID),
+			    (int)pad, "", bad[k]);
+			const char *end;
+			char want[64];
+
+			g_utf8_validate(json, -1, &end);
+			snprintf(want, sizeof(want),
+			    "report: not valid UTF-8 at byte %zu",
+			    (size_t)(end - json));
+			r = decode(json, L_DEF, &err);
+			if (r != NULL || strcmp(err.msg, want) != 0) {
+				all = 0;
+				diag("bad %zu pad %zu: %s", k, pad, err.msg);
+			}
+			report_free(r);
+			g_free(json);
+		}
+	ok(all, "invalid UTF-8 at every offset: the byte GLib names");
+	all = 1;
+	for (size_t k = 0; k < nitems(good); k++)
+		for (size_t pad = 0; pad < 20; pad++) {
+			char *json = g_strdup_printf(
+			    REPORT_WITH(
+				"\"organization-name\":\"%*s%s\"," CONTACT
+				"," RID),
+			    (int)pad, "", good[k]);
+
+			r = decode(json, L_DEF, &err);
+			if (r == NULL) {
+				all = 0;
+				diag("good %zu pad %zu: %s", k, pad, err.msg);
+			}
+			report_free(r);
+			g_free(json);
+		}
+	ok(all, "valid UTF-8 at every offset decodes");
+}
+
+/* A failure detail's place in messages, past one digit and one policy. */
+static void
+test_paths(void)
+{
+	GString *j = g_string_new("{" HEAD "," DR ",\"policies\":[" STS("1",
+	    "0") ",{" STSPOL "," SUMMARY("1", "12") ",\"failure-details\":[");
+	struct ti_err err;
+	struct report *r;
+
+	for (int i = 0; i < 12; i++)
+		g_string_append_printf(j, "%s%s", i ? "," : "",
+		    i == 11 ? "{\"failed-session-count\":1}" : FD_OK("1"));
+	g_string_append(j, "]}]}");
+	r = decode(j->str, L_DEF, &err);
+	ok(r == NULL &&
+		strcmp(err.msg,
+		    "report: policies[1].failure-details[11]: missing "
+		    "result-type") == 0,
+	    "path of the twelfth detail of the second policy: %s", err.msg);
+	report_free(r);
+	g_string_free(j, TRUE);
+}
+
+struct big_run {
+	const char *json;
+	size_t len;
+	struct report *r;
+};
+
+static gpointer
+decode_big(gpointer data)
+{
+	struct big_run *b = data;
+	struct ti_err err = { 0 };
+
+	if (report_decode((const unsigned char *)b->json, b->len, NULL, &b->r,
+		&err) == -1)
+		diag("big: %s", err.msg);
+	return NULL;
+}
+
+/* A report over 1 MiB (its SHA-256 is taken in a thread of its own),
+   decoded in two threads at once (cJSON's arena is per thread). */
+static void
+test_big(void)
+{
+	GString *j =
+	    g_string_new("{" HEAD "," DR ",\"policies\":[{" STSPOL
+			 "," SUMMARY("1", "20000") ",\"failure-details\":[");
+	struct big_run a = { 0 }, b = { 0 };
+	GThread *t;
+	char *sum;
+
+	for (int i = 0; i < 20000; i++)
+		g_string_append_printf(j, "%s%s", i ? "," : "", FD_OK("1"));
+	g_string_append(j, "]}]}");
+	a.json = b.json = j->str;
+	a.len = b.len = j->len;
+	t = g_thread_new("decode", decode_big, &b);
+	decode_big(&a);
+	g_thread_join(t);
+	sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, j->str, -1);
+	ok(j->len > (1u << 20) && a.r != NULL && b.r != NULL &&
+		strcmp(a.r->sha256, sum) == 0 && strcmp(b.r->sha256, sum) == 0,
+	    "%zu bytes: the SHA-256 of the text, in both threads", j->len);
+	ok(a.r != NULL && b.r != NULL && a.r->policies[0].n_failures == 20000 &&
+		b.r->policies[0].n_failures == 20000 &&
+		strcmp(a.r->policies[0].failures[19999].sending_mta_ip,
+		    "192.0.2.1") == 0,
+	    "20000 failure details in both");
+	report_free(a.r);
+	report_free(b.r);
+	g_free(sum);
+	/* cJSON outside report_decode() still allocates with malloc(3) */
+	{
+		char *const v[] = { "mode: testing", NULL };
+		char *out = NULL;
+		struct ti_err err = { 0 };
+
+		ok(report_strv_json(v, &out, &err) == 0 &&
+			strcmp(out, "[\"mode: testing\"]") == 0,
+		    "cJSON elsewhere after a decode");
+		g_free(out);
+	}
+	g_string_free(j, TRUE);
+}
+
 int
 main(void)
 {
 	run_table();
+	test_utf8_offsets();
+	test_paths();
+	test_big();
 	test_deviation_codes();
 	test_strv_json();
 	test_size_cap();
