@@ -446,7 +446,6 @@ alert_one(struct store *st, const struct ti_conf *conf, char **argv,
     int64_t now)
 {
 	struct digest_params p;
-	struct digest_input in;
 	struct digest *d;
 	const struct digest_domain *dom = NULL;
 	struct ti_err err = { 0 };
@@ -464,14 +463,12 @@ alert_one(struct store *st, const struct ti_conf *conf, char **argv,
 	p.enforce_days = (unsigned)conf->enforce_days;
 	p.enforce_reporters = (unsigned)conf->enforce_reporters;
 	p.silent_factor = conf->silent_factor;
-	if (digest_load(st, &p, &in, &err) == -1) {
+	if ((d = digest_load(st, &p, &err)) == NULL) {
 		alert_log(LOG_WARNING, "failed", domain, label, NULL, conf,
 		    err.msg, -1);
 		g_free(label);
 		return 0;
 	}
-	d = digest_build(in.entries, in.n, &p);
-	d->undecodable = in.undecodable;
 	for (size_t i = 0; i < d->n_domains; i++)
 		if (strcmp(d->domains[i].name, domain) == 0)
 			dom = &d->domains[i];
@@ -502,7 +499,6 @@ alert_one(struct store *st, const struct ti_conf *conf, char **argv,
 		    status > 0 ? "the alert command failed" : err.msg, status);
 out:
 	digest_free(d);
-	digest_input_clear(&in);
 	g_free(label);
 	return rc;
 }

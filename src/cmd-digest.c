@@ -128,7 +128,7 @@ digest_setup(struct cmd_env *env, struct digest_params *p, char **label)
 	if (env->query.since != 0 && env->query.until != 0) {
 		p->since = env->query.since;
 		p->until = env->query.until;
-		return 0; /* a custom span: digest_build labels it */
+		return 0; /* a custom span: the digest labels it */
 	}
 	if (env->query.since != 0) {
 		p->since = env->query.since;
@@ -162,7 +162,6 @@ static int
 run_digest(struct cmd_env *env, int argc, char **argv)
 {
 	struct digest_params p;
-	struct digest_input in;
 	struct digest *d;
 	struct ti_err err = { 0 };
 	const char *format = opt_format != NULL ? opt_format : "mail";
@@ -181,12 +180,10 @@ run_digest(struct cmd_env *env, int argc, char **argv)
 	}
 	if ((status = digest_setup(env, &p, &label)) != 0)
 		goto out;
-	if (digest_load(env->store, &p, &in, &err) == -1) {
+	if ((d = digest_load(env->store, &p, &err)) == NULL) {
 		status = cmd_fail(&err);
 		goto out;
 	}
-	d = digest_build(in.entries, in.n, &p);
-	d->undecodable = in.undecodable;
 	if (strcmp(format, "text") == 0)
 		out = digest_text(d);
 	else if (strcmp(format, "html") == 0)
@@ -206,7 +203,6 @@ run_digest(struct cmd_env *env, int argc, char **argv)
 		mime_shutdown();
 	}
 	digest_free(d);
-	digest_input_clear(&in);
 	status = out != NULL ? write_out(out) : cmd_fail(&err);
 out:
 	g_free(out);
@@ -337,7 +333,7 @@ show_cb(const struct stored_report *sr, void *arg)
 	field(out, "  ", "organization", sr->organization_name);
 	field(out, "  ", "contact-info", sr->contact_info);
 	field(out, "  ", "domain", sr->domain);
-	if (report_decode((const unsigned char *)sr->json, sr->json_len,
+	if (report_decode_stored((const unsigned char *)sr->json, sr->json_len,
 		&limits, &r, &err) == -1) {
 		sh->undecodable++;
 		field(out, "  ", "error", err.msg);

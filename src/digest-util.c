@@ -8,6 +8,8 @@
  * Design rationale: cleaning is one function (digest_clean) applied on
  * the way into the model, so that no renderer has to remember that a
  * report string may hold a newline, a bidi override or invalid UTF-8.
+ * It runs for every string of every report of the period, so plain
+ * ASCII (nearly all of them) takes a short path with the same result.
  * Microsoft sends a TLSA RRset as one JSON-encoded string (SPEC.md
  * §6.2); digest_tlsa_records() shows it as the records it holds.
  */
@@ -24,6 +26,28 @@
 
 /* ---- small helpers --------------------------------------------------- */
 
+/* digest_clean() of the len bytes of s, all ASCII (the common case:
+   host names, IPs, result types): no character to decode, so a byte is
+   a character and only C0 controls and DEL become "?". */
+static char *
+clean_ascii(const char *s, size_t len, size_t cap)
+{
+	size_t keep = cap > 0 && len > cap ? cap - 1 : len;
+	char *o = g_malloc(keep + sizeof("\xe2\x80\xa6"));
+	unsigned char c;
+
+	for (size_t i = 0; i < keep; i++) {
+		c = (unsigned char)s[i];
+		o[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+	}
+	if (keep < len) {
+		memcpy(o + keep, "\xe2\x80\xa6", 3); /* … */
+		keep += 3;
+	}
+	o[keep] = '\0';
+	return o;
+}
+
 char *
 digest_clean(const char *s, size_t cap)
 {
@@ -34,6 +58,10 @@ digest_clean(const char *s, size_t cap)
 
 	if (s == NULL)
 		return NULL;
+	for (p = s; *p != '\0' && (unsigned char)*p < 0x80; p++)
+		;
+	if (*p == '\0')
+		return clean_ascii(s, (size_t)(p - s), cap);
 	o = g_string_new(NULL);
 	for (p = s; *p != '\0'; p = next) {
 		c = g_utf8_get_char_validated(p, -1);

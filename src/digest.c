@@ -5,6 +5,10 @@
  * Design rationale:
  * - Pure: entries in, model out.  No clock (params->now), no store, no
  *   locale, so that a unit test drives it with JSON it decodes itself.
+ * - Incremental: a builder takes one entry at a time and copies what it
+ *   keeps (counters, sets, a few numbers per history entry), so that
+ *   digest_load() can free each decoded report at once: a year of
+ *   reports is read in the memory of one.
  * - Sessions are counted once.  Per report, the totals are those of
  *   report_totals() (the largest policy type wins: Microsoft reports the
  *   same sessions under "sts" and "tlsa"); failure details repeated
@@ -106,24 +110,39 @@ counter_new(void)
 	return g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 }
 
+/* Whether digest_clean(s, STR_CAP) is s: printable ASCII, not too long
+   (most report strings), so that a lookup needs no copy. */
+static int
+is_clean(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e ||
+		    i >= STR_CAP)
+			return 0;
+	return 1;
+}
+
 /* Add n to name's count; name is cleaned (a NULL name is skipped). */
 static void
 counter_add(GHashTable *h, const char *name, int64_t n)
 {
 	int64_t *v;
-	char *key;
+	char *key = NULL;
 
 	if (name == NULL || *name == '\0')
 		return;
-	key = digest_clean(name, STR_CAP);
-	if ((v = g_hash_table_lookup(h, key)) != NULL) {
+	if (!is_clean(name))
+		name = key = digest_clean(name, STR_CAP);
+	if ((v = g_hash_table_lookup(h, name)) != NULL) {
 		*v = sat_add(*v, n);
 		g_free(key);
 		return;
 	}
 	v = g_new(int64_t, 1);
 	*v = n;
-	g_hash_table_insert(h, key, v);
+	g_hash_table_insert(h, key != NULL ? key : g_strdup(name), v);
 }
 
 static int
@@ -193,22 +212,19 @@ set_new(void)
 	return g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 }
 
-/* Add a cleaned, lower-cased host name without its trailing dot. */
-static void
-set_add_host(GHashTable *h, const char *name)
+/* name as a host: cleaned, lower case, without its trailing dot. */
+static char *
+host_new(const char *name)
 {
-	char *c, *low;
+	char *c = digest_clean(name, STR_CAP), *low;
 	size_t len;
 
-	if (name == NULL || *name == '\0')
-		return;
-	c = digest_clean(name, STR_CAP);
 	low = g_utf8_strdown(c, -1);
 	g_free(c);
 	len = strlen(low);
 	if (len > 1 && low[len - 1] == '.')
 		low[len - 1] = '\0';
-	g_hash_table_add(h, low);
+	return low;
 }
 
 /* ---- builders ------------------------------------------------------- */
@@ -227,7 +243,7 @@ struct rbuild {
 	int64_t ok, bad;
 	size_t history;
 	int64_t first_start, last_start, last_end;
-	GHashTable *days; /* set of day numbers (as strings) */
+	GArray *days; /* int64_t day numbers, repeats and all */
 	GArray *late; /* int64_t lateness samples */
 	char *mode;
 	int64_t mode_start;
@@ -251,8 +267,28 @@ struct dbuild {
 	int sts, tlsa_seen, nopol;
 	char *mode; /* latest mode seen */
 	int64_t mode_start;
-	GPtrArray *hist; /* const struct digest_entry * up to as_of */
+	GArray *hist; /* struct hentry, one per entry up to as_of */
 	int64_t fail_sessions_known_mx;
+	/* the same few hosts and policies come in every report: what was
+	   made of each (a cache, no part of the result) */
+	GHashTable *hosts; /* name -> host_new(name) */
+	GHashTable *sts_seen; /* policy-string -> struct sts_parsed */
+	GHashTable *tlsa_parsed; /* policy-string -> char ** records */
+};
+
+struct sts_parsed {
+	char *mode;
+	char **mx;
+};
+
+/* What the enforce verdict needs of an entry of the history: a copy,
+   since entries are borrowed only while they are added. */
+struct hentry {
+	int64_t start;
+	int64_t end;
+	int64_t successful;
+	int64_t failed;
+	const char *org; /* the rbuild's, cleaned */
 };
 
 static void
@@ -282,9 +318,45 @@ rbuild_free(gpointer p)
 	g_free(r->org);
 	g_free(r->contact);
 	g_free(r->mode);
-	g_hash_table_unref(r->days);
+	g_array_unref(r->days);
 	g_array_unref(r->late);
 	g_free(r);
+}
+
+/* String lists (policy-string) as hash keys; a NULL list is empty. */
+static guint
+strv_hash(gconstpointer p)
+{
+	char *const *v = p;
+	guint h = 0;
+
+	for (; v != NULL && *v != NULL; v++)
+		h = h * 31 + g_str_hash(*v) + 1;
+	return h;
+}
+
+static gboolean
+strv_equal(gconstpointer a, gconstpointer b)
+{
+	char *const *x = a, *const *y = b;
+	static char *const none[] = { NULL };
+
+	x = x != NULL ? x : none;
+	y = y != NULL ? y : none;
+	for (; *x != NULL && *y != NULL; x++, y++)
+		if (strcmp(*x, *y) != 0)
+			return FALSE;
+	return *x == NULL && *y == NULL;
+}
+
+static void
+sts_parsed_free(gpointer p)
+{
+	struct sts_parsed *sp = p;
+
+	g_free(sp->mode);
+	g_strfreev(sp->mx);
+	g_free(sp);
 }
 
 static struct dbuild *
@@ -314,8 +386,78 @@ dbuild_new(const char *key, const struct digest_params *p)
 	b->modes = counter_new();
 	b->mx_patterns = set_new();
 	b->tlsa = set_new();
-	b->hist = g_ptr_array_new();
+	b->hist = g_array_new(FALSE, FALSE, sizeof(struct hentry));
+	b->hosts =
+	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	b->sts_seen = g_hash_table_new_full(strv_hash, strv_equal,
+	    (GDestroyNotify)g_strfreev, sts_parsed_free);
+	b->tlsa_parsed = g_hash_table_new_full(strv_hash, strv_equal,
+	    (GDestroyNotify)g_strfreev, (GDestroyNotify)g_strfreev);
 	return b;
+}
+
+/* host_new(name), made once per name (borrowed from b). */
+static const char *
+host_of(struct dbuild *b, const char *name)
+{
+	char *h;
+
+	if ((h = g_hash_table_lookup(b->hosts, name)) == NULL) {
+		h = host_new(name);
+		g_hash_table_insert(b->hosts, g_strdup(name), h);
+	}
+	return h;
+}
+
+/* Add name to a set of hosts (see host_new); NULL or "" is skipped. */
+static void
+set_add_host(struct dbuild *b, GHashTable *set, const char *name)
+{
+	const char *h;
+
+	if (name == NULL || *name == '\0')
+		return;
+	h = host_of(b, name);
+	if (!g_hash_table_contains(set, h))
+		g_hash_table_add(set, g_strdup(h));
+}
+
+/* digest_sts_policy() of a policy-string, made once per policy-string
+   (borrowed from b). */
+static const struct sts_parsed *
+sts_of(struct dbuild *b, char **policy_string)
+{
+	struct sts_parsed *sp;
+
+	if ((sp = g_hash_table_lookup(b->sts_seen, policy_string)) != NULL)
+		return sp;
+	sp = g_new0(struct sts_parsed, 1);
+	digest_sts_policy(policy_string, &sp->mode, &sp->mx);
+	g_hash_table_insert(b->sts_seen, g_strdupv(policy_string), sp);
+	return sp;
+}
+
+/* digest_tlsa_records() of a policy-string, made once per
+   policy-string (borrowed from b). */
+static char *const *
+tlsa_of(struct dbuild *b, char **policy_string)
+{
+	char **t;
+
+	if ((t = g_hash_table_lookup(b->tlsa_parsed, policy_string)) != NULL)
+		return t;
+	t = digest_tlsa_records(policy_string);
+	g_hash_table_insert(b->tlsa_parsed, g_strdupv(policy_string), t);
+	return t;
+}
+
+/* Add each string of v (cleaned already) to a set of strings. */
+static void
+set_add_all(GHashTable *set, char *const *v)
+{
+	for (; *v != NULL; v++)
+		if (!g_hash_table_contains(set, *v))
+			g_hash_table_add(set, g_strdup(*v));
 }
 
 static struct rbuild *
@@ -331,57 +473,29 @@ reporter_get(struct dbuild *b, const struct digest_entry *e)
 	}
 	r = g_new0(struct rbuild, 1);
 	r->org = g_strdup(org);
-	r->days = set_new();
+	r->days = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	r->late = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	g_hash_table_insert(b->reporters, org, r);
 	return r;
-}
-
-/* Whether failure j of policy pj repeats one of an earlier policy. */
-static int
-failure_repeated(const struct report *r, size_t pj, size_t j)
-{
-	const struct failure *f = &r->policies[pj].failures[j], *g;
-
-	for (size_t pi = 0; pi < pj; pi++)
-		for (size_t i = 0; i < r->policies[pi].n_failures; i++) {
-			g = &r->policies[pi].failures[i];
-			if (g->failed_session_count ==
-				f->failed_session_count &&
-			    g_strcmp0(g->result_type, f->result_type) == 0 &&
-			    g_strcmp0(g->sending_mta_ip, f->sending_mta_ip) ==
-				0 &&
-			    g_strcmp0(g->receiving_mx_hostname,
-				f->receiving_mx_hostname) == 0 &&
-			    g_strcmp0(g->receiving_ip, f->receiving_ip) == 0 &&
-			    g_strcmp0(g->failure_reason_code,
-				f->failure_reason_code) == 0)
-				return 1;
-		}
-	return 0;
 }
 
 static void
 add_failure(struct dbuild *b, const struct failure *f, const char *org)
 {
 	struct fbuild *fb;
-	char *type, *mx = NULL, *key, *c;
+	const char *mx = NULL;
+	char *type, *key;
 	int64_t n = f->failed_session_count > 0 ? f->failed_session_count : 0;
 
 	type =
 	    digest_clean(f->result_type != NULL ? f->result_type : "", STR_CAP);
 	if (f->receiving_mx_hostname != NULL &&
-	    *f->receiving_mx_hostname != '\0') {
-		c = digest_clean(f->receiving_mx_hostname, STR_CAP);
-		mx = g_utf8_strdown(c, -1);
-		g_free(c);
-		if (strlen(mx) > 1 && mx[strlen(mx) - 1] == '.')
-			mx[strlen(mx) - 1] = '\0';
-	}
+	    *f->receiving_mx_hostname != '\0')
+		mx = host_of(b, f->receiving_mx_hostname);
 	counter_add(b->types, type, n);
 	if (mx != NULL) {
 		counter_add(b->mx_failed, mx, n);
-		set_add_host(b->known_mx, mx);
+		set_add_host(b, b->known_mx, mx);
 		b->fail_sessions_known_mx =
 		    sat_add(b->fail_sessions_known_mx, n);
 	}
@@ -403,7 +517,65 @@ add_failure(struct dbuild *b, const struct failure *f, const char *org)
 	counter_add(fb->reasons, f->failure_reason_code, n);
 	counter_add(fb->reporters, org, n);
 	g_free(type);
-	g_free(mx);
+}
+
+/* Failure details as a set: equal when every member add_failure() and
+   the count look at is. */
+static guint
+failure_hash(gconstpointer p)
+{
+	const struct failure *f = p;
+	guint h = (guint)f->failed_session_count;
+	const char *const s[] = { f->result_type, f->sending_mta_ip,
+		f->receiving_mx_hostname, f->receiving_ip,
+		f->failure_reason_code };
+
+	for (size_t i = 0; i < nitems(s); i++)
+		h = h * 31 + (s[i] != NULL ? g_str_hash(s[i]) : 0x9e3779b9u);
+	return h;
+}
+
+static gboolean
+failure_equal(gconstpointer a, gconstpointer b)
+{
+	const struct failure *f = a, *g = b;
+
+	return g->failed_session_count == f->failed_session_count &&
+	    g_strcmp0(g->result_type, f->result_type) == 0 &&
+	    g_strcmp0(g->sending_mta_ip, f->sending_mta_ip) == 0 &&
+	    g_strcmp0(g->receiving_mx_hostname, f->receiving_mx_hostname) ==
+	    0 &&
+	    g_strcmp0(g->receiving_ip, f->receiving_ip) == 0 &&
+	    g_strcmp0(g->failure_reason_code, f->failure_reason_code) == 0;
+}
+
+/* Add the failure details of r, each once: a detail repeated verbatim
+   under an earlier policy of the report is the same sessions (Microsoft:
+   sts and tlsa).  Repeats within one policy count as given.  Hashed, so
+   that two policies of thousands of details cost no quadratic scan. */
+static void
+add_failures(struct dbuild *b, const struct report *r, const char *org)
+{
+	GHashTable *seen = NULL;
+	size_t with = 0;
+
+	for (size_t i = 0; i < r->n_policies; i++)
+		with += r->policies[i].n_failures > 0;
+	if (with > 1)
+		seen = g_hash_table_new(failure_hash, failure_equal);
+	for (size_t i = 0; i < r->n_policies; i++) {
+		const struct policy *pol = &r->policies[i];
+
+		for (size_t j = 0; j < pol->n_failures; j++)
+			if (seen == NULL ||
+			    !g_hash_table_contains(seen, &pol->failures[j]))
+				add_failure(b, &pol->failures[j], org);
+		/* only now: repeats within this policy all count */
+		for (size_t j = 0; seen != NULL && j < pol->n_failures; j++)
+			g_hash_table_add(seen, &pol->failures[j]);
+	}
+	if (seen != NULL)
+		g_hash_table_unref(seen);
 }
 
 /* What a decoded report of the period adds: policies and failures. */
@@ -412,20 +584,20 @@ add_report_detail(struct dbuild *b, struct rbuild *rb,
     const struct digest_entry *e)
 {
 	const struct report *r = e->report;
-	char *mode, **mx, **tlsa;
+	const struct sts_parsed *sp;
+	const char *mode;
 
 	for (size_t i = 0; i < r->n_policies; i++) {
 		const struct policy *pol = &r->policies[i];
 
 		if (strcmp(pol->policy_type, "sts") == 0) {
 			b->sts = 1;
-			digest_sts_policy(pol->policy_string, &mode, &mx);
-			for (char **m = mx; *m != NULL; m++)
-				g_hash_table_add(b->mx_patterns, g_strdup(*m));
-			g_strfreev(mx);
+			sp = sts_of(b, pol->policy_string);
+			mode = sp->mode;
+			set_add_all(b->mx_patterns, sp->mx);
 			for (char **m = pol->mx_host; m != NULL && *m != NULL;
 			     m++)
-				set_add_host(b->known_mx, *m);
+				set_add_host(b, b->known_mx, *m);
 			if (mode != NULL) {
 				counter_add(b->modes, mode, 1);
 				if (b->mode == NULL ||
@@ -441,22 +613,16 @@ add_report_detail(struct dbuild *b, struct rbuild *rb,
 					rb->mode_start = e->start;
 				}
 			}
-			g_free(mode);
 		} else if (strcmp(pol->policy_type, "tlsa") == 0) {
 			b->tlsa_seen = 1;
-			tlsa = digest_tlsa_records(pol->policy_string);
-			for (char **t = tlsa; *t != NULL; t++)
-				g_hash_table_add(b->tlsa, g_strdup(*t));
-			g_strfreev(tlsa);
+			set_add_all(b->tlsa, tlsa_of(b, pol->policy_string));
 			/* the TLSA base domain is the MX host (RFC 8460 §4.4)
 			 */
-			set_add_host(b->known_mx, pol->policy_domain);
+			set_add_host(b, b->known_mx, pol->policy_domain);
 		} else if (strcmp(pol->policy_type, "no-policy-found") == 0)
 			b->nopol = 1;
-		for (size_t j = 0; j < pol->n_failures; j++)
-			if (!failure_repeated(r, i, j))
-				add_failure(b, &pol->failures[j], rb->org);
 	}
+	add_failures(b, r, rb->org);
 }
 
 /* Add the non-wildcard mx patterns to the known MX hosts. */
@@ -469,24 +635,7 @@ known_from_patterns(struct dbuild *b)
 	g_hash_table_iter_init(&it, b->mx_patterns);
 	while (g_hash_table_iter_next(&it, &k, NULL))
 		if (strchr(k, '*') == NULL && digest_hostname_ok(k))
-			set_add_host(b->known_mx, k);
-}
-
-static int64_t
-median(GArray *a)
-{
-	int64_t *v = (int64_t *)(void *)a->data, t;
-
-	if (a->len == 0)
-		return 0;
-	/* insertion sort: a few dozen samples */
-	for (guint i = 1; i < a->len; i++)
-		for (guint j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-	return v[a->len / 2];
+			set_add_host(b, b->known_mx, k);
 }
 
 static int
@@ -497,15 +646,41 @@ int64_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Sort a (int64_t) and drop repeats. */
+static void
+int64_uniq(GArray *a)
+{
+	int64_t *v = (int64_t *)(void *)a->data;
+	guint n = 0;
+
+	if (a->len == 0)
+		return; /* and v may be NULL */
+	qsort(v, a->len, sizeof(*v), int64_cmp);
+	for (guint i = 0; i < a->len; i++)
+		if (n == 0 || v[i] != v[n - 1])
+			v[n++] = v[i];
+	g_array_set_size(a, n);
+}
+
+static int64_t
+median(GArray *a)
+{
+	int64_t *v = (int64_t *)(void *)a->data;
+
+	if (a->len == 0)
+		return 0;
+	/* a year of daily reports is 365 samples */
+	qsort(v, a->len, sizeof(*v), int64_cmp);
+	return v[a->len / 2];
+}
+
 /* Finish one reporter: cadence, lateness, silence. */
 static void
-reporter_finish(const struct rbuild *rb, struct digest_reporter *out,
+reporter_finish(struct rbuild *rb, struct digest_reporter *out,
     const struct digest_params *p, int64_t as_of)
 {
-	GHashTableIter it;
-	gpointer k;
 	int64_t *days, gap = 0, late;
-	size_t n = 0;
+	size_t n;
 
 	out->organization = g_strdup(rb->org);
 	out->contact = g_strdup(rb->contact);
@@ -518,15 +693,12 @@ reporter_finish(const struct rbuild *rb, struct digest_reporter *out,
 	out->last_end = rb->last_end;
 	out->mode = g_strdup(rb->mode);
 
-	days = g_new(int64_t, g_hash_table_size(rb->days) + 1);
-	g_hash_table_iter_init(&it, rb->days);
-	while (g_hash_table_iter_next(&it, &k, NULL))
-		days[n++] = g_ascii_strtoll(k, NULL, 10);
-	qsort(days, n, sizeof(*days), int64_cmp);
+	int64_uniq(rb->days);
+	days = (int64_t *)(void *)rb->days->data;
+	n = rb->days->len;
 	for (size_t i = 1; i < n; i++)
 		if (days[i] - days[i - 1] > gap)
 			gap = days[i] - days[i - 1];
-	g_free(days);
 	if (n < 3 || rb->history == 0)
 		return; /* too few report days to learn a rhythm */
 	out->cadence = gap * DIGEST_DAY;
@@ -584,41 +756,37 @@ enforce_finish(struct dbuild *b, struct digest_domain *dom,
     const struct digest_params *p)
 {
 	struct digest_enforce *v = &dom->enforce;
-	GHashTable *days = set_new(), *orgs = set_new();
+	const struct hentry *h = (const struct hentry *)(void *)b->hist->data;
+	GArray *days = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	GHashTable *orgs = g_hash_table_new(g_str_hash, g_str_equal);
 	GString *why = g_string_new(NULL);
-	int64_t last_fail = 0, first = 0;
+	int64_t last_fail = 0, first = 0, day;
 	char *d1, *d2;
 	const char *mode = b->mode;
 
 	for (guint i = 0; i < b->hist->len; i++) {
-		const struct digest_entry *e = b->hist->pdata[i];
-
-		if (e->failed > 0 && end_excl(e->end) > last_fail)
-			last_fail = end_excl(e->end);
-		if (first == 0 || e->start < first)
-			first = e->start;
+		if (h[i].failed > 0 && end_excl(h[i].end) > last_fail)
+			last_fail = end_excl(h[i].end);
+		if (first == 0 || h[i].start < first)
+			first = h[i].start;
 	}
 	for (guint i = 0; i < b->hist->len; i++) {
-		const struct digest_entry *e = b->hist->pdata[i];
-
-		if (e->start < last_fail || e->successful + e->failed <= 0 ||
-		    e->failed > 0)
+		if (h[i].start < last_fail ||
+		    h[i].successful + h[i].failed <= 0 || h[i].failed > 0)
 			continue;
-		g_hash_table_add(days,
-		    g_strdup_printf("%lld", (long long)floor_day(e->start)));
-		g_hash_table_add(orgs,
-		    digest_clean(e->organization != NULL ? e->organization
-							 : "(unnamed)",
-			STR_CAP));
+		day = floor_day(h[i].start);
+		g_array_append_val(days, day);
+		g_hash_table_add(orgs, (gpointer)h[i].org);
 	}
+	int64_uniq(days);
 	v->last_failure = last_fail;
 	v->clean_since = last_fail != 0 ? last_fail : first;
-	v->clean_days = g_hash_table_size(days);
+	v->clean_days = days->len;
 	v->clean_reporters = g_hash_table_size(orgs);
 	if (v->clean_since != 0)
 		v->ready_on = floor_day(v->clean_since) +
 		    (int64_t)p->enforce_days * DIGEST_DAY;
-	g_hash_table_unref(days);
+	g_array_unref(days);
 	g_hash_table_unref(orgs);
 
 	if (mode == NULL) {
@@ -846,7 +1014,10 @@ dbuild_free(gpointer p)
 		g_hash_table_unref(b->mx_patterns);
 	if (b->tlsa != NULL)
 		g_hash_table_unref(b->tlsa);
-	g_ptr_array_free(b->hist, TRUE);
+	g_array_unref(b->hist);
+	g_hash_table_unref(b->hosts);
+	g_hash_table_unref(b->sts_seen);
+	g_hash_table_unref(b->tlsa_parsed);
 	g_free(b);
 }
 
@@ -901,7 +1072,11 @@ add_entry(struct dbuild *b, const struct digest_entry *e,
 	if (rb->contact == NULL && e->contact != NULL)
 		rb->contact = digest_clean(e->contact, STR_CAP);
 	if (e->start < as_of) {
-		g_ptr_array_add(b->hist, (gpointer)e);
+		struct hentry h = { e->start, e->end, e->successful, e->failed,
+			rb->org };
+		int64_t day = floor_day(e->start) / DIGEST_DAY;
+
+		g_array_append_val(b->hist, h);
 		rb->history++;
 		if (rb->first_start == 0 || e->start < rb->first_start)
 			rb->first_start = e->start;
@@ -909,9 +1084,7 @@ add_entry(struct dbuild *b, const struct digest_entry *e,
 			rb->last_start = e->start;
 			rb->last_end = e->end;
 		}
-		g_hash_table_add(rb->days,
-		    g_strdup_printf("%lld",
-			(long long)(floor_day(e->start) / DIGEST_DAY)));
+		g_array_append_val(rb->days, day);
 		late = e->received - end_excl(e->end);
 		if (e->received > 0)
 			g_array_append_val(rb->late, late);
@@ -958,19 +1131,26 @@ default_label(const struct digest_params *p)
 	return s;
 }
 
-struct digest *
-digest_build(const struct digest_entry *entries, size_t n,
-    const struct digest_params *p)
-{
-	struct digest *d = g_new0(struct digest, 1);
-	GHashTable *doms =
-	    g_hash_table_new_full(g_str_hash, g_str_equal, NULL, dbuild_free);
-	GHashTableIter it;
-	gpointer v;
-	char *want = p->domain != NULL ? domain_key(p->domain) : NULL;
-	int64_t hist = digest_history_start(p);
-	size_t i;
+struct digest_builder {
+	struct digest_params p;
+	struct digest *d;
+	GHashTable *doms; /* key -> struct dbuild */
+	char *want; /* domain_key() of p.domain, or NULL */
+	int64_t hist; /* digest_history_start() */
+};
 
+struct digest_builder *
+digest_builder_new(const struct digest_params *p)
+{
+	struct digest_builder *b = g_new0(struct digest_builder, 1);
+	struct digest *d = g_new0(struct digest, 1);
+
+	b->p = *p;
+	b->d = d;
+	b->doms =
+	    g_hash_table_new_full(g_str_hash, g_str_equal, NULL, dbuild_free);
+	b->want = p->domain != NULL ? domain_key(p->domain) : NULL;
+	b->hist = digest_history_start(p);
 	d->since = p->since;
 	d->until = p->until;
 	d->as_of = p->now != 0 && p->now < p->until ? p->now : p->until;
@@ -980,38 +1160,60 @@ digest_build(const struct digest_entry *entries, size_t n,
 	d->action_threshold = p->action_threshold;
 	d->enforce_days = p->enforce_days;
 	d->enforce_reporters = p->enforce_reporters;
+	return b;
+}
 
-	for (i = 0; i < n; i++) {
-		const struct digest_entry *e = &entries[i];
-		struct dbuild *b;
-		char *key;
+void
+digest_builder_add(struct digest_builder *b, const struct digest_entry *e)
+{
+	struct dbuild *db;
+	char *key;
 
-		if (e->start < hist || e->start >= p->until)
-			continue;
-		key = domain_key(e->domain);
-		if (want != NULL && strcmp(key, want) != 0) {
-			g_free(key);
-			continue;
-		}
-		if ((b = g_hash_table_lookup(doms, key)) == NULL) {
-			b = dbuild_new(key, p);
-			g_hash_table_insert(doms, b->key, b);
-		}
+	if (e->start < b->hist || e->start >= b->p.until)
+		return;
+	key = domain_key(e->domain);
+	if (b->want != NULL && strcmp(key, b->want) != 0) {
 		g_free(key);
-		add_entry(b, e, p, d->prev_since, d->as_of);
-		if (e->start >= p->since)
-			d->reports++;
+		return;
 	}
+	if ((db = g_hash_table_lookup(b->doms, key)) == NULL) {
+		db = dbuild_new(key, &b->p);
+		g_hash_table_insert(b->doms, db->key, db);
+	}
+	g_free(key);
+	add_entry(db, e, &b->p, b->d->prev_since, b->d->as_of);
+	if (e->start >= b->p.since)
+		b->d->reports++;
+}
 
-	d->domains = g_new0(struct digest_domain, g_hash_table_size(doms) + 1);
-	i = 0;
-	g_hash_table_iter_init(&it, doms);
+void
+digest_builder_free(struct digest_builder *b)
+{
+	if (b == NULL)
+		return;
+	digest_free(b->d);
+	g_hash_table_unref(b->doms);
+	g_free(b->want);
+	g_free(b);
+}
+
+struct digest *
+digest_builder_finish(struct digest_builder *b)
+{
+	struct digest *d = b->d;
+	GHashTableIter it;
+	gpointer v;
+	size_t i = 0;
+
+	d->domains =
+	    g_new0(struct digest_domain, g_hash_table_size(b->doms) + 1);
+	g_hash_table_iter_init(&it, b->doms);
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
-		struct dbuild *b = v;
+		struct dbuild *db = v;
 
 		/* a domain only in the history shows when reporters of it
 		   fell silent; one with nothing at all is left out */
-		domain_finish(b, &d->domains[i], p, d->as_of);
+		domain_finish(db, &d->domains[i], &b->p, d->as_of);
 		d->successful =
 		    sat_add(d->successful, d->domains[i].successful);
 		d->failed = sat_add(d->failed, d->domains[i].failed);
@@ -1022,9 +1224,20 @@ digest_build(const struct digest_entry *entries, size_t n,
 	d->n_domains = i;
 	qsort(d->domains, i, sizeof(*d->domains), domain_cmp);
 	d->rate = rate_of(d->successful, d->failed);
-	g_hash_table_unref(doms);
-	g_free(want);
+	b->d = NULL;
+	digest_builder_free(b);
 	return d;
+}
+
+struct digest *
+digest_build(const struct digest_entry *entries, size_t n,
+    const struct digest_params *p)
+{
+	struct digest_builder *b = digest_builder_new(p);
+
+	for (size_t i = 0; i < n; i++)
+		digest_builder_add(b, &entries[i]);
+	return digest_builder_finish(b);
 }
 
 static void

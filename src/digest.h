@@ -6,10 +6,14 @@
  * §5).
  *
  * Three layers:
- * - digest_load() reads a store: metadata of every report in a history
- *   window, and the decoded report for those in the period (I/O).
- * - digest_build() turns that input into a model (pure: no I/O, no
- *   clock, no globals), so that it can be unit-tested from JSON.
+ * - The builder (digest_builder_new/add/finish, and digest_build() over
+ *   an array) turns entries into a model (pure: no I/O, no clock, no
+ *   globals), so that it can be unit-tested from JSON.  It takes one
+ *   entry at a time and keeps nothing of it but copies, so that a year
+ *   of reports is never held at once.
+ * - digest_load() reads a store (I/O): metadata of every report in a
+ *   history window, and the decoded report for those in the period, each
+ *   added to a builder and freed at once.
  * - digest_text(), digest_html(), digest_json() render a model; pure.
  *   digest_mail() wraps text and HTML into an RFC 5322 message.
  *
@@ -52,7 +56,8 @@ struct digest_params {
 /* Defaults: 1 %, 5 %, 14 days, 2 reporters, factor 3. */
 void digest_params_default(struct digest_params *p);
 
-/* One stored report as the analysis sees it (all borrowed). */
+/* One stored report as the analysis sees it (all borrowed, and only for
+   the call that adds it: the builder copies what it keeps). */
 struct digest_entry {
 	const char *organization;
 	const char *report_id;
@@ -220,25 +225,33 @@ struct digest *digest_build(const struct digest_entry *entries, size_t n,
     const struct digest_params *p);
 void digest_free(struct digest *d);
 
+/*
+ * The same, one entry at a time: digest_build(entries, n, p) is new, add
+ * each entry in turn, finish.  p (and the strings it points to) must
+ * outlive the builder; an entry and its report only the call to
+ * digest_builder_add().  Entries added in the same order give the same
+ * model as digest_build().  digest_builder_finish() frees the builder;
+ * digest_builder_free() drops one that is not finished (NULL is fine).
+ */
+struct digest_builder;
+struct digest_builder *digest_builder_new(const struct digest_params *p);
+void digest_builder_add(struct digest_builder *b, const struct digest_entry *e);
+struct digest *digest_builder_finish(struct digest_builder *b);
+void digest_builder_free(struct digest_builder *b);
+
 /* ---- loading from a store ---------------------------------------- */
 
 /* The start of the history window digest_build() looks at for p:
    DIGEST_HISTORY_DAYS before since, more for long periods. */
 int64_t digest_history_start(const struct digest_params *p);
 
-struct digest_input {
-	struct digest_entry *entries;
-	size_t n;
-	size_t undecodable; /* period reports whose JSON no longer decodes */
-	void *priv; /* storage */
-};
-
-/* Read what digest_build() needs for p from st: metadata of the reports
-   in the history window, and decoded reports for the period.  Returns
-   0, or -1 with *err set by the store. */
-int digest_load(struct store *st, const struct digest_params *p,
-    struct digest_input *in, struct ti_err *err);
-void digest_input_clear(struct digest_input *in);
+/* Read what the digest for p needs from st and build it in one pass:
+   metadata of the reports in the history window, and each report of the
+   period decoded, added and freed at once (a report that no longer
+   decodes counts in its totals and in d->undecodable).  Returns the
+   model (digest_free), or NULL with *err set by the store. */
+struct digest *digest_load(struct store *st, const struct digest_params *p,
+    struct ti_err *err);
 
 /* ---- helpers shared with the renderers and tlsrpt show ------------ */
 

@@ -243,7 +243,7 @@ csv_cb(const struct stored_report *sr, void *arg)
 	char *start, *end, count[32];
 	size_t i, j;
 
-	if (report_decode((const unsigned char *)sr->json, sr->json_len,
+	if (report_decode_stored((const unsigned char *)sr->json, sr->json_len,
 		&cs->limits, &r, &derr) == -1) {
 		if (cs->undecodable++ == 0) {
 			cs->first_id = sr->id;

@@ -160,6 +160,25 @@ ok "show --json: the report as received" grep -q \
 admin show no-such-report
 ok "show: an unknown id: exit 66" is "$arc" 66
 
+# A stored report that no longer decodes: its sessions stay in the
+# totals, the digest says so, and the rest is as before.
+if command -v sqlite3 >/dev/null 2>&1; then
+	sqlite3 "$DB" "UPDATE reports SET json = '{' WHERE report_id = '133429504000000000+example.com'"
+	# shellcheck disable=SC2086
+	admin digest $WEEK --format text
+	ok "undecodable: exit 0, said, the totals kept" sh -c \
+	    "test '$arc' = 0 &&
+	     grep -q '^1 stored report no longer decodes: counted in the totals only' '$TMP/admin' &&
+	     grep -q '2.33% of 12772 sessions failed (297)' '$TMP/admin'"
+	# shellcheck disable=SC2086
+	admin digest $WEEK --format json
+	ok "undecodable: counted in the json" grep -q '"undecodable":.1,' \
+	    "$TMP/admin"
+else
+	skip "sqlite3 command not installed"
+	skip "sqlite3 command not installed"
+fi
+
 # ---- alerts ------------------------------------------------------------
 # report DOMAIN DAY-EPOCH OK FAILED ID: a bare report file in $TMP/in
 report() {

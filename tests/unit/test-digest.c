@@ -3,7 +3,10 @@
  * here, its helpers, the renderers and the mail wrapper: sessions
  * counted once (sts + tlsa), failure groups, thresholds, trend, days,
  * "confined to one MX", reporter cadence and silence, the enforce
- * verdicts, Microsoft's double-encoded TLSA, hostile strings.
+ * verdicts, Microsoft's double-encoded TLSA, hostile strings; the
+ * incremental builder (same model, keeps nothing it was lent) and the
+ * short paths taken for speed (digest_clean of ASCII, repeated failure
+ * details, cached hosts and policy strings) against the long ones.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -694,6 +697,441 @@ test_hostile(void)
 	g_array_unref(e.a);
 }
 
+/* digest_clean() as it was before its ASCII short path: the reference
+   the short path must match byte for byte. */
+static char *
+ref_clean(const char *s, size_t cap)
+{
+	GString *o = g_string_new(NULL);
+	const char *p, *next;
+	gunichar c;
+	GUnicodeType t;
+
+	for (p = s; *p != '\0'; p = next) {
+		c = g_utf8_get_char_validated(p, -1);
+		if (c == (gunichar)-1 || c == (gunichar)-2) {
+			next = p + 1;
+			c = '?';
+		} else {
+			next = g_utf8_next_char(p);
+			t = g_unichar_type(c);
+			if (g_unichar_iscntrl(c) || t == G_UNICODE_FORMAT ||
+			    t == G_UNICODE_LINE_SEPARATOR ||
+			    t == G_UNICODE_PARAGRAPH_SEPARATOR ||
+			    t == G_UNICODE_SURROGATE ||
+			    t == G_UNICODE_UNASSIGNED ||
+			    t == G_UNICODE_PRIVATE_USE)
+				c = '?';
+		}
+		g_string_append_unichar(o, c);
+	}
+	if (cap > 0 && (size_t)g_utf8_strlen(o->str, -1) > cap) {
+		p = g_utf8_offset_to_pointer(o->str, (glong)cap - 1);
+		g_string_truncate(o, (gsize)(p - o->str));
+		g_string_append(o, "\xe2\x80\xa6");
+	}
+	return g_string_free(o, FALSE);
+}
+
+/* Whether digest_clean(s, cap) is ref_clean(s, cap); says which not. */
+static int
+clean_same(const char *s, size_t cap)
+{
+	char *a = digest_clean(s, cap), *b = ref_clean(s, cap);
+	int same = strcmp(a, b) == 0;
+
+	if (!same)
+		diag("digest_clean(\"%s\", %zu): \"%s\", want \"%s\"", s, cap,
+		    a, b);
+	g_free(a);
+	g_free(b);
+	return same;
+}
+
+static void
+test_clean_paths(void)
+{
+	static const char *const edge[] = { "", "a", "ab", "abc", "abcd",
+		"abcde", "abcdef", "\t", "a\x1f", "\x7f\x7f\x7f\x7f\x7f\x7f",
+		"~ !", "abcd\x01", "abc\xc3\xa9", "\xc3\xa9", "abcdef\xff",
+		"\xe2\x80\xae", "a\xe2\x80\xa8z", "\xf0\x9f\x98\x80x" };
+	/* ASCII, controls, DEL, 2-4 byte characters, invalid bytes */
+	static const char *const piece[] = { "a", "Z", " ", "~", "\x01", "\n",
+		"\x7f", "\xc3\xa9", "\xe2\x80\xa6", "\xf0\x9f\x98\x80", "\xff",
+		"\xc3", "\xe2\x80\xae", "\xef\xbf\xbf" };
+	char one[2] = { 0, 0 };
+	GRand *rnd = g_rand_new_with_seed(8460);
+	int bad = 0;
+	char *s;
+
+	for (int c = 1; c < 256; c++) {
+		one[0] = (char)c;
+		for (size_t cap = 0; cap < 3; cap++)
+			bad += !clean_same(one, cap);
+	}
+	ok(bad == 0, "digest_clean: every single byte, as before");
+	bad = 0;
+	for (size_t i = 0; i < nitems(edge); i++)
+		for (size_t cap = 0; cap < 9; cap++)
+			bad += !clean_same(edge[i], cap);
+	ok(bad == 0, "digest_clean: short strings at every cap, as before");
+	bad = 0;
+	for (int n = 0; n < 3000; n++) {
+		GString *g = g_string_new(NULL);
+		int len = g_rand_int_range(rnd, 0, 12);
+		int ascii = g_rand_boolean(rnd);
+
+		for (int i = 0; i < len; i++)
+			g_string_append(g,
+			    piece[g_rand_int_range(rnd, 0,
+				ascii ? 7 : (gint32)nitems(piece))]);
+		bad +=
+		    !clean_same(g->str, (size_t)g_rand_int_range(rnd, 0, 14));
+		g_string_free(g, TRUE);
+	}
+	ok(bad == 0, "digest_clean: 3000 random strings, as before");
+	s = g_strnfill(300, 'x');
+	ok(clean_same(s, 200) && clean_same(s, 300) && clean_same(s, 301) &&
+		clean_same(s, 299) && clean_same(s, 0),
+	    "digest_clean: a long ASCII string at and around its length");
+	g_free(s);
+	s = digest_clean("abcdefgh", 8);
+	ok(strcmp(s, "abcdefgh") == 0, "digest_clean: exactly cap, kept");
+	g_free(s);
+	s = digest_clean("abcdefghi", 8);
+	ok(strcmp(s, "abcdefg\xe2\x80\xa6") == 0,
+	    "digest_clean: one over cap: cap - 1 and …");
+	g_free(s);
+	s = digest_clean("ab\ncd", 1);
+	ok(strcmp(s, "\xe2\x80\xa6") == 0, "digest_clean: cap 1 is just …");
+	g_free(s);
+	s = digest_clean("abc\x1b", 0);
+	ok(strcmp(s, "abc?") == 0, "digest_clean: ESC at the end");
+	g_free(s);
+	g_rand_free(rnd);
+}
+
+/* Blank out every string of r (each becomes "Z"), so that a builder
+   that kept one shows. */
+static void
+poison_str(char *s)
+{
+	size_t len = s != NULL ? strlen(s) : 0;
+
+	if (len > 0) {
+		memset(s, 0, len);
+		s[0] = 'Z';
+	}
+}
+
+static void
+poison_strv(char **v)
+{
+	for (; v != NULL && *v != NULL; v++)
+		poison_str(*v);
+}
+
+static void
+poison_report(struct report *r)
+{
+	for (size_t i = 0; i < r->n_policies; i++) {
+		struct policy *pol = &r->policies[i];
+
+		poison_str(pol->policy_type);
+		poison_strv(pol->policy_string);
+		poison_str(pol->policy_domain);
+		poison_strv(pol->mx_host);
+		for (size_t j = 0; j < pol->n_failures; j++) {
+			struct failure *f = &pol->failures[j];
+
+			poison_str(f->result_type);
+			poison_str(f->sending_mta_ip);
+			poison_str(f->receiving_mx_hostname);
+			poison_str(f->receiving_mx_helo);
+			poison_str(f->receiving_ip);
+			poison_str(f->additional_information);
+			poison_str(f->failure_reason_code);
+		}
+	}
+	poison_str(r->organization_name);
+	poison_str(r->contact_info);
+	poison_str(r->report_id);
+}
+
+/* Add a copy of x (its strings and a report decoded again) to b, then
+   blank and free the copy, as digest_load() frees each report. */
+static void
+add_lent(struct digest_builder *b, const struct digest_entry *x)
+{
+	struct digest_entry c = *x;
+	struct ti_limits lim;
+	struct ti_err err = { 0 };
+	struct report *r = NULL;
+	char *str[4];
+
+	c.organization = str[0] = g_strdup(x->organization);
+	c.report_id = str[1] = g_strdup(x->report_id);
+	c.contact = str[2] = g_strdup(x->contact);
+	c.domain = str[3] = g_strdup(x->domain);
+	ti_limits_default(&lim);
+	if (x->report != NULL &&
+	    report_decode((const unsigned char *)x->report->json,
+		x->report->json_len, &lim, &r, &err) == -1)
+		abort();
+	c.report = r;
+	digest_builder_add(b, &c);
+	for (size_t i = 0; i < nitems(str); i++) {
+		poison_str(str[i]);
+		g_free(str[i]);
+	}
+	if (r != NULL) {
+		poison_report(r);
+		report_free(r);
+	}
+}
+
+/* The incremental builder, fed entries it may not keep, makes the same
+   model as digest_build() over the array. */
+static void
+test_stream(void)
+{
+	struct entries e = { g_array_new(FALSE, TRUE,
+	    sizeof(struct digest_entry)) };
+	struct digest_params p;
+	struct digest_builder *b;
+	struct digest *d1, *d2;
+	char *f1 = fd("certificate-host-mismatch", "MX2.S.Example.", 10);
+	char *f2 = fd("sts-policy-fetch-error", NULL, 4);
+	char *f3 = fd("certificate-expired", "mx1.s.example", 3);
+	char *f12 = g_strdup_printf("%s,%s", f1, f2);
+	char *s1 = sts("s.example", "testing", 90, 14, f12);
+	char *ms = g_strdup_printf(
+	    "[%s,{\"policy\":{\"policy-type\":\"tlsa\",\"policy-string\":"
+	    "[\"[\\\"3 1 1 AA\\\",\\\"3 1 1 BB\\\"]\"],\"policy-domain\":"
+	    "\"mx1.s.example\"},\"summary\":{"
+	    "\"total-successful-session-count\":90,"
+	    "\"total-failure-session-count\":10},\"failure-details\":[%s]}]",
+	    s1, f1);
+	char *s3 = sts("s.example", "enforce", 50, 3, f3);
+	char *p3 = g_strdup_printf("[%s]", s3);
+	char *s4 = sts("t.example", "testing", 7, 0, "");
+	char *p4 = g_strdup_printf("[%s]", s4);
+	const char *evil =
+	    "[{\"policy\":{\"policy-type\":\"sts\",\"policy-string\":"
+	    "[\"mode: <b>x</b>\"],\"policy-domain\":"
+	    "\"evil.example\\r\\nBcc: v@example.org\"},\"summary\":{"
+	    "\"total-successful-session-count\":1,"
+	    "\"total-failure-session-count\":1},\"failure-details\":[{"
+	    "\"result-type\":\"<img src=x onerror=alert(1)>\","
+	    "\"receiving-mx-hostname\":\"<script>\\u00e9</script>\","
+	    "\"failed-session-count\":1}]}]";
+	char *j1, *j2, *t1, *t2;
+	int same = 1;
+
+	daily(&e, "Google Inc.", "s.example", 0, 27, 100);
+	daily(&e, "mx.example.net", "s.example", 0, 11, 10);
+	for (int day = 3; day < 28; day += 4) {
+		char *id = g_strdup_printf("ms-%d", day);
+
+		add(&e, mk("Microsoft Corporation", id, day, ms), 1);
+		g_free(id);
+	}
+	add(&e, mk("Other", "o-22", 22, p3), 1);
+	add(&e, mk("Other", "o-23", 23, p3), 0); /* did not decode */
+	add(&e, mk("Other", "t-24", 24, p4), 1);
+	daily(&e, "Google Inc.", "t.example", 14, 27, 5);
+	add(&e, mk("Evil\\nX-Injected: yes", "e-25", 25, evil), 1);
+	add(&e, mk("Google Inc.", "late", 40, p4), 1); /* after until */
+	for (int pass = 0; pass < 2; pass++) {
+		params(&p, 21, 7);
+		p.domain = pass == 0 ? NULL : "S.example";
+		d1 = digest_build((struct digest_entry *)(void *)e.a->data,
+		    e.a->len, &p);
+		b = digest_builder_new(&p);
+		for (guint i = 0; i < e.a->len; i++)
+			add_lent(b,
+			    &g_array_index(e.a, struct digest_entry, i));
+		d2 = digest_builder_finish(b);
+		j1 = digest_json(d1);
+		j2 = digest_json(d2);
+		t1 = digest_text(d1);
+		t2 = digest_text(d2);
+		same = same && strcmp(j1, j2) == 0 && strcmp(t1, t2) == 0 &&
+		    d2->n_domains == (pass == 0 ? 3u : 1u);
+		g_free(j1);
+		g_free(j2);
+		g_free(t1);
+		g_free(t2);
+		digest_free(d1);
+		digest_free(d2);
+	}
+	ok(same,
+	    "builder: one entry at a time, each freed after it is added: "
+	    "the model of digest_build()");
+	digest_builder_free(digest_builder_new(&p));
+	digest_builder_free(NULL);
+	ok(1, "builder: an unfinished builder is freed");
+	g_array_unref(e.a);
+	g_free(f1);
+	g_free(f2);
+	g_free(f3);
+	g_free(f12);
+	g_free(s1);
+	g_free(ms);
+	g_free(s3);
+	g_free(p3);
+	g_free(s4);
+	g_free(p4);
+}
+
+/* A failure detail repeated verbatim under a later policy is the same
+   sessions; within one policy, or with any member different, it is
+   not. */
+static void
+test_repeats(void)
+{
+	struct entries e = { g_array_new(FALSE, TRUE,
+	    sizeof(struct digest_entry)) };
+	struct digest_params p;
+	struct digest *d;
+	const struct digest_domain *dom;
+	const char *a = "{\"result-type\":\"certificate-expired\","
+			"\"receiving-mx-hostname\":\"mx1.r.example\","
+			"\"failed-session-count\":5}";
+	const char *a6 = "{\"result-type\":\"certificate-expired\","
+			 "\"receiving-mx-hostname\":\"mx1.r.example\","
+			 "\"failed-session-count\":6}";
+	const char *bx = "{\"result-type\":\"starttls-not-supported\","
+			 "\"receiving-mx-hostname\":\"mx2.r.example\","
+			 "\"failure-reason-code\":\"x\","
+			 "\"failed-session-count\":3}";
+	const char *b0 = "{\"result-type\":\"starttls-not-supported\","
+			 "\"receiving-mx-hostname\":\"mx2.r.example\","
+			 "\"failed-session-count\":3}";
+	char *d1 = g_strdup_printf("%s,%s,%s", a, a, bx);
+	char *d2 = g_strdup_printf("%s,%s", a, b0);
+	char *d3 = g_strdup_printf("%s,%s", bx, a6);
+	char *p1 = sts("r.example", "testing", 100, 11, d1);
+	char *p3 = sts("r.example", "testing", 100, 9, d3);
+	char *pol = g_strdup_printf(
+	    "[%s,{\"policy\":{\"policy-type\":\"tlsa\",\"policy-string\":"
+	    "[\"3 1 1 AA\"],\"policy-domain\":\"mx1.r.example\"},"
+	    "\"summary\":{\"total-successful-session-count\":100,"
+	    "\"total-failure-session-count\":8},\"failure-details\":[%s]},"
+	    "%s]",
+	    p1, d2, p3);
+	GString *big1 = g_string_new(NULL), *big2;
+	char *bp, *bpol;
+
+	add(&e, mk("R", "rep", 1, pol), 1);
+	params(&p, 0, 7);
+	d = digest_build((struct digest_entry *)(void *)e.a->data, e.a->len,
+	    &p);
+	dom = find(d, "r.example");
+	ok(dom != NULL && dom->n_types == 2 &&
+		strcmp(dom->types[0].result_type, "certificate-expired") == 0 &&
+		dom->types[0].sessions == 16 && dom->types[1].sessions == 6,
+	    "repeats: within a policy both count, across policies once, "
+	    "any member different counts (%lld, %lld)",
+	    dom != NULL && dom->n_types > 0 ? (long long)dom->types[0].sessions
+					    : -1LL,
+	    dom != NULL && dom->n_types > 1 ? (long long)dom->types[1].sessions
+					    : -1LL);
+	digest_free(d);
+	g_array_set_size(e.a, 0);
+
+	/* sts and tlsa each with 3000 details, all the same: no quadratic
+	   scan, and counted once */
+	for (int i = 0; i < 3000; i++)
+		g_string_append_printf(big1,
+		    "%s{\"result-type\":\"certificate-expired\","
+		    "\"receiving-mx-hostname\":\"mx1.r.example\","
+		    "\"sending-mta-ip\":\"198.51.%d.%d\","
+		    "\"failed-session-count\":1}",
+		    i > 0 ? "," : "", i / 250, i % 250);
+	big2 = g_string_new(big1->str);
+	bp = sts("r.example", "testing", 0, 3000, big1->str);
+	bpol = g_strdup_printf(
+	    "[%s,{\"policy\":{\"policy-type\":\"tlsa\",\"policy-string\":"
+	    "[\"3 1 1 AA\"],\"policy-domain\":\"mx1.r.example\"},"
+	    "\"summary\":{\"total-successful-session-count\":0,"
+	    "\"total-failure-session-count\":3000},\"failure-details\":[%s]}]",
+	    bp, big2->str);
+	add(&e, mk("Microsoft Corporation", "big", 2, bpol), 1);
+	d = digest_build((struct digest_entry *)(void *)e.a->data, e.a->len,
+	    &p);
+	dom = find(d, "r.example");
+	ok(dom != NULL && dom->n_types == 1 && dom->types[0].sessions == 3000 &&
+		dom->n_failures == 1 && dom->failures[0].n_sending_ips == 20,
+	    "repeats: 3000 details under sts and tlsa count once");
+	digest_free(d);
+	g_string_free(big1, TRUE);
+	g_string_free(big2, TRUE);
+	g_free(bp);
+	g_free(bpol);
+	g_array_unref(e.a);
+	g_free(d1);
+	g_free(d2);
+	g_free(d3);
+	g_free(p1);
+	g_free(p3);
+	g_free(pol);
+}
+
+/* What the builder remembers between reports (hosts, policy strings,
+   days) gives what working each out again gave. */
+static void
+test_remembered(void)
+{
+	struct entries e = { g_array_new(FALSE, TRUE,
+	    sizeof(struct digest_entry)) };
+	struct digest_params p;
+	struct digest *d;
+	const struct digest_domain *dom;
+	const struct digest_reporter *r;
+	const char *one =
+	    "[{\"policy\":{\"policy-type\":\"sts\",\"policy-string\":"
+	    "[\"version: STSv1\",\"mode: testing\",\"mx: mx1.m.example\"],"
+	    "\"policy-domain\":\"m.example\",\"mx-host\":[\"mx1.m.example\"]},"
+	    "\"summary\":{\"total-successful-session-count\":9,"
+	    "\"total-failure-session-count\":1},\"failure-details\":[{"
+	    "\"result-type\":\"certificate-expired\","
+	    "\"receiving-mx-hostname\":\"MX1.M.Example.\","
+	    "\"failed-session-count\":1}]}]";
+	/* the same lines, but two of them in one string */
+	const char *joined =
+	    "[{\"policy\":{\"policy-type\":\"sts\",\"policy-string\":"
+	    "[\"version: STSv1\",\"mode: testing\\nmx: mx9.m.example\"],"
+	    "\"policy-domain\":\"m.example\"},"
+	    "\"summary\":{\"total-successful-session-count\":9,"
+	    "\"total-failure-session-count\":0}}]";
+
+	add(&e, mk("A", "a1", 1, one), 1);
+	add(&e, mk("A", "a2", 1, joined), 1);
+	add(&e, mk("A", "a3", 2, one), 1);
+	params(&p, 0, 7);
+	d = digest_build((struct digest_entry *)(void *)e.a->data, e.a->len,
+	    &p);
+	dom = find(d, "m.example");
+	ok(dom != NULL && dom->n_modes == 2 &&
+		strcmp(dom->modes[0].name, "testing") == 0 &&
+		dom->modes[0].sessions == 2 &&
+		strcmp(dom->modes[1].name, "testing?mx: mx9.m.example") == 0,
+	    "policy strings: one string of two lines is not two strings");
+	ok(dom != NULL && g_strv_length(dom->mx_patterns) == 1 &&
+		g_strv_length(dom->known_mx) == 1 &&
+		strcmp(dom->known_mx[0], "mx1.m.example") == 0 &&
+		dom->n_mx_failed == 1 &&
+		strcmp(dom->mx_failed[0].name, "mx1.m.example") == 0 &&
+		dom->mx_failed[0].sessions == 2,
+	    "hosts: any case, trailing dot: one MX");
+	r = dom != NULL ? reporter(dom, "A") : NULL;
+	ok(r != NULL && r->history_reports == 3 && r->cadence == 0,
+	    "two reports of one day are one report day (too few to learn)");
+	digest_free(d);
+	g_array_unref(e.a);
+}
+
 static void
 test_empty(void)
 {
@@ -739,6 +1177,10 @@ main(void)
 	test_enforce();
 	test_hostile();
 	test_empty();
+	test_clean_paths();
+	test_stream();
+	test_repeats();
+	test_remembered();
 	g_ptr_array_free(reports, TRUE);
 	return done_testing();
 }
