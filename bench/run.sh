@@ -357,7 +357,7 @@ machine() {
 	echo "- Machine: $(nproc 2>/dev/null || echo ?) CPUs ($cpu), $mem RAM," \
 	    "$(uname -sr), $(sed -n 's/^PRETTY_NAME="\(.*\)"/\1/p' \
 	    /etc/os-release 2>/dev/null)."
-	echo "- Input and stores on ${fs:-?} (fsync is real); syslog: $(if [ -S /dev/log ]; then echo "/dev/log present"; else echo "no /dev/log (each log line is a failed connect)"; fi)."
+	echo "- Input and stores on ${fs:-?} (fsync is real); syslog: $(if [ -S /dev/log ]; then echo "/dev/log present"; else echo "no /dev/log (tlsrpt-ingest then drops each line after one access(2))"; fi)."
 	echo "- Load average before and after: $load_start / $load_end."
 	echo "- Versions: SQLite $(pkg-config --modversion sqlite3 2>/dev/null || echo ?)," \
 	    "GMime $(pkg-config --modversion gmime-3.0 2>/dev/null || echo ?)," \
