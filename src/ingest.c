@@ -504,21 +504,22 @@ ingest_prepare(const unsigned char *raw, size_t len, int oversize,
 
 int
 ingest_deliver(const struct ingest_opts *o, const unsigned char *raw,
-    size_t len, int oversize, struct ingest_stats *stats, struct ti_err *err)
+    size_t len, int oversize, struct maildir_msg *staged,
+    struct ingest_stats *stats, struct ti_err *err)
 {
 	struct ingest_mail m;
 	int rc;
 
 	ingest_prepare(raw, len, oversize, o->origin, o->limits, &m);
-	rc = ingest_deliver_parsed(o, raw, len, &m, stats, err);
+	rc = ingest_deliver_parsed(o, raw, len, &m, staged, stats, err);
 	ingest_mail_clear(&m);
 	return rc;
 }
 
 int
 ingest_deliver_parsed(const struct ingest_opts *o, const unsigned char *raw,
-    size_t len, const struct ingest_mail *m, struct ingest_stats *stats,
-    struct ti_err *err)
+    size_t len, const struct ingest_mail *m, struct maildir_msg *staged,
+    struct ingest_stats *stats, struct ti_err *err)
 {
 	size_t n_reports, k = 0, stored = 0, dups = 0, rejected = 0;
 	struct outcome *outcomes = NULL;
@@ -530,10 +531,17 @@ ingest_deliver_parsed(const struct ingest_opts *o, const unsigned char *raw,
 		raw = (const unsigned char *)"";
 	n_reports = ingest_mail_reports(m);
 
-	if (o->archive != NULL && o->dry_run == NULL &&
-	    maildir_deliver(o->archive, n_reports > 0 ? NULL : REJECTED_FOLDER,
-		raw, len, &archive_path, err) == -1)
-		goto out;
+	if (o->archive != NULL && o->dry_run == NULL) {
+		const char *folder = n_reports > 0 ? NULL : REJECTED_FOLDER;
+		int archived = staged != NULL
+		    ? maildir_commit(staged, folder, &archive_path, err)
+		    : maildir_deliver(o->archive, folder, raw, len,
+			  &archive_path, err);
+
+		staged = NULL; /* maildir_commit() freed it */
+		if (archived == -1)
+			goto out;
+	}
 
 	outcomes = g_new0(struct outcome, n_reports + 1);
 	if (n_reports > 0 && o->dry_run == NULL &&
@@ -602,6 +610,7 @@ ingest_deliver_parsed(const struct ingest_opts *o, const unsigned char *raw,
 out:
 	g_free(outcomes);
 	g_free(archive_path);
+	maildir_abort(staged);
 	g_string_free(line, TRUE);
 	return rc;
 }

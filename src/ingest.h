@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "maildir.h"
 #include "mime.h"
 #include "report.h"
 #include "store.h"
@@ -90,12 +91,17 @@ struct ingest_stats {
  * then one line for the rest), per deviation and per part set aside,
  * then one line for the mail.  oversize says that raw was cut at the
  * message-size limit (the mail is then only archived and logged).
+ * staged, when not NULL, is the whole mail already written to the
+ * archive's tmp/ as it was read (maildir_open on o->archive): it is
+ * committed into its folder instead of writing raw again, or dropped;
+ * ingest_deliver() frees it in every case.
  * Returns 0 when the mail was handled (stored, duplicate or set aside),
  * or -1 with *err set (TI_E_TEMP) when a local fault stopped it; nothing
  * is then committed to the store.
  */
 int ingest_deliver(const struct ingest_opts *o, const unsigned char *raw,
-    size_t len, int oversize, struct ingest_stats *stats, struct ti_err *err);
+    size_t len, int oversize, struct maildir_msg *staged,
+    struct ingest_stats *stats, struct ti_err *err);
 
 /*
  * ingest_deliver() in two halves, for a backfill that parses in other
@@ -112,7 +118,7 @@ int ingest_deliver(const struct ingest_opts *o, const unsigned char *raw,
 void ingest_prepare(const unsigned char *raw, size_t len, int oversize,
     const char *origin, const struct ti_limits *limits, struct ingest_mail *m);
 int ingest_deliver_parsed(const struct ingest_opts *o, const unsigned char *raw,
-    size_t len, const struct ingest_mail *m, struct ingest_stats *stats,
-    struct ti_err *err);
+    size_t len, const struct ingest_mail *m, struct maildir_msg *staged,
+    struct ingest_stats *stats, struct ti_err *err);
 
 #endif

@@ -17,6 +17,7 @@
  *   permission problem also names the fix, because the usual cause is an
  *   /etc/aliases pipe running as nobody.
  */
+#define _GNU_SOURCE /* sync_file_range(2) */
 #include <sys/stat.h>
 #include <sys/time.h>
 
@@ -412,6 +413,17 @@ out:
 	g_free(dir);
 	md_free(m);
 	return rc;
+}
+
+void
+maildir_flush_start(struct maildir_msg *m)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+	if (m != NULL && m->fd != -1 && !m->failed)
+		(void)sync_file_range(m->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+	(void)m;
+#endif
 }
 
 void

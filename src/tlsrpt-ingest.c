@@ -124,13 +124,13 @@ usage_error(const char *msg)
 
 /*
  * Read fd to EOF.  Keep at most cap bytes in *out; past that set
- * *oversize and, if spill is not NULL, write everything (what was kept
- * and the rest) there instead.  Always drains the input (sieve and
+ * *oversize and keep nothing.  If archive is not NULL, write every byte
+ * there too, as it is read.  Always drains the input (sieve and
  * procmail want it read to the end).
  */
 static int
 read_input(int fd, size_t cap, GByteArray *out, int *oversize,
-    struct maildir_msg *spill, struct ti_err *err)
+    struct maildir_msg *archive, struct ti_err *err)
 {
 	unsigned char chunk[65536];
 	ssize_t n;
@@ -146,19 +146,15 @@ read_input(int fd, size_t cap, GByteArray *out, int *oversize,
 			return ti_err_set(err, TI_E_TEMP, "read input: %s",
 			    g_strerror(errno));
 		}
+		if (archive != NULL &&
+		    maildir_write(archive, chunk, (size_t)n, err) == -1)
+			return -1;
 		if (!*oversize && out->len + (size_t)n > cap) {
 			*oversize = 1;
-			if (spill != NULL &&
-			    maildir_write(spill, out->data, out->len, err) ==
-				-1)
-				return -1;
 			g_byte_array_set_size(out, 0);
 		}
 		if (!*oversize)
 			g_byte_array_append(out, chunk, (guint)n);
-		else if (spill != NULL &&
-		    maildir_write(spill, chunk, (size_t)n, err) == -1)
-			return -1;
 	}
 }
 
@@ -308,7 +304,7 @@ job_deliver(struct run *run, struct job *j, struct ti_err *err)
 	else {
 		run->opts.origin = j->path;
 		rc = ingest_deliver_parsed(&run->opts, j->buf->data,
-		    j->buf->len, &j->mail, &run->stats, err);
+		    j->buf->len, &j->mail, NULL, &run->stats, err);
 	}
 	if (rc == 0)
 		rc = batch_tick(run, err);
@@ -577,38 +573,32 @@ ingest_path(struct run *run, const char *path, struct ti_err *err)
 	return rc;
 }
 
-/* Standard input: the pipe delivery. */
+/*
+ * Standard input: the pipe delivery.  The mail goes into the archive's
+ * tmp/ as it is read (whole, even past message-size), and the disk starts
+ * writing it while the mail is parsed; ingest_deliver() then commits it
+ * into the main folder or .rejected.
+ */
 static int
 ingest_stdin(struct run *run, struct ti_err *err)
 {
 	GByteArray *buf = g_byte_array_new();
-	struct maildir_msg *spill = NULL;
+	struct maildir_msg *staged = NULL;
 	int oversize = 0, rc = -1;
 
 	if (run->opts.archive != NULL && run->opts.dry_run == NULL &&
-	    (spill = maildir_open(run->opts.archive, err)) == NULL)
+	    (staged = maildir_open(run->opts.archive, err)) == NULL)
 		goto out;
 	if (read_input(STDIN_FILENO, run->conf->limits.message_size, buf,
-		&oversize, spill, err) == -1)
+		&oversize, staged, err) == -1)
 		goto out;
-	if (oversize) {
-		/* kept whole in the archive, set aside, logged */
-		if (spill != NULL &&
-		    maildir_commit(spill, "rejected", NULL, err) == -1) {
-			spill = NULL;
-			goto out;
-		}
-		spill = NULL;
-		run->opts.archive = NULL;
-	} else {
-		maildir_abort(spill);
-		spill = NULL;
-	}
+	maildir_flush_start(staged);
 	run->opts.origin = "-";
-	rc = ingest_deliver(&run->opts, buf->data, buf->len, oversize,
+	rc = ingest_deliver(&run->opts, buf->data, buf->len, oversize, staged,
 	    &run->stats, err);
+	staged = NULL; /* ingest_deliver() took it */
 out:
-	maildir_abort(spill);
+	maildir_abort(staged);
 	g_byte_array_unref(buf);
 	return rc;
 }

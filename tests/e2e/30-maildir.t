@@ -36,6 +36,26 @@ ok "oversize: archived whole in .rejected" sh -c \
     "sed '1{/^From /d;}' '$MAIL' | cmp -s - \"\$(find '$MD/.rejected/new' -type f)\""
 ok "oversize: log says message-size" grep -q 'message-size' "$TMP/log"
 
+# The mail is written into tmp/ once, as it is read, and that file is
+# the one linked into new/ (before, an empty spill file came and went).
+if command -v strace >/dev/null 2>&1 && [ -z "$VALGRIND" ]; then
+	fresh
+	env SENDER=a@example.org strace -f -qq -e trace=openat,link,rename \
+	    -o "$TMP/strace" "$INGEST" --store "$DB" --archive "$MD" \
+	    <"$MAIL" >/dev/null 2>&1 || true
+	ok "one file opened in tmp/ for the whole delivery" is \
+	    "$(grep -c "openat(.*$MD/tmp/" "$TMP/strace")" 1
+	ok "and it is the one delivered into new/" sh -c \
+	    "grep -E '^[0-9]+ +(link|rename)\\(\"$MD/tmp/' '$TMP/strace' |
+	    grep -q '$MD/new/'"
+	ok "delivered whole" sh -c \
+	    "sed '1{/^From /d;}' '$MAIL' | cmp -s - \"\$(find '$MD/new' -type f)\""
+else
+	skip "strace missing, or valgrind"
+	skip "strace missing, or valgrind"
+	skip "strace missing, or valgrind"
+fi
+
 # 50 deliveries give 50 distinct files.
 fresh
 i=0

@@ -183,7 +183,7 @@ dry_run(const char *json, size_t max_lines, const struct ti_limits *l)
 	o.max_failure_lines = max_lines;
 	o.dry_run = open_memstream(&out, &size);
 	rc = ingest_deliver(&o, (const unsigned char *)json, strlen(json), 0,
-	    NULL, &err);
+	    NULL, NULL, &err);
 	fclose(o.dry_run);
 	if (rc != 0)
 		diag("ingest_deliver: %s", err.msg);
