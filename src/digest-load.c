@@ -4,7 +4,7 @@
  * Design rationale: the metadata columns (totals counted once at
  * ingestion) answer trend, cadence and readiness over the whole history
  * window cheaply; only the reports of the period itself are decoded
- * again (report_decode with the default limits), for failure details
+ * again (report_decode_stored, default limits), for failure details
  * and policy strings.  Each row goes into the builder as it is read and
  * its decoded report is freed at once, so that a digest over a year
  * holds one report at a time, not 73,000.  A stored report that no
