@@ -94,14 +94,6 @@ level_of(int64_t ok, int64_t bad, const struct digest_params *p)
 	return DIGEST_ACTION;
 }
 
-static int64_t
-sat_add(int64_t a, int64_t b)
-{
-	if (b > 0 && a > INT64_MAX - b)
-		return INT64_MAX;
-	return a + b;
-}
-
 /* ---- counters ------------------------------------------------------- */
 
 static GHashTable *
@@ -136,7 +128,7 @@ counter_add(GHashTable *h, const char *name, int64_t n)
 	if (!is_clean(name))
 		name = key = digest_clean(name, STR_CAP);
 	if ((v = g_hash_table_lookup(h, name)) != NULL) {
-		*v = sat_add(*v, n);
+		*v = ti_sat_add(*v, n);
 		g_free(key);
 		return;
 	}
@@ -497,7 +489,7 @@ add_failure(struct dbuild *b, const struct failure *f, const char *org)
 		counter_add(b->mx_failed, mx, n);
 		set_add_host(b, b->known_mx, mx);
 		b->fail_sessions_known_mx =
-		    sat_add(b->fail_sessions_known_mx, n);
+		    ti_sat_add(b->fail_sessions_known_mx, n);
 	}
 	key = g_strconcat(type, "\n", mx != NULL ? mx : "", NULL);
 	if ((fb = g_hash_table_lookup(b->fails, key)) == NULL) {
@@ -511,7 +503,7 @@ add_failure(struct dbuild *b, const struct failure *f, const char *org)
 		g_hash_table_insert(b->fails, key, fb);
 	} else
 		g_free(key);
-	fb->sessions = sat_add(fb->sessions, n);
+	fb->sessions = ti_sat_add(fb->sessions, n);
 	counter_add(fb->rip, f->receiving_ip, n);
 	counter_add(fb->sip, f->sending_mta_ip, n);
 	counter_add(fb->reasons, f->failure_reason_code, n);
@@ -915,7 +907,7 @@ domain_finish(struct dbuild *b, struct digest_domain *dom,
 		dom->types[i].advice = advice_lookup(k);
 		dom->types[i].sessions = *(int64_t *)v;
 		dom->category[dom->types[i].advice->category] =
-		    sat_add(dom->category[dom->types[i].advice->category],
+		    ti_sat_add(dom->category[dom->types[i].advice->category],
 			dom->types[i].sessions);
 		i++;
 	}
@@ -1091,25 +1083,25 @@ add_entry(struct dbuild *b, const struct digest_entry *e,
 	}
 	if (e->start >= prev_since && e->start < p->since) {
 		b->has_prev = 1;
-		b->prev_ok = sat_add(b->prev_ok, ok);
-		b->prev_bad = sat_add(b->prev_bad, bad);
+		b->prev_ok = ti_sat_add(b->prev_ok, ok);
+		b->prev_bad = ti_sat_add(b->prev_bad, bad);
 	}
 	if (e->start < p->since)
 		return;
 	b->reports++;
-	b->ok = sat_add(b->ok, ok);
-	b->bad = sat_add(b->bad, bad);
+	b->ok = ti_sat_add(b->ok, ok);
+	b->bad = ti_sat_add(b->bad, bad);
 	rb->reports++;
-	rb->ok = sat_add(rb->ok, ok);
-	rb->bad = sat_add(rb->bad, bad);
+	rb->ok = ti_sat_add(rb->ok, ok);
+	rb->bad = ti_sat_add(rb->bad, bad);
 	if (b->days != NULL) {
 		size_t i = (size_t)((floor_day(e->start) - b->days[0].day) /
 		    DIGEST_DAY);
 
 		if (floor_day(e->start) >= b->days[0].day && i < b->n_days) {
 			b->days[i].successful =
-			    sat_add(b->days[i].successful, ok);
-			b->days[i].failed = sat_add(b->days[i].failed, bad);
+			    ti_sat_add(b->days[i].successful, ok);
+			b->days[i].failed = ti_sat_add(b->days[i].failed, bad);
 		}
 	}
 	if (e->report != NULL)
@@ -1215,8 +1207,8 @@ digest_builder_finish(struct digest_builder *b)
 		   fell silent; one with nothing at all is left out */
 		domain_finish(db, &d->domains[i], &b->p, d->as_of);
 		d->successful =
-		    sat_add(d->successful, d->domains[i].successful);
-		d->failed = sat_add(d->failed, d->domains[i].failed);
+		    ti_sat_add(d->successful, d->domains[i].successful);
+		d->failed = ti_sat_add(d->failed, d->domains[i].failed);
 		if (d->domains[i].level > d->level)
 			d->level = d->domains[i].level;
 		i++;

@@ -324,12 +324,6 @@ put_status(enum store_put_result res)
 	return "conflict";
 }
 
-static int64_t
-sat_add(int64_t a, int64_t b)
-{
-	return a > INT64_MAX - b ? INT64_MAX : a + b;
-}
-
 /*
  * The report line, then one line per failure detail (at most
  * o->max_failure_lines, then one failures_omitted line for the rest) and
@@ -383,7 +377,7 @@ log_report(const struct ingest_opts *o, GString *line, const struct report *r,
 
 			if (logged >= o->max_failure_lines) {
 				omitted++;
-				omitted_sessions = sat_add(omitted_sessions,
+				omitted_sessions = ti_sat_add(omitted_sessions,
 				    f->failed_session_count);
 				continue;
 			}

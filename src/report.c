@@ -1171,12 +1171,6 @@ report_free(struct report *r)
 	g_free(r);
 }
 
-static int64_t
-sat_add(int64_t a, int64_t b)
-{
-	return a > INT64_MAX - b ? INT64_MAX : a + b;
-}
-
 void
 report_totals(const struct report *r, int64_t *successful, int64_t *failed)
 {
@@ -1196,10 +1190,10 @@ report_totals(const struct report *r, int64_t *successful, int64_t *failed)
 			if (strcmp(r->policies[j].policy_type,
 				r->policies[i].policy_type) != 0)
 				continue;
-			ok = sat_add(ok, r->policies[j].successful);
-			bad = sat_add(bad, r->policies[j].failed);
+			ok = ti_sat_add(ok, r->policies[j].successful);
+			bad = ti_sat_add(bad, r->policies[j].failed);
 		}
-		if (sat_add(ok, bad) > sat_add(best_ok, best_bad)) {
+		if (ti_sat_add(ok, bad) > ti_sat_add(best_ok, best_bad)) {
 			best_ok = ok;
 			best_bad = bad;
 		}

@@ -66,6 +66,14 @@ struct ti_limits {
 
 void ti_limits_default(struct ti_limits *limits);
 
+/* a + b for session counts (b >= 0 adds, capped at INT64_MAX): a sum of
+   many reports' counts must not overflow. */
+static inline int64_t
+ti_sat_add(int64_t a, int64_t b)
+{
+	return b > 0 && a > INT64_MAX - b ? INT64_MAX : a + b;
+}
+
 /* Parse "123", "64k", "32M", "1G" into bytes.  Returns 0 or -1. */
 int ti_parse_size(const char *text, size_t *out);
 

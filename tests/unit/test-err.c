@@ -52,6 +52,11 @@ main(void)
 		ok(sizes[i].ok ? rc == 0 && v == sizes[i].want : rc == -1,
 		    "size '%s'", sizes[i].text);
 	}
+	ok(ti_sat_add(2, 3) == 5 && ti_sat_add(INT64_MAX - 1, 1) == INT64_MAX &&
+		ti_sat_add(INT64_MAX - 1, 5) == INT64_MAX &&
+		ti_sat_add(INT64_MAX, INT64_MAX) == INT64_MAX &&
+		ti_sat_add(7, 0) == 7,
+	    "ti_sat_add: sums, capped at INT64_MAX");
 	ti_limits_default(&l);
 	ok(l.gunzip_size >= (10u << 20) && l.gunzip_size <= (256u << 20),
 	    "gunzip cap fits a 50,000-detail report, far below RAM");
