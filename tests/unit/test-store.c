@@ -709,6 +709,118 @@ test_versions(void)
 	g_free(empty);
 }
 
+/* The -wal file's size, or -1. */
+static off_t
+wal_size(const char *db)
+{
+	char *wal = g_strconcat(db, "-wal", NULL);
+	struct stat sb;
+	off_t size = stat(wal, &sb) == 0 ? sb.st_size : -1;
+
+	g_free(wal);
+	return size;
+}
+
+/* One delivery as a process makes it: open, one report, close. */
+static int
+deliver1(const char *path, int i, struct ti_err *err)
+{
+	struct report_source src = { .source = "mail", .received = 1 };
+	enum store_put_result res;
+	char id[32], sha[65];
+	struct report *r;
+	struct store *st;
+	int rc;
+
+	if ((st = store_open(path, STORE_WRITE, 200, err)) == NULL)
+		return -1;
+	snprintf(id, sizeof(id), "w%d", i);
+	r = mkreport("WAL Org", id, "example.com", 1704067200 + i, id);
+	rc = put1(st, r, &src, &res, sha, err);
+	report_free(r);
+	store_close(st);
+	return rc;
+}
+
+/*
+ * The WAL is checkpointed as it fills, then reused from its start: its
+ * file keeps its size (a commit writes in place, no file growth), never
+ * passes journal_size_limit for long, and nothing is lost.
+ */
+static void
+test_wal(void)
+{
+	struct ti_err err = { 0 };
+	char *path = tpath("wal.db");
+	off_t size, first = -1, max = 0;
+	int i, shrank = 0, failed = 0;
+	char *pages, *grown, json[4000] = "";
+	struct store *st;
+	sqlite3 *db;
+
+	for (i = 0; i < 120 && !failed; i++) {
+		failed = deliver1(path, i, &err) == -1;
+		size = wal_size(path);
+		if (i == 59)
+			first = size;
+		if (i > 0 && size < max)
+			shrank = 1;
+		if (size > max)
+			max = size;
+	}
+	ok(!failed, "120 deliveries, a process each: %s", err.msg);
+	ok(!shrank, "the -wal file is never cut back (%jd bytes at most)",
+	    (intmax_t)max);
+	ok(max > 0 && max < 1048576, "the -wal file stays under 1 MB");
+	ok(first == wal_size(path),
+	    "after the first checkpoints, commits write in place (%jd, %jd)",
+	    (intmax_t)first, (intmax_t)wal_size(path));
+
+	/* one transaction of more than 1 MB, as a backfill batch */
+	memset(json, ' ', sizeof(json) - 1);
+	st = store_open(path, STORE_WRITE, 200, &err);
+	db = st != NULL ? store_sqlite_db(st) : NULL;
+	pages = db != NULL ? sql1(db, "PRAGMA page_count") : NULL;
+	ok(db != NULL && store_batch_begin(st, &err) == 0, "batch: %s",
+	    err.msg);
+	for (i = 1000; i < 1600 && db != NULL && !failed; i++) {
+		struct report_source src = { .source = "file", .received = 1 };
+		enum store_put_result res;
+		char id[32], sha[65];
+		struct report *r;
+
+		snprintf(id, sizeof(id), "w%d", i);
+		memcpy(json, id, strlen(id)); /* each its own hash */
+		r = mkreport("WAL Org", id, "example.com", 1704067200 + i,
+		    json);
+		failed = store_put(st, r, &src, &res, sha, &err) == -1;
+		report_free(r);
+	}
+	ok(db != NULL && !failed && store_batch_end(st, &err) == 0,
+	    "a batch of 600 reports: %s", err.msg);
+	grown = db != NULL ? sql1(db, "PRAGMA page_count") : NULL;
+	ok(pages != NULL && grown != NULL &&
+		(atoi(grown) - atoi(pages)) * 4096 > 1048576,
+	    "the batch wrote more than 1 MB (%s -> %s pages)", pages, grown);
+	store_close(st);
+	ok(wal_size(path) <= 1048576,
+	    "the -wal file is cut back to 1 MB after it (%jd)",
+	    (intmax_t)wal_size(path));
+	for (i = 200; i < 240 && !failed; i++)
+		failed = deliver1(path, i, &err) == -1;
+	ok(!failed && wal_size(path) <= 1048576, "and stays there (%jd): %s",
+	    (intmax_t)wal_size(path), err.msg);
+
+	st = store_open(path, STORE_READ, 200, &err);
+	db = st != NULL ? store_sqlite_db(st) : NULL;
+	ok(db != NULL && sql1_is(db, "SELECT count(*) FROM reports", "760"),
+	    "every report is there: %s", err.msg);
+	store_close(st);
+	g_free(pages);
+	g_free(grown);
+	g_free(path);
+}
+
 static void
 rm_rf(const char *dir)
 {
@@ -766,6 +878,7 @@ main(void)
 	test_filters();
 	test_values();
 	test_versions();
+	test_wal();
 	rm_rf(tmpdir);
 	g_free(tmpl);
 	return done_testing();
