@@ -328,6 +328,14 @@ sq_prepare(struct sq *s, const char *sql, sqlite3_stmt **st, struct ti_err *err)
 	return 0;
 }
 
+/* Prepare *st on its first use: what a delivery does not need (the
+   duplicate check, failure rows) costs it nothing. */
+static int
+sq_lazy(struct sq *s, const char *sql, sqlite3_stmt **st, struct ti_err *err)
+{
+	return *st != NULL ? 0 : sq_prepare(s, sql, st, err);
+}
+
 static void
 sq_free(struct sq *s)
 {
@@ -436,11 +444,6 @@ sq_open_write(struct sq *s, int busy_timeout_ms, struct ti_err *err)
 		"set journal_size_limit", err) == -1)
 		return -1;
 	if (sq_migrate(s, err) == -1)
-		return -1;
-	if (sq_prepare(s, sql_ins_report, &s->ins_report, err) == -1 ||
-	    sq_prepare(s, sql_sel_sha, &s->sel_sha, err) == -1 ||
-	    sq_prepare(s, sql_ins_policy, &s->ins_policy, err) == -1 ||
-	    sq_prepare(s, sql_ins_failure, &s->ins_failure, err) == -1)
 		return -1;
 	return 0;
 }
@@ -583,10 +586,8 @@ sq_batch_begin(void *backend, struct ti_err *err)
 	if (s->mode != STORE_WRITE)
 		return ti_err_set(err, TI_E_BUG, "store %s: opened read-only",
 		    s->path);
-	if ((s->savepoint == NULL &&
-		sq_prepare(s, "SAVEPOINT mail", &s->savepoint, err) == -1) ||
-	    (s->release == NULL &&
-		sq_prepare(s, "RELEASE mail", &s->release, err) == -1) ||
+	if (sq_lazy(s, "SAVEPOINT mail", &s->savepoint, err) == -1 ||
+	    sq_lazy(s, "RELEASE mail", &s->release, err) == -1 ||
 	    sq_exec(s, "BEGIN IMMEDIATE", "begin", err) == -1)
 		return -1;
 	s->batch = 1;
@@ -686,6 +687,8 @@ sq_put_policies(struct sq *s, const struct report *r, int64_t report_row,
 		if (p->policy_type == NULL)
 			return ti_err_set(err, TI_E_INPUT,
 			    "store: policy %zu lacks policy-type", i);
+		if (sq_lazy(s, sql_ins_policy, &s->ins_policy, err) == -1)
+			return -1;
 		sqlite3_bind_int64(s->ins_policy, 1, report_row);
 		sqlite3_bind_int64(s->ins_policy, 2, (int64_t)i);
 		bind_cstr(s->ins_policy, 3, p->policy_type);
@@ -706,6 +709,9 @@ sq_put_policies(struct sq *s, const struct report *r, int64_t report_row,
 			if (f->result_type == NULL)
 				return ti_err_set(err, TI_E_INPUT,
 				    "store: failure-details lack result-type");
+			if (sq_lazy(s, sql_ins_failure, &s->ins_failure, err) ==
+			    -1)
+				return -1;
 			sqlite3_bind_int64(s->ins_failure, 1, policy_row);
 			bind_cstr(s->ins_failure, 2, f->result_type);
 			bind_cstr(s->ins_failure, 3, f->sending_mta_ip);
@@ -732,6 +738,8 @@ sq_existing(struct sq *s, const struct report *r, enum store_put_result *result,
 	const char *sha;
 	int rc;
 
+	if (sq_lazy(s, sql_sel_sha, &s->sel_sha, err) == -1)
+		return -1;
 	bind_cstr(s->sel_sha, 1, r->organization_name);
 	bind_cstr(s->sel_sha, 2, r->report_id);
 	rc = sqlite3_step(s->sel_sha);
@@ -763,7 +771,7 @@ sq_put(void *backend, const struct report *r, const struct report_source *src,
 {
 	static const struct report_source none;
 	struct sq *s = backend;
-	sqlite3_stmt *st = s->ins_report;
+	sqlite3_stmt *st;
 	int64_t ok = 0, failed = 0, received;
 	char *devs;
 	int rc;
@@ -776,6 +784,9 @@ sq_put(void *backend, const struct report *r, const struct report_source *src,
 	    r->json == NULL)
 		return ti_err_set(err, TI_E_INPUT,
 		    "store: report lacks a required member");
+	if (sq_lazy(s, sql_ins_report, &s->ins_report, err) == -1)
+		return -1;
+	st = s->ins_report;
 	if (src == NULL)
 		src = &none;
 	received = src->received != 0 ? src->received : (int64_t)time(NULL);
