@@ -34,6 +34,8 @@ struct store_ops {
 	int (*each_report)(void *backend, const struct store_query *q,
 	    int (*cb)(const struct stored_report *sr, void *arg), void *arg,
 	    struct ti_err *err);
+	int (*prune)(void *backend, const struct store_query *q,
+	    int64_t *deleted, struct ti_err *err);
 	/* Optional (NULL: every mail commits on its own). */
 	int (*batch_begin)(void *backend, struct ti_err *err);
 	int (*batch_end)(void *backend, struct ti_err *err);

@@ -958,36 +958,24 @@ pg_each_row(PGresult *res, int (*cb)(const struct stored_report *, void *),
  * is never held in memory whole.  Outside a transaction, one REPEATABLE
  * READ snapshot: a copy sees the store as it was when it started.
  */
+/* Append to sql the WHERE clause of the reports that q selects, its
+   values in pp; returns how many.  The one selection of
+   store_each_report() and store_prune(). */
 static int
-pg_each_report(void *backend, const struct store_query *q,
-    int (*cb)(const struct stored_report *sr, void *arg), void *arg,
-    struct ti_err *err)
+pg_where(GString *sql, struct params *pp, const struct store_query *q)
 {
-	struct pg *p = backend;
-	struct params pp = { 0 };
-	GString *sql;
-	PGresult *res;
 	char *domain;
 	size_t len;
-	int n = 0, own, ret = 0;
+	int n = 0;
 
-	if (p->version == 0) /* nothing was ever written */
-		return 0;
-	own = pq->transactionStatus(p->conn) == PQTRANS_IDLE;
-	sql = g_string_new("DECLARE ti_reports NO SCROLL CURSOR FOR"
-			   " SELECT id, organization_name, report_id,"
-			   " contact_info, domain, start_time, end_time,"
-			   " successful, failed, received, message_id,"
-			   " envelope_sender, filename, source, json,"
-			   " envelope_recipient, origin, archive_path,"
-			   " deviations FROM reports WHERE true");
+	g_string_append(sql, " WHERE true");
 	if (q->since != 0) {
-		pp.v[n++] = int_param(&pp, q->since);
+		pp->v[n++] = int_param(pp, q->since);
 		g_string_append_printf(sql, " AND start_time >= $%d::bigint",
 		    n);
 	}
 	if (q->until != 0) {
-		pp.v[n++] = int_param(&pp, q->until);
+		pp->v[n++] = int_param(pp, q->until);
 		g_string_append_printf(sql, " AND start_time < $%d::bigint", n);
 	}
 	if (q->domain != NULL) {
@@ -998,7 +986,7 @@ pg_each_report(void *backend, const struct store_query *q,
 		len = strlen(domain);
 		if (len > 0 && domain[len - 1] == '.')
 			domain[len - 1] = '\0';
-		pp.v[n++] = keep(&pp, domain);
+		pp->v[n++] = keep(pp, domain);
 		g_string_append_printf(sql,
 		    " AND (lower(rtrim(domain, '.') COLLATE \"C\") ="
 		    " lower($%d::text COLLATE \"C\") OR EXISTS (SELECT 1"
@@ -1007,6 +995,60 @@ pg_each_report(void *backend, const struct store_query *q,
 		    " lower($%d::text COLLATE \"C\")))",
 		    n, n);
 	}
+	return n;
+}
+
+/* One statement, so one transaction; ON DELETE CASCADE takes the
+   policies and failure details along. */
+static int
+pg_prune(void *backend, const struct store_query *q, int64_t *deleted,
+    struct ti_err *err)
+{
+	struct pg *p = backend;
+	struct params pp = { 0 };
+	GString *sql;
+	PGresult *res;
+	int n;
+
+	*deleted = 0;
+	if (p->mode != STORE_WRITE)
+		return ti_err_set(err, TI_E_BUG, "store %s: opened read-only",
+		    p->name);
+	sql = g_string_new("WITH gone AS (DELETE FROM reports");
+	n = pg_where(sql, &pp, q);
+	g_string_append(sql, " RETURNING 1) SELECT count(*) FROM gone");
+	res = pg_params(p, NULL, sql->str, n, pp.v, "delete reports", err);
+	g_string_free(sql, TRUE);
+	params_clear(&pp);
+	if (res == NULL)
+		return -1;
+	*deleted = g_ascii_strtoll(pq->getvalue(res, 0, 0), NULL, 10);
+	pq->clear(res);
+	return 0;
+}
+
+static int
+pg_each_report(void *backend, const struct store_query *q,
+    int (*cb)(const struct stored_report *sr, void *arg), void *arg,
+    struct ti_err *err)
+{
+	struct pg *p = backend;
+	struct params pp = { 0 };
+	GString *sql;
+	PGresult *res;
+	int n, own, ret = 0;
+
+	if (p->version == 0) /* nothing was ever written */
+		return 0;
+	own = pq->transactionStatus(p->conn) == PQTRANS_IDLE;
+	sql = g_string_new("DECLARE ti_reports NO SCROLL CURSOR FOR"
+			   " SELECT id, organization_name, report_id,"
+			   " contact_info, domain, start_time, end_time,"
+			   " successful, failed, received, message_id,"
+			   " envelope_sender, filename, source, json,"
+			   " envelope_recipient, origin, archive_path,"
+			   " deviations FROM reports");
+	n = pg_where(sql, &pp, q);
 	g_string_append(sql, " ORDER BY start_time, id");
 	if (own &&
 	    pg_exec(p, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
@@ -1056,4 +1098,5 @@ const struct store_ops store_pg_ops = {
 	.commit = pg_commit,
 	.rollback = pg_rollback,
 	.each_report = pg_each_report,
+	.prune = pg_prune,
 };

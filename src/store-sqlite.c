@@ -837,27 +837,20 @@ col_text(sqlite3_stmt *st, int i)
 	return (const char *)sqlite3_column_text(st, i);
 }
 
+/*
+ * Prepare sql (freed here) with the reports that q selects, then tail,
+ * and bind q's values: the one selection of store_each_report() and
+ * store_prune().
+ */
 static int
-sq_each_report(void *backend, const struct store_query *q,
-    int (*cb)(const struct stored_report *sr, void *arg), void *arg,
-    struct ti_err *err)
+sq_query(struct sq *s, GString *sql, const struct store_query *q,
+    const char *tail, sqlite3_stmt **st, struct ti_err *err)
 {
-	struct sq *s = backend;
-	struct stored_report sr;
-	sqlite3_stmt *st = NULL;
-	GString *sql;
 	char *domain = NULL;
 	size_t len;
-	int rc, ret = 0;
+	int rc;
 
-	if (s->version == 0) /* nothing was ever written */
-		return 0;
-	sql = g_string_new("SELECT id, organization_name, report_id,"
-			   " contact_info, domain, start_time, end_time,"
-			   " successful, failed, received, message_id,"
-			   " envelope_sender, filename, source, json,"
-			   " envelope_recipient, origin, archive_path,"
-			   " deviations FROM reports WHERE 1");
+	g_string_append(sql, " WHERE 1");
 	if (q->since != 0)
 		g_string_append(sql, " AND start_time >= ?1");
 	if (q->until != 0)
@@ -874,20 +867,78 @@ sq_each_report(void *backend, const struct store_query *q,
 		    " (SELECT 1 FROM policies p WHERE p.report = reports.id"
 		    " AND rtrim(p.policy_domain, '.') = ?3 COLLATE NOCASE))");
 	}
-	g_string_append(sql, " ORDER BY start_time, id");
-	rc = sqlite3_prepare_v2(s->db, sql->str, -1, &st, NULL);
+	g_string_append(sql, tail);
+	rc = sqlite3_prepare_v2(s->db, sql->str, -1, st, NULL);
 	g_string_free(sql, TRUE);
 	if (rc != SQLITE_OK) {
 		g_free(domain);
 		return sq_fail(s, rc, "select reports", err);
 	}
 	if (q->since != 0)
-		sqlite3_bind_int64(st, 1, q->since);
+		sqlite3_bind_int64(*st, 1, q->since);
 	if (q->until != 0)
-		sqlite3_bind_int64(st, 2, q->until);
+		sqlite3_bind_int64(*st, 2, q->until);
 	if (domain != NULL)
-		sqlite3_bind_text(st, 3, domain, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(*st, 3, domain, -1, SQLITE_TRANSIENT);
 	g_free(domain);
+	return 0;
+}
+
+/* Delete what q selects in one transaction; the schema's ON DELETE
+   CASCADE (foreign_keys is on for a writer) takes the policies and
+   failure details along. */
+static int
+sq_prune(void *backend, const struct store_query *q, int64_t *deleted,
+    struct ti_err *err)
+{
+	struct sq *s = backend;
+	sqlite3_stmt *st;
+
+	*deleted = 0;
+	if (s->mode != STORE_WRITE)
+		return ti_err_set(err, TI_E_BUG, "store %s: opened read-only",
+		    s->path);
+	if (sq_query(s, g_string_new("DELETE FROM reports"), q, "", &st, err) ==
+	    -1)
+		return -1;
+	if (sq_exec(s, "BEGIN IMMEDIATE", "begin", err) == -1)
+		goto fail;
+	if (sq_run(s, st, "delete reports", err) == -1)
+		goto fail;
+	*deleted = sqlite3_changes(s->db);
+	if (sq_exec(s, "COMMIT", "commit", err) == -1)
+		goto fail;
+	sqlite3_finalize(st);
+	return 0;
+fail:
+	*deleted = 0;
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_finalize(st);
+	return -1;
+}
+
+static int
+sq_each_report(void *backend, const struct store_query *q,
+    int (*cb)(const struct stored_report *sr, void *arg), void *arg,
+    struct ti_err *err)
+{
+	struct sq *s = backend;
+	struct stored_report sr;
+	sqlite3_stmt *st;
+	GString *sql;
+	int rc, ret = 0;
+
+	if (s->version == 0) /* nothing was ever written */
+		return 0;
+	sql = g_string_new("SELECT id, organization_name, report_id,"
+			   " contact_info, domain, start_time, end_time,"
+			   " successful, failed, received, message_id,"
+			   " envelope_sender, filename, source, json,"
+			   " envelope_recipient, origin, archive_path,"
+			   " deviations FROM reports");
+	if (sq_query(s, sql, q, " ORDER BY start_time, id", &st, err) == -1)
+		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		memset(&sr, 0, sizeof(sr));
 		sr.id = sqlite3_column_int64(st, 0);
@@ -940,6 +991,7 @@ const struct store_ops store_sqlite_ops = {
 	.commit = sq_commit,
 	.rollback = sq_rollback,
 	.each_report = sq_each_report,
+	.prune = sq_prune,
 	.batch_begin = sq_batch_begin,
 	.batch_end = sq_batch_end,
 };

@@ -125,6 +125,13 @@ store_each_report(struct store *st, const struct store_query *q,
 }
 
 int
+store_prune(struct store *st, const struct store_query *q, int64_t *deleted,
+    struct ti_err *err)
+{
+	return st->ops->prune(st->backend, q, deleted, err);
+}
+
+int
 store_schema_version(void)
 {
 	return STORE_SCHEMA_VERSION;

@@ -112,6 +112,14 @@ int store_each_report(struct store *st, const struct store_query *q,
     int (*cb)(const struct stored_report *sr, void *arg), void *arg,
     struct ti_err *err);
 
+/*
+ * Delete the reports that store_each_report() gives for q, with their
+ * policies and failure details, in one transaction; *deleted gets how
+ * many reports.  The store must be open STORE_WRITE.
+ */
+int store_prune(struct store *st, const struct store_query *q, int64_t *deleted,
+    struct ti_err *err);
+
 /* The file of a SQLite store spec ("PATH" or "sqlite:PATH"), borrowed
    from spec; NULL for a URI such as postgresql://. */
 const char *store_sqlite_path(const char *spec);

@@ -3,13 +3,16 @@
  *
  *     tlsrpt [--store S] [-c FILE] list [--domain D] [--since T] [--until T]
  *     tlsrpt [--store S] [-c FILE] export [--format jsonl|csv] [...]
+ *     tlsrpt [--store S] [-c FILE] prune --until T [--dry-run] [...]
  *
  * Design rationale:
  * - A thin main over libti (mblaze's one library, many thin mains): the
  *   work is in export.c, the store in store*.c.  Commands are a table
  *   (cmd.h): a new command is one struct command and one line below.
- * - Read-only: the store is opened with STORE_READ, so that an admin
- *   never creates or migrates the delivery user's store.
+ * - Read-only but for migrate's target and prune: the store is opened
+ *   with STORE_READ, so that an admin never creates or migrates the
+ *   delivery user's store by looking at it; the two that write become
+ *   the store's owner first (priv.h).
  * - Exit codes are sysexits(3) values, as for tlsrpt-ingest(8): 64 usage,
  *   65 a stored report that no longer decodes, 74 stdout failed, 75
  *   temporary (busy store), 78 configuration.
@@ -126,6 +129,7 @@ static const struct command *const commands[] = {
 	&cmd_digest,
 	&cmd_html,
 	&cmd_show,
+	&cmd_prune,
 };
 
 static const struct command *

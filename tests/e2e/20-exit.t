@@ -140,6 +140,11 @@ if [ "$(id -u)" = 0 ]; then
 	"$ADMIN" --store "$TMP/owned/reports.db" list >/dev/null
 	ok "root list: no root-owned -wal or -shm left" is \
 	    "$(find "$TMP/owned" ! -user nobody | wc -l | tr -d ' ')" 0
+	rm -f "$TMP/owned/reports.db-wal" "$TMP/owned/reports.db-shm"
+	"$ADMIN" --store "$TMP/owned/reports.db" prune --until 2000-01-01 \
+	    >/dev/null
+	ok "root prune: no root-owned -wal or -shm left" is \
+	    "$(find "$TMP/owned" ! -user nobody | wc -l | tr -d ' ')" 0
 	as_nobody --log=stderr --store "$TMP/owned/reports.db" \
 	    <"$DATA/samples/01-google-ok.eml" >"$TMP/out" 2>"$TMP/log"
 	ok "and nobody can still deliver" grep -q 'mail status=stored' "$TMP/log"

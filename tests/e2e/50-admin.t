@@ -49,4 +49,31 @@ set +e
 rc=$?
 set -e
 ok "missing store: fails clearly" sh -c "test $rc -ne 0 && grep -q none.db '$TMP/err'"
+# prune: what list shows with the same options goes, nothing else
+admin prune
+ok "prune without --until: exit 64" is "$arc" 64
+ok "prune without --until: says why" grep -q -- "--until" "$TMP/admin.err"
+admin list --until 2026-11-03
+early=$(grep -c '^20[0-9][0-9]-' "$TMP/admin" || :)
+ok "prune: list --until shows some reports to prune" test "$early" -ge 2
+admin prune --until 2026-11-03 --dry-run
+ok "prune --dry-run: exit 0" is "$arc" 0
+ok "prune --dry-run: counts them" is "$(cat "$TMP/admin")" \
+    "$early reports would be deleted"
+ok "prune --dry-run: deletes nothing" is "$(stored)" "$n"
+admin prune --until 2026-11-03
+ok "prune: exit 0" is "$arc" 0
+ok "prune: says how many" is "$(cat "$TMP/admin")" "$early reports deleted"
+ok "prune: the others stay" is "$(stored)" "$((n - early))"
+admin list --until 2026-11-03
+ok "prune: list shows none of them" grep -q "^no reports" "$TMP/admin"
+admin prune --until 2026-11-03
+ok "prune again: nothing left to delete" is "$(cat "$TMP/admin")" \
+    "0 reports deleted"
+cron=$(sed -n 's/^#[0-9* ]* tlsrpt tlsrpt \(prune [^>]*\).*/\1/p' \
+    "$top_srcdir/contrib/cron.d/tlsrpt")
+ok "contrib: cron.d's prune example is there" test -n "$cron"
+# shellcheck disable=SC2086 # the example's words
+admin $cron --dry-run
+ok "contrib: cron.d's prune example runs" is "$arc" 0
 done_testing

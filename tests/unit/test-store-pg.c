@@ -265,6 +265,58 @@ run(const char *spec)
 	store_close(st);
 }
 
+/* Prune after run(): a, b and three hostile reports are stored. */
+static void
+prune(const char *spec, PGconn *c)
+{
+	struct store_query by_domain = { "EXAMPLE.org.", 0, 2000001 };
+	struct store_query early = { NULL, 0, 3000001 };
+	struct store_query none = { NULL, 0, 1 };
+	struct ti_err err = { 0 };
+	struct store *st;
+	int64_t n = -1;
+	PGresult *r;
+	int rc;
+
+	st = store_open(spec, STORE_READ, 2000, &err);
+	ok(st != NULL && store_prune(st, &early, &n, &err) == -1 &&
+		err.status == TI_E_BUG && n == 0,
+	    "prune on a read-only store: TI_E_BUG");
+	store_close(st);
+	ti_err_clear(&err);
+
+	st = store_open(spec, STORE_WRITE, 2000, &err);
+	ok(st != NULL, "write open: %s", err.msg);
+	if (st == NULL)
+		return;
+	rc = store_prune(st, &by_domain, &n, &err);
+	ok(rc == 0 && n == 1 && count(st, NULL, 0, 0) == 4 &&
+		count(st, "example.org", 0, 0) == 0,
+	    "prune by domain and until: 1 (%" PRId64 "): %s", n, err.msg);
+	rc = store_prune(st, &early, &n, &err);
+	ok(rc == 0 && n == 2 && count(st, NULL, 0, 0) == 2 &&
+		count(st, NULL, 0, 3000001) == 0,
+	    "prune until: what each_report gives, 2 (%" PRId64 ")", n);
+	ok(store_prune(st, &none, &n, &err) == 0 && n == 0 &&
+		count(st, NULL, 0, 0) == 2,
+	    "prune of nothing: 0");
+	store_close(st);
+
+	r = PQexec(c,
+	    "SELECT (SELECT count(*) FROM tiunit.policies p WHERE NOT EXISTS"
+	    " (SELECT 1 FROM tiunit.reports r WHERE r.id = p.report)),"
+	    " (SELECT count(*) FROM tiunit.failures f WHERE NOT EXISTS"
+	    " (SELECT 1 FROM tiunit.policies p WHERE p.id = f.policy)),"
+	    " (SELECT count(*) FROM tiunit.policies)");
+	ok(PQresultStatus(r) == PGRES_TUPLES_OK &&
+		strcmp(PQgetvalue(r, 0, 0), "0") == 0 &&
+		strcmp(PQgetvalue(r, 0, 1), "0") == 0 &&
+		strcmp(PQgetvalue(r, 0, 2), "0") != 0,
+	    "the pruned reports' policies and failures went with them; the "
+	    "others' stayed");
+	PQclear(r);
+}
+
 /* A newer schema than this program: TI_E_CONFIG both ways. */
 static void
 newer(const char *spec, PGconn *c)
@@ -309,6 +361,7 @@ main(void)
 	spec = g_strdup_printf("%s%soptions=-csearch_path%%3Dtiunit", base,
 	    strchr(base, '?') != NULL ? "&" : "?");
 	run(spec);
+	prune(spec, c);
 	newer(spec, c);
 	PQclear(PQexec(c, "DROP SCHEMA tiunit CASCADE"));
 	PQfinish(c);

@@ -709,6 +709,78 @@ test_versions(void)
 	g_free(empty);
 }
 
+/* store_prune(): what each_report gives for the query, policies and
+   failure details along, nothing else. */
+static void
+test_prune(void)
+{
+	static const struct {
+		const char *id, *domain;
+		int64_t start;
+	} rows[] = {
+		{ "p1", "example.com", 1000 },
+		{ "p2", "example.org", 2000 },
+		{ "p3", "Example.COM.", 3000 },
+		{ "p4", "example.com", 4000 },
+	};
+	struct store_query by_domain = { "example.com", 0, 3001 };
+	struct store_query early = { NULL, 0, 2500 };
+	struct store_query none = { NULL, 0, 1 };
+	struct report_source src = { .source = "mail", .received = 1 };
+	struct ti_err err = { 0 };
+	enum store_put_result res;
+	char *path = tpath("prune.db"), sha[65];
+	struct store *st;
+	struct report *r;
+	int64_t n = -1;
+	size_t i;
+	sqlite3 *db;
+	int failed = 0, rc;
+
+	st = store_open(path, STORE_WRITE, 200, &err);
+	ok(st != NULL, "open: %s", err.msg);
+	if (st == NULL)
+		goto out;
+	for (i = 0; i < nitems(rows); i++) {
+		r = mkreport("Prune Org", rows[i].id, rows[i].domain,
+		    rows[i].start, rows[i].id);
+		failed |= put1(st, r, &src, &res, sha, &err) == -1;
+		report_free(r);
+	}
+	ok(!failed, "four reports stored: %s", err.msg);
+	db = store_sqlite_db(st);
+	rc = store_prune(st, &by_domain, &n, &err);
+	ok(rc == 0 && n == 2,
+	    "by domain (any case, a trailing dot) and until: 2 (%" PRId64
+	    "): %s",
+	    n, err.msg);
+	ok(sql1_is(db, "SELECT group_concat(report_id, ' ') FROM reports",
+	       "p2 p4"),
+	    "the two others are left");
+	ok(store_prune(st, &early, &n, &err) == 0 && n == 1 &&
+		sql1_is(db, "SELECT group_concat(report_id) FROM reports",
+		    "p4"),
+	    "until alone: p2");
+	ok(store_prune(st, &none, &n, &err) == 0 && n == 0,
+	    "nothing selected: 0");
+	ok(sql1_is(db, "SELECT count(*) FROM policies", "1") &&
+		sql1_is(db,
+		    "SELECT count(*) FROM failures f JOIN policies p ON"
+		    " p.id = f.policy JOIN reports r ON r.id = p.report",
+		    "1") &&
+		sql1_is(db, "SELECT count(*) FROM failures", "1"),
+	    "policies and failure details went with their reports");
+	store_close(st);
+
+	st = store_open(path, STORE_READ, 200, &err);
+	ok(st != NULL && store_prune(st, &early, &n, &err) == -1 &&
+		err.status == TI_E_BUG && n == 0,
+	    "read-only: TI_E_BUG");
+	store_close(st);
+out:
+	g_free(path);
+}
+
 /* The -wal file's size, or -1. */
 static off_t
 wal_size(const char *db)
@@ -879,6 +951,7 @@ main(void)
 	test_values();
 	test_versions();
 	test_wal();
+	test_prune();
 	rm_rf(tmpdir);
 	g_free(tmpl);
 	return done_testing();
