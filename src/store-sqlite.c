@@ -872,7 +872,7 @@ sq_query(struct sq *s, GString *sql, const struct store_query *q,
 	g_string_free(sql, TRUE);
 	if (rc != SQLITE_OK) {
 		g_free(domain);
-		return sq_fail(s, rc, "select reports", err);
+		return sq_fail(s, rc, "query reports", err);
 	}
 	if (q->since != 0)
 		sqlite3_bind_int64(*st, 1, q->since);
