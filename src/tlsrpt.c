@@ -49,7 +49,7 @@ static char *opt_format;
 
 static GOptionEntry global_entries[] = {
 	{ "store", 0, 0, G_OPTION_ARG_STRING, &opt_store,
-	    "Read the store S (a path, sqlite:PATH, postgresql://...) "
+	    "Use the store S (a path, sqlite:PATH, postgresql://...) "
 	    "instead of the configured one",
 	    "S" },
 	{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &opt_config,
@@ -62,7 +62,7 @@ static GOptionEntry global_entries[] = {
 /* --store and -c are accepted after the command too. */
 static GOptionEntry store_entries[] = {
 	{ "store", 0, 0, G_OPTION_ARG_STRING, &opt_store_cmd,
-	    "Read the store S instead of the configured one", "S" },
+	    "Use the store S instead of the configured one", "S" },
 	{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &opt_config_cmd,
 	    "Read the configuration FILE (it must exist)", "FILE" },
 	G_OPTION_ENTRY_NULL
