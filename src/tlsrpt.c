@@ -321,7 +321,7 @@ main(int argc, char **argv)
 	log_init("tlsrpt");
 	ctx = g_option_context_new("COMMAND [OPTION...]");
 	g_option_context_set_summary(ctx,
-	    "Show and export the TLS reports (RFC 8460) that "
+	    "Show, export and prune the TLS reports (RFC 8460) that "
 	    "tlsrpt-ingest(8) stored.");
 	help = commands_help();
 	g_option_context_set_description(ctx, help);
