@@ -4,10 +4,12 @@
 set -eu
 [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 || exit 0
 BUILD="build-essential autoconf automake libtool pkg-config
-	libgmime-3.0-dev libcjson-dev zlib1g-dev libsqlite3-dev libpq-dev"
+	libgmime-3.0-dev libcjson-dev zlib1g-dev libsqlite3-dev libpq-dev
+	libopendkim-dev libunbound-dev libevent-dev libpsl-dev dns-root-data"
 TEST="clang valgrind sqlite3 groff-base util-linux postgresql strace
 	postfix rsyslog procmail dovecot-core dovecot-sieve netcat-openbsd
-	debhelper adduser chromium"
+	debhelper adduser chromium
+	unbound python3-dkim opendkim opendkim-tools ldnsutils bind9-dnsutils"
 missing=
 for p in $BUILD $TEST; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
@@ -19,5 +21,24 @@ export DEBIAN_FRONTEND=noninteractive
 echo "postfix postfix/main_mailer_type select Local only" |
     debconf-set-selections
 apt-get update -qq
+# Packages that ship a service (unbound, opendkim, postfix, dovecot) must
+# not start it: the tests start their own instances on free ports.
+# policy-rc.d exiting 101 tells invoke-rc.d "not now"; restore whatever
+# was there before.
+prc=/usr/sbin/policy-rc.d
+saved=
+if [ -e "$prc" ]; then
+	saved=$(mktemp)
+	cp -p "$prc" "$saved"
+fi
+printf '#!/bin/sh\nexit 101\n' >"$prc"
+chmod 755 "$prc"
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+st=0
+apt-get install -y -qq --no-install-recommends $missing >/dev/null || st=$?
+if [ -n "$saved" ]; then
+	mv "$saved" "$prc"
+else
+	rm -f "$prc"
+fi
+exit $st

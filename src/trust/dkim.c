@@ -1,0 +1,2 @@
+/* stub: being written */
+extern int ti_stub_unused; 

@@ -1,0 +1,1 @@
+# unbound-lib.sh: being written
