@@ -52,6 +52,11 @@ enum conf_type {
 	CT_PERCENT, /* double, a per cent above 0, at most 100 */
 	CT_FACTOR, /* double, 1 to 1000 */
 	CT_PERIOD, /* char *, "day", "week" or "month" */
+	CT_DKIM, /* char *, "verify", "authentication-results" or "off" */
+	CT_DURATION, /* unsigned milliseconds: "90", "500ms", "30s", "15m",
+			"4h", "2d" (no unit: seconds), at most 30 days */
+	CT_BOOL, /* int: yes/no, true/false, on/off, 1/0 */
+	CT_OPTSTR, /* char *, kept as written, "" included */
 };
 
 static const struct conf_key {
@@ -115,6 +120,19 @@ static const struct conf_key {
 	{ "alert", "timeout", CT_COUNT,
 	    offsetof(struct ti_conf, alert_timeout) },
 	{ "alert", "state", CT_DIR, offsetof(struct ti_conf, alert_state) },
+	{ "trust", "dkim", CT_DKIM, offsetof(struct ti_conf, trust_dkim) },
+	{ "trust", "authserv-id", CT_DIR,
+	    offsetof(struct ti_conf, trust_authserv_ids) },
+	{ "trust", "domains", CT_DIR, offsetof(struct ti_conf, trust_domains) },
+	{ "trust", "grace", CT_DURATION,
+	    offsetof(struct ti_conf, trust_grace_ms) },
+	{ "trust", "count-unauthenticated", CT_BOOL,
+	    offsetof(struct ti_conf, trust_count_unauthenticated) },
+	{ "dns", "resolver", CT_DIR, offsetof(struct ti_conf, dns_resolver) },
+	{ "dns", "timeout", CT_DURATION,
+	    offsetof(struct ti_conf, dns_timeout_ms) },
+	{ "dns", "trust-anchor", CT_OPTSTR,
+	    offsetof(struct ti_conf, dns_trust_anchor) },
 };
 
 const char *
@@ -151,6 +169,9 @@ conf_init(struct ti_conf *conf)
 	conf->alert_threshold = 5.0;
 	conf->alert_period = g_strdup("day");
 	conf->alert_timeout = 10;
+	conf->trust_dkim = g_strdup("verify");
+	conf->trust_grace_ms = 4 * 3600 * 1000u;
+	conf->dns_timeout_ms = 5000;
 }
 
 void
@@ -177,6 +198,11 @@ conf_clear(struct ti_conf *conf)
 	conf_set(&conf->alert_command, NULL);
 	conf_set(&conf->alert_period, NULL);
 	conf_set(&conf->alert_state, NULL);
+	conf_set(&conf->trust_dkim, NULL);
+	conf_set(&conf->trust_authserv_ids, NULL);
+	conf_set(&conf->trust_domains, NULL);
+	conf_set(&conf->dns_resolver, NULL);
+	conf_set(&conf->dns_trust_anchor, NULL);
 }
 
 /* A deep copy of the string fields. */
@@ -196,6 +222,11 @@ conf_copy(struct ti_conf *dst, const struct ti_conf *src)
 	dst->alert_command = g_strdup(src->alert_command);
 	dst->alert_period = g_strdup(src->alert_period);
 	dst->alert_state = g_strdup(src->alert_state);
+	dst->trust_dkim = g_strdup(src->trust_dkim);
+	dst->trust_authserv_ids = g_strdup(src->trust_authserv_ids);
+	dst->trust_domains = g_strdup(src->trust_domains);
+	dst->dns_resolver = g_strdup(src->dns_resolver);
+	dst->dns_trust_anchor = g_strdup(src->dns_trust_anchor);
 }
 
 static const struct conf_key *
@@ -248,6 +279,37 @@ parse_double(const char *s, double min, int min_incl, double max, double *out)
 		return -1;
 	*out = d;
 	return 0;
+}
+
+/* "90" (seconds), "500ms", "30s", "15m", "4h", "2d" into milliseconds,
+   at most 30 days. */
+static int
+parse_duration(const char *s, unsigned *out)
+{
+	static const struct {
+		const char *unit;
+		uint64_t ms;
+	} units[] = { { "", 1000 }, { "ms", 1 }, { "s", 1000 }, { "m", 60000 },
+		{ "h", 3600000 }, { "d", 86400000 } };
+	const uint64_t max = 30 * 86400000ull;
+	size_t digits = strspn(s, "0123456789");
+	char num[24];
+	uint64_t n;
+
+	if (digits == 0 || digits >= sizeof(num))
+		return -1;
+	memcpy(num, s, digits);
+	num[digits] = '\0';
+	if (!g_ascii_string_to_unsigned(num, 10, 0, max, &n, NULL))
+		return -1;
+	for (size_t i = 0; i < nitems(units); i++)
+		if (strcmp(s + digits, units[i].unit) == 0) {
+			if (n > max / units[i].ms)
+				return -1;
+			*out = (unsigned)(n * units[i].ms);
+			return 0;
+		}
+	return -1;
 }
 
 /* Parse a plain decimal in [min, max]; no sign, no suffix, no junk. */
@@ -389,6 +451,46 @@ conf_apply(struct ti_conf *conf, const char *path, GKeyFile *kf,
 		conf_set(sp, v);
 		rc = 0;
 		break;
+	case CT_DKIM:
+		if (strcmp(v, "verify") != 0 &&
+		    strcmp(v, "authentication-results") != 0 &&
+		    strcmp(v, "off") != 0) {
+			bad_value(err, path, k,
+			    "not verify, authentication-results or off", v);
+			break;
+		}
+		conf_set(sp, v);
+		rc = 0;
+		break;
+	case CT_DURATION:
+		if (parse_duration(v, (unsigned *)(void *)base) == -1) {
+			bad_value(err, path, k,
+			    "not a duration such as 30s, 15m, 4h or 2d (at "
+			    "most 30 days)",
+			    v);
+			break;
+		}
+		rc = 0;
+		break;
+	case CT_BOOL:
+		if (g_ascii_strcasecmp(v, "yes") == 0 ||
+		    g_ascii_strcasecmp(v, "true") == 0 ||
+		    g_ascii_strcasecmp(v, "on") == 0 || strcmp(v, "1") == 0)
+			*(int *)(void *)base = 1;
+		else if (g_ascii_strcasecmp(v, "no") == 0 ||
+		    g_ascii_strcasecmp(v, "false") == 0 ||
+		    g_ascii_strcasecmp(v, "off") == 0 || strcmp(v, "0") == 0)
+			*(int *)(void *)base = 0;
+		else {
+			bad_value(err, path, k, "not yes or no", v);
+			break;
+		}
+		rc = 0;
+		break;
+	case CT_OPTSTR:
+		conf_set(sp, v);
+		rc = 0;
+		break;
 	}
 	g_free(raw);
 	return rc;
@@ -455,6 +557,26 @@ fail:
 	return NULL;
 }
 
+/* [trust]: authserv-id names the local MTA's verdict to trust, which is
+   what dkim = authentication-results means; each needs the other. */
+static int
+conf_check_trust(struct ti_conf *c, const char *path, struct ti_err *err)
+{
+	if (c->trust_authserv_ids != NULL && strcmp(c->trust_dkim, "off") == 0)
+		return ti_err_set(err, TI_E_CONFIG,
+		    "%s: [trust] authserv-id is set but dkim = off", path);
+	if (c->trust_authserv_ids != NULL)
+		conf_set(&c->trust_dkim, "authentication-results");
+	if (strcmp(c->trust_dkim, "authentication-results") == 0 &&
+	    c->trust_authserv_ids == NULL)
+		return ti_err_set(err, TI_E_CONFIG,
+		    "%s: [trust] dkim = authentication-results needs "
+		    "authserv-id, the local MTA's name in its "
+		    "Authentication-Results header",
+		    path);
+	return 0;
+}
+
 int
 conf_load(struct ti_conf *conf, const char *path, int must_exist,
     struct ti_err *err)
@@ -508,6 +630,8 @@ conf_load(struct ti_conf *conf, const char *path, int must_exist,
 		g_strfreev(keys);
 		keys = NULL;
 	}
+	if (conf_check_trust(&next, path, err) == -1)
+		goto out;
 	conf_set(&next.path, path);
 	conf_clear(conf);
 	*conf = next;

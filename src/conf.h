@@ -38,6 +38,22 @@ struct ti_conf {
 	char *alert_period; /* "day", "week" or "month" */
 	size_t alert_timeout; /* seconds the command may run */
 	char *alert_state; /* state file; NULL: next to the store */
+	/* [trust]: who may send reports (RFC 8460 §3) */
+	char *trust_dkim; /* "verify" (default), "authentication-results"
+			     or "off" */
+	char *trust_authserv_ids; /* authserv-id list (space or comma
+				     separated); NULL: none */
+	char *trust_domains; /* our policy domains and MX hosts; NULL:
+				accept reports for any domain */
+	unsigned trust_grace_ms; /* temperror retried for this long after
+				    our MTA received the mail */
+	int trust_count_unauthenticated; /* digest and alerts count
+					    unauthenticated reports */
+	/* [dns]: every DNS lookup (dns/resolve.h) */
+	char *dns_resolver; /* "ADDR[@PORT] ..."; NULL: resolv.conf */
+	unsigned dns_timeout_ms; /* per query */
+	char *dns_trust_anchor; /* DNSSEC anchor file; NULL: the default;
+				   "": no validation */
 };
 
 /* Fill *conf with the built-in defaults. */

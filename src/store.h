@@ -21,6 +21,7 @@
 
 #include "report.h"
 #include "ti.h"
+#include "trust/auth.h"
 
 struct store;
 
@@ -39,6 +40,9 @@ struct report_source {
 	const char *origin; /* input file path, "-" for stdin */
 	const char *archive_path; /* Maildir file, if archived */
 	int64_t received; /* epoch seconds of ingestion */
+	const struct ti_auth *auth; /* who vouched for it; NULL: nobody
+				       (stored as method none, result
+				       none) */
 };
 
 enum store_put_result {
@@ -104,6 +108,9 @@ struct stored_report {
 	const char *archive_path;
 	const char *deviations; /* distinct deviation codes, space-
 				   separated; NULL when none */
+	/* who vouched for it (trust/auth.h); method and result are
+	   never NULL ("none" for reports stored before schema 2) */
+	struct ti_auth auth;
 };
 
 /* Call cb for each matching report, ordered by start time then id.

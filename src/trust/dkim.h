@@ -49,9 +49,8 @@ void dkim_verifier_free(struct dkim_verifier *v);
  * Returns 0, or -1 with *err set (TI_E_TEMP) when verification could
  * not run at all (out of memory, the library failed).
  */
-int dkim_verify(struct dkim_verifier *v, const unsigned char *raw,
-    size_t len, const char *reporting_domain, struct ti_auth *auth,
-    struct ti_err *err);
+int dkim_verify(struct dkim_verifier *v, const unsigned char *raw, size_t len,
+    const char *reporting_domain, struct ti_auth *auth, struct ti_err *err);
 
 /* True when a and b have the same organisational domain (libpsl;
    case-insensitive, a trailing dot ignored).  Pure. */
