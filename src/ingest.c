@@ -30,6 +30,7 @@
 #include "maildir.h"
 
 #define REJECTED_FOLDER "rejected"
+#define UNAUTH_FOLDER "unauthenticated"
 
 static const char *
 skip_space(const unsigned char *p, size_t len, size_t *off)
@@ -271,6 +272,33 @@ ingest_mail_reports(const struct ingest_mail *m)
 	return n;
 }
 
+void
+ingest_keep_domains(struct ingest_mail *m, const char *const *ours)
+{
+	if (ours == NULL)
+		return;
+	for (size_t i = 0; i < m->n_items; i++) {
+		struct ingest_item *it = &m->items[i];
+		const struct report *r = it->report;
+		int mine = 0;
+
+		if (r == NULL)
+			continue;
+		for (size_t j = 0; j < r->n_policies && !mine; j++)
+			mine = trust_domain_matches(
+			    r->policies[j].policy_domain, ours);
+		if (!mine && r->fallback_domain != NULL)
+			mine = trust_domain_matches(r->fallback_domain, ours);
+		if (mine)
+			continue;
+		ti_err_set(&it->err, TI_E_INPUT,
+		    "report for %s, not one of our domains ([trust] domains)",
+		    report_domain(r) != NULL ? report_domain(r) : "no domain");
+		report_free(it->report);
+		it->report = NULL;
+	}
+}
+
 /* Send a finished line to the log, or to the dry-run stream. */
 static void
 emit(const struct ingest_opts *o, int priority, GString *line)
@@ -329,9 +357,23 @@ put_status(enum store_put_result res)
  * o->max_failure_lines, then one failures_omitted line for the rest) and
  * one per deviation.
  */
+/* The auth keys of a report or mail line. */
+static void
+log_auth(GString *line, const struct ti_auth *a)
+{
+	if (a == NULL || a->result == NULL)
+		return;
+	log_kv(line, "auth", a->result);
+	log_kv(line, "auth_method", a->method);
+	log_kv(line, "auth_domain", a->domain);
+	log_kv(line, "auth_selector", a->selector);
+	log_kv(line, "auth_reason", a->reason);
+}
+
 static void
 log_report(const struct ingest_opts *o, GString *line, const struct report *r,
-    const char *status, const char *msgid, const char *other_sha)
+    const char *status, const char *msgid, const char *other_sha,
+    const struct ti_auth *auth)
 {
 	int64_t ok, failed, omitted_sessions = 0;
 	size_t logged = 0, omitted = 0;
@@ -364,10 +406,13 @@ log_report(const struct ingest_opts *o, GString *line, const struct report *r,
 		log_kv(line, "sha256", r->sha256);
 		log_kv(line, "stored_sha256", other_sha);
 	}
+	log_auth(line, auth);
 	emit(o, failed > 0 ? LOG_NOTICE : LOG_INFO, line);
 	g_string_free(types, TRUE);
 
-	if (strcmp(status, "duplicate") == 0)
+	/* the details of a report not stored are in the archived mail */
+	if (strcmp(status, "duplicate") == 0 ||
+	    strcmp(status, "unauthenticated") == 0)
 		return;
 	for (size_t i = 0; i < r->n_policies; i++) {
 		const struct policy *p = &r->policies[i];
@@ -441,7 +486,8 @@ struct outcome {
 /* Store every decoded report of m in one transaction. */
 static int
 store_mail(const struct ingest_opts *o, const struct ingest_mail *m,
-    const char *archive_path, struct outcome *out, struct ti_err *err)
+    const char *archive_path, const struct ti_auth *auth, struct outcome *out,
+    struct ti_err *err)
 {
 	struct report_source src = { 0 };
 	size_t k = 0;
@@ -453,6 +499,7 @@ store_mail(const struct ingest_opts *o, const struct ingest_mail *m,
 	src.origin = o->origin;
 	src.archive_path = archive_path;
 	src.received = (int64_t)time(NULL);
+	src.auth = auth;
 
 	if (store_begin(o->store, err) == -1)
 		return -1;
@@ -505,9 +552,53 @@ ingest_deliver(const struct ingest_opts *o, const unsigned char *raw,
 	int rc;
 
 	ingest_prepare(raw, len, oversize, o->origin, o->limits, &m);
+	ingest_keep_domains(&m, trust_domains(o->trust));
 	rc = ingest_deliver_parsed(o, raw, len, &m, staged, stats, err);
 	ingest_mail_clear(&m);
 	return rc;
+}
+
+/* The first decoded report of m, whose contact-info names the
+   reporting domain. */
+static const struct report *
+first_report(const struct ingest_mail *m)
+{
+	for (size_t i = 0; i < m->n_items; i++)
+		if (m->items[i].report != NULL)
+			return m->items[i].report;
+	return NULL;
+}
+
+/*
+ * Who vouched for the mail (o->trust): *auth and *verdict.  A bare
+ * report file carries no signature.  A temperror within the grace
+ * period defers a pipe delivery; a backfill only logs it.
+ */
+static int
+authenticate(const struct ingest_opts *o, const unsigned char *raw, size_t len,
+    const struct ingest_mail *m, struct ti_auth *auth,
+    enum trust_verdict *verdict, struct ti_err *err)
+{
+	if (m->bare && trust_authenticates(o->trust)) {
+		auth_set(auth, AUTH_NONE, AUTH_RNONE);
+		auth_reason(auth,
+		    "a report file, not a mail: nothing to authenticate");
+		*verdict = TRUST_UNAUTHENTICATED;
+		return 0;
+	}
+	if (trust_check(o->trust, raw, len, first_report(m),
+		m->info.tls_report_submitter, (int64_t)time(NULL), auth,
+		verdict, err) == -1)
+		return -1;
+	if (*verdict != TRUST_DEFER)
+		return 0;
+	if (o->defer_temp)
+		return ti_err_set(err, TI_E_TEMP,
+		    "cannot authenticate the mail yet, retried up to [trust] "
+		    "grace: %s",
+		    auth->reason != NULL ? auth->reason : "temperror");
+	*verdict = TRUST_UNAUTHENTICATED;
+	return 0;
 }
 
 int
@@ -519,14 +610,23 @@ ingest_deliver_parsed(const struct ingest_opts *o, const unsigned char *raw,
 	struct outcome *outcomes = NULL;
 	char *archive_path = NULL;
 	GString *line = g_string_new(NULL);
-	int rc = -1;
+	struct ti_auth auth = { 0 };
+	enum trust_verdict verdict = TRUST_STORE;
+	const char *status;
+	int rc = -1, unauth;
 
 	if (raw == NULL)
 		raw = (const unsigned char *)"";
 	n_reports = ingest_mail_reports(m);
+	if (n_reports > 0 && o->trust != NULL &&
+	    authenticate(o, raw, len, m, &auth, &verdict, err) == -1)
+		goto out;
+	unauth = n_reports > 0 && verdict != TRUST_STORE;
 
 	if (o->archive != NULL && o->dry_run == NULL) {
-		const char *folder = n_reports > 0 ? NULL : REJECTED_FOLDER;
+		const char *folder = n_reports == 0 ? REJECTED_FOLDER
+		    : unauth                        ? UNAUTH_FOLDER
+						    : NULL;
 		int archived = staged != NULL
 		    ? maildir_commit(staged, folder, &archive_path, err)
 		    : maildir_deliver(o->archive, folder, raw, len,
@@ -538,40 +638,44 @@ ingest_deliver_parsed(const struct ingest_opts *o, const unsigned char *raw,
 	}
 
 	outcomes = g_new0(struct outcome, n_reports + 1);
-	if (n_reports > 0 && o->dry_run == NULL &&
-	    store_mail(o, m, archive_path, outcomes, err) == -1)
+	if (n_reports > 0 && !unauth && o->dry_run == NULL &&
+	    store_mail(o, m, archive_path, o->trust != NULL ? &auth : NULL,
+		outcomes, err) == -1)
 		goto out;
 
 	for (size_t i = 0; i < m->n_items; i++) {
 		const struct ingest_item *it = &m->items[i];
-		const char *status;
 
 		if (it->report == NULL) {
 			log_rejected_part(o, line, it, m->info.message_id);
 			rejected++;
 			continue;
 		}
-		status = o->dry_run != NULL ? "dry-run"
-					    : put_status(outcomes[k].result);
-		if (o->dry_run == NULL && o->on_stored != NULL &&
+		status = unauth          ? "unauthenticated"
+		    : o->dry_run != NULL ? "dry-run"
+					 : put_status(outcomes[k].result);
+		if (!unauth && o->dry_run == NULL && o->on_stored != NULL &&
 		    outcomes[k].result == STORE_NEW)
 			o->on_stored(it->report, o->on_stored_arg);
-		if (o->dry_run == NULL && outcomes[k].result != STORE_NEW)
+		if (!unauth && o->dry_run == NULL &&
+		    outcomes[k].result != STORE_NEW)
 			dups++;
-		else
+		else if (!unauth)
 			stored++;
 		log_report(o, line, it->report, status, m->info.message_id,
 		    outcomes[k].result == STORE_CONFLICT
 			? outcomes[k].stored_sha256
-			: NULL);
+			: NULL,
+		    o->trust != NULL ? &auth : NULL);
 		k++;
 	}
 
 	g_string_append(line, "mail");
-	log_kv(line, "status",
-	    n_reports == 0   ? "rejected"
-		: stored > 0 ? (o->dry_run != NULL ? "dry-run" : "stored")
-			     : "duplicate");
+	status = n_reports == 0 ? "rejected"
+	    : unauth            ? "unauthenticated"
+	    : stored > 0        ? (o->dry_run != NULL ? "dry-run" : "stored")
+				: "duplicate";
+	log_kv(line, "status", status);
 	log_kv(line, "msgid", m->info.message_id);
 	log_kv(line, "sender", o->sender);
 	log_kv(line, "origin", o->origin);
@@ -588,9 +692,13 @@ ingest_deliver_parsed(const struct ingest_opts *o, const unsigned char *raw,
 		log_kv(line, "reason",
 		    m->err.status != TI_OK ? m->err.msg
 					   : "no valid report in the mail");
-	} else if (m->err.status != TI_OK)
-		log_kv(line, "warning", m->err.msg);
-	emit(o, n_reports == 0 ? LOG_WARNING : LOG_INFO, line);
+	} else {
+		if (m->err.status != TI_OK)
+			log_kv(line, "warning", m->err.msg);
+		if (o->trust != NULL)
+			log_auth(line, &auth);
+	}
+	emit(o, n_reports == 0 || unauth ? LOG_WARNING : LOG_INFO, line);
 
 	if (stats != NULL) {
 		stats->mails++;
@@ -599,9 +707,11 @@ ingest_deliver_parsed(const struct ingest_opts *o, const unsigned char *raw,
 		stats->duplicates += dups;
 		stats->rejected_parts += rejected;
 		stats->rejected_mails += n_reports == 0;
+		stats->unauthenticated += unauth;
 	}
 	rc = 0;
 out:
+	auth_clear(&auth);
 	g_free(outcomes);
 	g_free(archive_path);
 	maildir_abort(staged);

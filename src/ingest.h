@@ -20,6 +20,7 @@
 #include "report.h"
 #include "store.h"
 #include "ti.h"
+#include "trust/trust.h"
 
 /* One report candidate of a mail. */
 struct ingest_item {
@@ -54,6 +55,14 @@ void ingest_mail_clear(struct ingest_mail *m);
 /* Number of items that hold a decoded report. */
 size_t ingest_mail_reports(const struct ingest_mail *m);
 
+/*
+ * [trust] domains: set aside (TI_E_INPUT, with the reason) every report
+ * of m none of whose policy domains is one of ours or a subdomain of
+ * one (trust_domain_matches; for DANE the policy domain is an MX host,
+ * which may be listed too).  ours NULL: keep every report.  Pure.
+ */
+void ingest_keep_domains(struct ingest_mail *m, const char *const *ours);
+
 /* How a mail is delivered. */
 struct ingest_opts {
 	struct store *store; /* NULL only with dry_run */
@@ -73,6 +82,14 @@ struct ingest_opts {
 	   a duplicate, nor in a dry run); NULL: none.  Used for alerts. */
 	void (*on_stored)(const struct report *r, void *arg);
 	void *on_stored_arg;
+	/* Who may send reports (trust.h); NULL: store every report as
+	   not authenticated (method none). */
+	struct trust *trust;
+	/* A temperror within the grace period defers the mail (-1 with
+	   TI_E_TEMP: a pipe delivery exits 75).  0 (a backfill): the
+	   file is only logged as not stored and the run goes on; the
+	   input stays where it is for a later run. */
+	int defer_temp;
 };
 
 struct ingest_stats {
@@ -82,11 +99,14 @@ struct ingest_stats {
 	size_t duplicates; /* incl. conflicts */
 	size_t rejected_parts;
 	size_t rejected_mails; /* mails without any valid report */
+	size_t unauthenticated; /* mails set aside as not authenticated */
 };
 
 /*
- * Deliver one mail: parse it, archive it (into the main folder when it
- * holds a report, else into ".rejected"), store its reports, log one line
+ * Deliver one mail: parse it, authenticate it (o->trust), archive it
+ * (into the main folder when it holds an authenticated report, into
+ * ".unauthenticated" when its reports are not authenticated, else into
+ * ".rejected"), store its reports with their authentication, log one line
  * per report, per failure detail (up to o->max_failure_lines a report,
  * then one line for the rest), per deviation and per part set aside,
  * then one line for the mail.  oversize says that raw was cut at the

@@ -44,6 +44,7 @@
 #include "report.h"
 #include "store.h"
 #include "alert.h"
+#include "trust/trust.h"
 
 #define PROG "tlsrpt-ingest"
 
@@ -274,7 +275,7 @@ struct job {
 };
 
 static void
-job_read(struct job *j, const struct ti_conf *conf)
+job_read(struct job *j, const struct ti_conf *conf, const char *const *domains)
 {
 	int fd;
 
@@ -287,9 +288,11 @@ job_read(struct job *j, const struct ti_conf *conf)
 	j->rc = read_input(fd, conf->limits.message_size, j->buf, &j->oversize,
 	    NULL, &j->err);
 	close(fd);
-	if (j->rc == 0)
+	if (j->rc == 0) {
 		ingest_prepare(j->buf->data, j->buf->len, j->oversize, j->path,
 		    &conf->limits, &j->mail);
+		ingest_keep_domains(&j->mail, domains);
+	}
 }
 
 /* The side effects of one file, in the main thread: as a pipe delivery,
@@ -328,7 +331,7 @@ ingest_file(struct run *run, const char *path, struct ti_err *err)
 	int rc;
 
 	j.path = path;
-	job_read(&j, run->conf);
+	job_read(&j, run->conf, trust_domains(run->opts.trust));
 	rc = job_deliver(run, &j, err);
 	job_clear(&j);
 	return rc;
@@ -361,6 +364,7 @@ struct pipe {
 	size_t bytes; /* held by jobs parsed and not delivered */
 	int stop;
 	const struct ti_conf *conf;
+	const char *const *domains; /* [trust] domains */
 	GPtrArray *trash[PARSE_THREADS]; /* delivered jobs, by owner */
 };
 
@@ -414,7 +418,7 @@ parse_thread(gpointer data)
 		}
 		i = p->next++;
 		g_mutex_unlock(&p->lock);
-		job_read(&p->jobs[i], p->conf);
+		job_read(&p->jobs[i], p->conf, p->domains);
 		bytes = job_bytes(&p->jobs[i]);
 		g_mutex_lock(&p->lock);
 		p->jobs[i].done = 1;
@@ -451,6 +455,7 @@ ingest_files(struct run *run, GPtrArray *names, struct ti_err *err)
 	p.jobs = g_new0(struct job, names->len);
 	p.n = names->len;
 	p.conf = run->conf;
+	p.domains = trust_domains(run->opts.trust);
 	for (i = 0; i < p.n; i++)
 		p.jobs[i].path = names->pdata[i];
 	for (i = 0; i < n_threads; i++) {
@@ -467,7 +472,7 @@ ingest_files(struct run *run, GPtrArray *names, struct ti_err *err)
 		size_t bytes = 0;
 
 		if (started == 0) /* no thread: parse here */
-			job_read(j, p.conf);
+			job_read(j, p.conf, p.domains);
 		else {
 			g_mutex_lock(&p.lock);
 			while (!j->done)
@@ -608,6 +613,7 @@ main(int argc, char **argv)
 {
 	char *opt_config = NULL, *opt_store = NULL, *opt_archive = NULL;
 	char *opt_log = NULL, *opt_sender = NULL, *opt_recipient = NULL;
+	char *opt_dkim = NULL;
 	gboolean opt_dry_run = FALSE, opt_version = FALSE, opt_verbose = FALSE;
 	gboolean opt_no_archive = FALSE;
 	char **opt_files = NULL;
@@ -622,6 +628,10 @@ main(int argc, char **argv)
 		    "Archive each raw mail into the Maildir DIR", "DIR" },
 		{ "no-archive", 0, 0, G_OPTION_ARG_NONE, &opt_no_archive,
 		    "Do not archive, whatever the configuration says", NULL },
+		{ "dkim", 0, 0, G_OPTION_ARG_STRING, &opt_dkim,
+		    "Authenticate report mail: verify (default), "
+		    "authentication-results or off ([trust] dkim)",
+		    "MODE" },
 		{ "dry-run", 'n', 0, G_OPTION_ARG_NONE, &opt_dry_run,
 		    "Parse and print what would be stored; store nothing",
 		    NULL },
@@ -648,6 +658,7 @@ main(int argc, char **argv)
 	enum log_target target;
 	int status = 0, rc = 0;
 	struct alert_queue *alerts = NULL;
+	struct trust *trust = NULL;
 
 	umask(007);
 	alarm(0); /* OpenSMTPD's alarm(300) survives exec */
@@ -693,6 +704,18 @@ main(int argc, char **argv)
 		conf_set(&conf.archive, NULL);
 	if (opt_log != NULL)
 		conf_set(&conf.log_target, opt_log);
+	if (opt_dkim != NULL) {
+		if (strcmp(opt_dkim, "verify") != 0 &&
+		    strcmp(opt_dkim, "off") != 0 &&
+		    (strcmp(opt_dkim, "authentication-results") != 0 ||
+			conf.trust_authserv_ids == NULL)) {
+			status = usage_error(
+			    "--dkim takes verify, off, or "
+			    "authentication-results with [trust] authserv-id");
+			goto out;
+		}
+		conf_set(&conf.trust_dkim, opt_dkim);
+	}
 	if (strcmp(conf.log_target, "stderr") == 0)
 		target = LOG_TARGET_STDERR;
 	else if (strcmp(conf.log_target, "syslog") == 0)
@@ -715,7 +738,14 @@ main(int argc, char **argv)
 	mime_init();
 	report_init(); /* before any parse thread (cJSON's hooks) */
 
+	if ((trust = trust_new(&conf, &err)) == NULL) {
+		status = tempfail(&err);
+		goto shutdown;
+	}
 	run.conf = &conf;
+	run.opts.trust = trust;
+	/* a pipe delivery defers a temperror; a backfill leaves the file */
+	run.opts.defer_temp = opt_files == NULL;
 	run.opts.limits = &conf.limits;
 	run.opts.max_failure_lines = conf.max_failure_lines;
 	run.opts.archive = opt_files == NULL ? conf.archive : opt_archive;
@@ -777,13 +807,15 @@ main(int argc, char **argv)
 	if (opt_verbose)
 		fprintf(stderr,
 		    "%s: %zu mails, %zu reports: %zu stored, %zu duplicates, "
-		    "%zu parts and %zu mails set aside\n",
+		    "%zu parts and %zu mails set aside, %zu mails not "
+		    "authenticated\n",
 		    PROG, run.stats.mails, run.stats.reports, run.stats.stored,
 		    run.stats.duplicates, run.stats.rejected_parts,
-		    run.stats.rejected_mails);
+		    run.stats.rejected_mails, run.stats.unauthenticated);
 shutdown:
 	alarm(0);
 	alert_queue_free(alerts);
+	trust_free(trust);
 	if (st != NULL)
 		store_close(st);
 	mime_shutdown();
@@ -806,6 +838,7 @@ out:
 	g_free(opt_log);
 	g_free(opt_sender);
 	g_free(opt_recipient);
+	g_free(opt_dkim);
 	g_strfreev(opt_files);
 	return status;
 }
