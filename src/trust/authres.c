@@ -453,8 +453,11 @@ signer(const struct authres_result *r)
 	return at + 1;
 }
 
-/* The key size of an OpenDKIM, mox or Fastmail comment: "2048-bit ...",
- * "1024 bit rsa"; 0 if none. */
+/*
+ * The key size from the comment after a dkim result: OpenDKIM "2048-bit
+ * key; ...", Fastmail "2048-bit rsa key sha256", mox "1024 bit rsa"; 0
+ * if there is none.
+ */
 static int
 comment_bits(const char *comment)
 {
@@ -473,8 +476,12 @@ comment_bits(const char *comment)
 		return 0;
 	if (*comment == '-' || *comment == ' ')
 		comment++;
-	if (g_ascii_strncasecmp(comment, "bit", 3) != 0 ||
-	    is_kchar((unsigned char)comment[3]))
+	if (g_ascii_strncasecmp(comment, "bit", 3) != 0)
+		return 0;
+	comment += 3;
+	if (*comment == 's' || *comment == 'S')
+		comment++;
+	if (is_kchar((unsigned char)*comment))
 		return 0;
 	return bits;
 }

@@ -21,14 +21,16 @@ struct authres_result {
 	char *method; /* lower case, version removed: "dkim" */
 	char *result; /* lower case: "pass" */
 	char *reason; /* reason= value, or NULL */
-	char *comment; /* the first comment after the result, or NULL
-			  (OpenDKIM: "(2048-bit key; unprotected)") */
+	char *comment; /* the comment right after the result, outer
+			  parentheses and quoted-pairs removed, or NULL
+			  (OpenDKIM: "2048-bit key; unprotected") */
 	struct authres_prop *props;
 	size_t n_props;
 };
 
 struct authres {
-	char *authserv_id; /* as written (compare case-insensitively) */
+	char *authserv_id; /* as written, unquoted (compare
+			      case-insensitively) */
 	int none; /* the field says "none" (no results) */
 	struct authres_result *results;
 	size_t n_results;
@@ -40,28 +42,41 @@ struct authres {
  * allowed: nested comments, quoted-pairs, quoted strings (a ';' in a
  * comment or quoted string does not end a resinfo).  Returns 0 and
  * *out, or -1 when the value is not a valid field (*out is then
- * cleared).  Bounded: at most 64 results and 32 properties a result.
+ * cleared).  *out is overwritten, not freed: authres_clear() it after
+ * a 0.  Bounded: more than 64 results, 32 properties in a result or
+ * 16 levels of comment nesting is an error (-1), not a truncation.
+ * Lenient only where MTAs are: a value may hold any visible character
+ * but ( ) ; " and backslash (mox writes policy.iprev=2001:db8::1), a
+ * property value may be empty before ';' or the end, and one ';' may
+ * end the field.
  */
 int authres_parse(const char *value, struct authres *out);
+/* Free the strings and arrays of ar (not ar); safe on a cleared one. */
 void authres_clear(struct authres *ar);
 
 /*
  * Decide from the Authentication-Results fields of a mail, given top
- * first as raw values (fields[0..n)), which of them the local MTA
- * added: those whose authserv-id is one of trusted (NULL-terminated,
- * compared case-insensitively and as a whole).  Then:
- * - no trusted field with a dkim result: auth none;
+ * first as raw values (fields[0..n); a NULL entry is skipped), which of
+ * them the local MTA added: those that parse and whose authserv-id is
+ * one of trusted (NULL-terminated, compared case-insensitively and as
+ * a whole, never as a prefix or substring).  Fields that do not parse
+ * are ignored.  Then:
+ * - reporting_domain NULL or empty: auth permerror;
+ * - no trusted field with a dkim result (or trusted empty): auth none;
  * - more than one trusted field with a dkim result (one may be forged):
  *   auth permerror, "more than one ... field";
  * - else the dkim results of that field: pass when one of them is pass
- *   and its header.d has the same organisational domain as
- *   reporting_domain (aligned(header_d, reporting_domain, arg) != 0);
+ *   and its header.d (else the domain of header.i) has the same
+ *   organisational domain as reporting_domain (aligned(header_d,
+ *   reporting_domain) != 0; a NULL aligned compares the two exactly,
+ *   case-insensitively); a result naming header.d twice never passes;
  *   else the first dkim result's result mapped to auth words (pass
  *   misaligned: permerror; fail, neutral, policy: fail; temperror;
  *   permerror; none).
- * Fills *auth with method AUTH_AR, domain = header.d, selector =
- * header.s, algorithm = header.a and bits from an OpenDKIM comment
- * "(2048-bit key ...)" when given.
+ * Fills *auth (replacing what it held, via auth_set) with method
+ * AUTH_AR, domain = header.d, selector = header.s, algorithm = header.a
+ * and bits from a comment "(2048-bit key ...)" or "(1024 bit rsa)" when
+ * given, and a reason in plain English when it did not pass.
  */
 void authres_decide(const char *const *fields, size_t n,
     const char *const *trusted, const char *reporting_domain,

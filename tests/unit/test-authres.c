@@ -433,6 +433,24 @@ test_decide_pass(void)
 		"header.d=example.com header.s=sel header.a=rsa-sha256 "
 		"header.i=@example.com; spf=pass smtp.mailfrom=example.com",
 		"mx.example.org; spf=pass smtp.mailfrom=example.com", NULL };
+	const char *f4[] = { "mx.example.org;\n    x-csa=none;\n    "
+			     "x-me-sender=none;",
+		"mx.example.org;\n    bimi=none (No BIMI records found)",
+		"mx.example.org;\n    arc=none (no signatures found)",
+		"mx.example.org;\n    dkim=pass (2048-bit rsa key sha256) "
+		"header.d=example.com\n      header.i=@example.com "
+		"header.b=Ab12Cd34 header.a=rsa-sha256\n      "
+		"header.s=selector2;\n    dmarc=pass "
+		"policy.published-domain-policy=reject\n      "
+		"(p=reject,d=none,d.eval=none) policy.policy-from=p\n      "
+		"header.from=example.com;",
+		NULL };
+	const char *f5[] = { "mx.example.org; dkim=pass ( 4096 BITS ) "
+			     "header.d=example.com",
+		NULL };
+	const char *f6[] = { "mx.example.org; dkim=pass (2048-bitten) "
+			     "header.d=example.com (1024-bit key)",
+		NULL };
 	const char *f3[] = { "mx.example.org; dkim=pass (1024-bit key;) "
 			     "header.i=someone@example.com",
 		NULL };
@@ -453,6 +471,16 @@ test_decide_pass(void)
 	ok(streq(a.result, AUTH_PASS) && streq(a.domain, "example.com") &&
 		a.bits == 1024,
 	    "decide: header.i gives the domain when header.d is absent");
+	decide(f4, "example.com", &a);
+	ok(streq(a.result, AUTH_PASS) && a.bits == 2048 &&
+		streq(a.selector, "selector2"),
+	    "decide: Fastmail shape, four fields of one id, one with dkim");
+	decide(f5, "example.com", &a);
+	ok(streq(a.result, AUTH_PASS) && a.bits == 4096,
+	    "decide: bits from \"4096 bits\"");
+	decide(f6, "example.com", &a);
+	ok(streq(a.result, AUTH_PASS) && a.bits == 0,
+	    "decide: no bits from \"2048-bitten\" or a later comment");
 	auth_clear(&a);
 }
 
