@@ -18,7 +18,7 @@ ok "missing store directory: logged at error" grep -q 'error class=' "$TMP/log"
 # pipe whose reader quits early).
 rm -f "$TMP/sigpipe"
 { head -c 4000000 /dev/zero || echo sigpipe >"$TMP/sigpipe"; } |
-    "$INGEST" --store "$TMP/nonexistent/reports.db" >/dev/null 2>&1 || true
+    "$INGEST" --dkim=off --store "$TMP/nonexistent/reports.db" >/dev/null 2>&1 || true
 ok "deferred: the input is read to the end" test ! -e "$TMP/sigpipe"
 
 # The store's directory is not writable by the delivery user (nobody).
@@ -133,7 +133,7 @@ fi
 if [ "$(id -u)" = 0 ]; then
 	mkdir "$TMP/owned"
 	chown nobody:nogroup "$TMP/owned"
-	"$INGEST" --store "$TMP/owned/reports.db" "$MAIL"
+	"$INGEST" --dkim=off --store "$TMP/owned/reports.db" "$MAIL"
 	ok "root backfill: the store belongs to the directory's owner" is \
 	    "$(find "$TMP/owned" ! -user nobody | wc -l | tr -d ' ')" 0
 	rm -f "$TMP/owned/reports.db-wal" "$TMP/owned/reports.db-shm"
@@ -156,7 +156,7 @@ fi
 # (which bounces).
 printf '[ingest]\ndeadline = 1\n' >"$TMP/deadline.conf"
 set +e
-(sleep 3; cat "$MAIL") | env -i PATH=/usr/bin:/bin "$INGEST" --log=stderr \
+(sleep 3; cat "$MAIL") | env -i PATH=/usr/bin:/bin "$INGEST" --dkim=off --log=stderr \
     -c "$TMP/deadline.conf" --store "$DB" >"$TMP/out" 2>"$TMP/log"
 rc=$?
 set -e

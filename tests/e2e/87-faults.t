@@ -21,7 +21,7 @@ run() {
 	_s=$1 _a=$2 _m=$3
 	shift 3
 	set +e
-	env -i PATH=/usr/bin:/bin:/usr/sbin:/sbin "$@" $VALGRIND "$INGEST" \
+	env -i PATH=/usr/bin:/bin:/usr/sbin:/sbin "$@" $VALGRIND "$INGEST" --dkim=off \
 	    --log=stderr --store "$_s" --archive "$_a" \
 	    <"$_m" >"$TMP/out" 2>"$TMP/log"
 	rc=$?
@@ -162,7 +162,7 @@ esac
 if [ "$(id -u)" = 0 ]; then
 	fresh
 	mkdir -p "$TMP/rofile"
-	"$INGEST" --log=stderr --store "$TMP/rofile/reports.db" \
+	"$INGEST" --dkim=off --log=stderr --store "$TMP/rofile/reports.db" \
 	    "$TMP/m/00301.eml" 2>/dev/null
 	chown -R nobody "$TMP/rofile"
 	chmod 444 "$TMP/rofile/reports.db"
@@ -220,7 +220,7 @@ chmod 644 "$TMP/secret.conf"
 if command -v prlimit >/dev/null 2>&1; then
 	fresh
 	for n in 303 304 305 306 307 308 309 310; do
-		"$INGEST" --log=stderr --store "$DB" \
+		"$INGEST" --dkim=off --log=stderr --store "$DB" \
 		    "$(printf '%s/m/%05d.eml' "$TMP" $n)" 2>/dev/null
 	done
 	size=$(wc -c <"$DB")
@@ -285,7 +285,7 @@ cap=8
 # "SYSCALL N" (N counts that syscall's calls from the start).
 trace() {
 	(cd / && env -i PATH=/usr/bin:/bin $NOLSAN strace -f -y -qq -o "$TMP/trace" \
-	    -e trace="$(echo $SYSCALLS | tr ' ' ,)" "$INGEST" --log=stderr \
+	    -e trace="$(echo $SYSCALLS | tr ' ' ,)" "$INGEST" --dkim=off --log=stderr \
 	    --store "$W/reports.db" --archive "$W/Maildir" \
 	    <"$2" >/dev/null 2>&1) || true
 	awk -v w="$W" '{
@@ -321,12 +321,12 @@ inject_phase() {
 	rm -rf "$W"
 	mkdir -p "$W"
 	if [ "$state" = warm ]; then
-		"$INGEST" --log=stderr --store "$W/reports.db" --archive \
+		"$INGEST" --dkim=off --log=stderr --store "$W/reports.db" --archive \
 		    "$W/Maildir" "$TMP/m/00399.eml" 2>/dev/null
 		trace warm "$TMP/m/00398.eml" | sample >"$TMP/points"
 		rm -rf "$W"
 		mkdir -p "$W"
-		"$INGEST" --log=stderr --store "$W/reports.db" --archive \
+		"$INGEST" --dkim=off --log=stderr --store "$W/reports.db" --archive \
 		    "$W/Maildir" "$TMP/m/00399.eml" 2>/dev/null
 	else
 		trace cold "$TMP/m/00398.eml" | sample >"$TMP/points"
@@ -346,7 +346,7 @@ inject_phase() {
 			frc=$(exec 2>/dev/null; cd /
 			    if env -i PATH=/usr/bin:/bin $NOLSAN strace -f -qq \
 				-o /dev/null -e trace="$sc" \
-				-e inject="$sc:$how:when=$nth" "$INGEST" \
+				-e inject="$sc:$how:when=$nth" "$INGEST" --dkim=off \
 				--log=stderr --store "$W/reports.db" \
 				--archive "$W/Maildir" <"$m" >"$TMP/out" \
 				2>"$TMP/log"; then echo 0; else echo $?; fi)
@@ -379,7 +379,7 @@ inject_phase() {
 			fi
 			rm -f "$W"/Maildir/tmp/*
 			set +e
-			(cd / && env -i PATH=/usr/bin:/bin "$INGEST" --log=stderr \
+			(cd / && env -i PATH=/usr/bin:/bin "$INGEST" --dkim=off --log=stderr \
 			    --store "$W/reports.db" --archive "$W/Maildir" \
 			    <"$m" >"$TMP/out" 2>"$TMP/log")
 			rrc=$?

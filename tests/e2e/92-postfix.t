@@ -46,10 +46,10 @@ pf_setup "$PORT"
 	echo "postmaster: reporter"
 	echo "reporter: $PF/reporter.mbox"
 	grep -v '^#' "$C/aliases" |
-	    sed "s|/usr/bin/tlsrpt-ingest|$BIN/tlsrpt-ingest --store=$SA/reports.db|"
+	    sed "s|/usr/bin/tlsrpt-ingest|$BIN/tlsrpt-ingest --dkim=off --store=$SA/reports.db|"
 } >"$PF/etc/aliases"
 grep -v '^#' "$C/master.cf" |
-    sed "s|/usr/bin/tlsrpt-ingest|$BIN/tlsrpt-ingest --store=$SP/reports.db|" \
+    sed "s|/usr/bin/tlsrpt-ingest|$BIN/tlsrpt-ingest --dkim=off --store=$SP/reports.db|" \
 	>>"$PF/etc/master.cf"
 {
 	grep -v '^#' "$C/main.cf" | sed "s|/etc/postfix/|$PF/etc/|"
@@ -71,10 +71,10 @@ NFIX=$(find "$TMP/fix" -type f | wc -l | tr -d ' ')
 NGEN=$((300 - NFIX))
 gen_mails "$TMP/gen-a" "$NGEN" alias
 gen_mails "$TMP/gen-p" 60 pipe
-"$INGEST" --log=stderr --store "$TMP/ref-a.db" "$TMP/fix" "$TMP/gen-a" \
+"$INGEST" --dkim=off --log=stderr --store "$TMP/ref-a.db" "$TMP/fix" "$TMP/gen-a" \
     2>"$TMP/ref.log"
 report_lines "$TMP/ref-a.db" >"$TMP/ref-a"
-"$INGEST" --log=stderr --store "$TMP/ref-p.db" "$TMP/fix" "$TMP/gen-p" \
+"$INGEST" --dkim=off --log=stderr --store "$TMP/ref-p.db" "$TMP/fix" "$TMP/gen-p" \
     2>"$TMP/ref.log"
 report_lines "$TMP/ref-p.db" >"$TMP/ref-p"
 echo "# $NFIX fixture mails, $(wc -l <"$TMP/ref-a") reports"

@@ -76,7 +76,7 @@ else
 		} >"$2"
 		chmod 644 "$2"
 	}
-	mkrc "$BIN/tlsrpt-ingest --store=$S/reports.db" "$TMP/rc"
+	mkrc "$BIN/tlsrpt-ingest --dkim=off --store=$S/reports.db" "$TMP/rc"
 	procmail_run() {
 		set +e
 		as_user env -i PATH=/usr/bin:/bin HOME="$TMP" procmail -m \
@@ -133,7 +133,7 @@ else
 	: >"$D/lda.log"
 	[ "$(id -u)" != 0 ] || chown "$U" "$D/lda.log"
 	# the program in sieve_pipe_bin_dir: tlsrpt-ingest on our store
-	printf '#!/bin/sh\nexec %s --store=%s "$@"\n' "$BIN/tlsrpt-ingest" \
+	printf '#!/bin/sh\nexec %s --dkim=off --store=%s "$@"\n' "$BIN/tlsrpt-ingest" \
 	    "$S/reports.db" >"$D/pipe/tlsrpt-ingest"
 	chmod 755 "$D/pipe/tlsrpt-ingest"
 	cp "$top_srcdir/contrib/sieve/tlsrpt.sieve" "$D/sieve/"
@@ -186,7 +186,7 @@ EOF
 	    "exit code 75" "$D/lda.log"
 	fix_store "$S"
 	set +e
-	as_user "$BIN/tlsrpt-ingest" --log=stderr --store="$S/reports.db" \
+	as_user "$BIN/tlsrpt-ingest" --dkim=off --log=stderr --store="$S/reports.db" \
 	    "$D/Maildir" >"$TMP/out" 2>"$TMP/log"
 	rc=$?
 	set -e

@@ -46,7 +46,7 @@ done_testing() {
 ingest() {
 	set +e
 	env -i PATH=/usr/bin:/bin SENDER="${SENDER:-reports@example.net}" \
-	    RECIPIENT=tlsrpt@example.com $VALGRIND "$INGEST" --log=stderr \
+	    RECIPIENT=tlsrpt@example.com $VALGRIND "$INGEST" --dkim=off --log=stderr \
 	    --store "$DB" "$@" >"$TMP/out" 2>"$TMP/log"
 	rc=$?
 	set -e
@@ -93,9 +93,9 @@ as_nobody() {
 			chmod -R a+rX "$TMP/bin"
 		}
 		setpriv --reuid=nobody --regid=nogroup --clear-groups \
-		    env -i PATH=/usr/bin:/bin "$TMP/bin/tlsrpt-ingest" "$@"
+		    env -i PATH=/usr/bin:/bin "$TMP/bin/tlsrpt-ingest" --dkim=off "$@"
 	else
-		env -i PATH=/usr/bin:/bin "$INGEST" "$@"
+		env -i PATH=/usr/bin:/bin "$INGEST" --dkim=off "$@"
 	fi
 }
 
