@@ -15,7 +15,7 @@
  *                                  DOMAINS domains from REPORTERS
  *                                  senders each
  *
- * Sender styles imitate what SPEC.md §6 records of real senders: Google
+ * Sender styles imitate doc/rfc8460.md, '7. Real senders': Google
  * (multipart/report, gzip, compact JSON, mx-host array, no
  * failure-details when none), Microsoft (sts and tlsa side by side with
  * the same counts, double-encoded TLSA policy-string, no mx-host,

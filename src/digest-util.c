@@ -10,8 +10,9 @@
  * report string may hold a newline, a bidi override or invalid UTF-8.
  * It runs for every string of every report of the period, so plain
  * ASCII (nearly all of them) takes a short path with the same result.
- * Microsoft sends a TLSA RRset as one JSON-encoded string (SPEC.md
- * §6.2); digest_tlsa_records() shows it as the records it holds.
+ * Microsoft sends a TLSA RRset as one JSON-encoded string
+ * (doc/rfc8460.md, '7. Real senders'); digest_tlsa_records() shows it
+ * as the records it holds.
  */
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /*
  * maildir.c: archive the raw mail into a Maildir (maildir(5); the
- * protocol is in RELIABILITY.md §2).
+ * protocol is in doc/durability.md, '2. Maildir').
  *
  * Design rationale:
  * - tmp/ then link() into new/: "at that instant the message has been

@@ -4,8 +4,9 @@
  * application/tlsrpt+gzip or +json part; RFC 2045-2049; RFC 2231).
  *
  * Design rationale:
- * - Senders mislabel reports (SPEC.md §6: octet-stream, x-gzip, text/plain
- *   with a .json name), so a part qualifies by media type, by file name,
+ * - Senders mislabel reports (octet-stream, x-gzip, text/plain with a
+ *   .json name: doc/rfc8460.md, '7. Real senders' and doc/hostile-input.md,
+ *   '2. MIME'), so a part qualifies by media type, by file name,
  *   or, for a non-text part, by the gzip magic.  The caller decides what
  *   the bytes really are.
  * - Our own recursion, not g_mime_message_foreach() (it does not enter

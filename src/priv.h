@@ -5,8 +5,8 @@
  * and -shm files with its own uid and umask.  A root backfill or a root
  * cron digest that came first would leave files that the delivery user
  * (nobody for an /etc/aliases pipe) cannot open, and every later delivery
- * would defer (RELIABILITY.md §1.9 rule 9).  So a program started as root
- * becomes the owner of the store's directory first.
+ * would defer (doc/delivery.md, '11. Who we run as').  So a program
+ * started as root becomes the owner of the store's directory first.
  */
 #ifndef PRIV_H
 #define PRIV_H

@@ -10,8 +10,8 @@
  *   fails the parse, and the caller records "filename-malformed".
  * - The RFC's timestamps are epoch seconds; ISO 8601 date-times (RFC 3339
  *   or the basic form 20230110T000000Z) are accepted as harmless
- *   leniency, although no real sender was seen writing them (SPEC.md
- *   §6.4).
+ *   leniency, although no real sender was seen writing them
+ *   (doc/rfc8460.md, '4. File names').
  * - The report is authoritative (RFC 8460 §5.6): a disagreement is a
  *   deviation, never an error.
  */

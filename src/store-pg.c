@@ -2,7 +2,7 @@
  * store-pg.c: the PostgreSQL store backend, for several MX hosts that
  * deliver into one database ("postgresql://user@host/db" store spec).
  *
- * Design rationale (RELIABILITY.md §4.4, §4.5):
+ * Design rationale (doc/durability.md, '4. Exactly once'):
  * - The same tables, columns and indexes as store-sqlite.c, so that
  *   list, export and migrate give the same output whatever the backend;
  *   types translated (INTEGER -> BIGINT, ids GENERATED AS IDENTITY).

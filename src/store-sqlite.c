@@ -1,7 +1,7 @@
 /*
  * store-sqlite.c: the SQLite store backend (the default).
  *
- * Design rationale (RELIABILITY.md §4.4, §4.5):
+ * Design rationale (doc/durability.md, '3. SQLite' and '4. Exactly once'):
  * - One write transaction per mail, always BEGIN IMMEDIATE: a deferred
  *   transaction that reads first gets SQLITE_BUSY on the lock upgrade
  *   without the busy handler ever running.

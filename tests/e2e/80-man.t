@@ -26,4 +26,63 @@ for cmd in digest html show; do
 	ok "tlsrpt(1) documents $cmd" grep -q -- "^\.It Cm $cmd" \
 	    "$top_srcdir/man/tlsrpt.1"
 done
+
+# The distribution stands on its own: the design notes live in doc/, so
+# no file may cite one of the documents that once lay beside the
+# repository (../shared).  ../shared/corpus is exempt: it is optional
+# test data that 70-corpus.t and mta-lib.sh skip without, not a document.
+# The patterns are written so that this file does not match them.
+src_grep() {
+	grep -rnIE "$1" --exclude='*.log' --exclude='*.trs' \
+	    "$top_srcdir/src" "$top_srcdir/man" "$top_srcdir/contrib" \
+	    "$top_srcdir/tests" "$top_srcdir/bench" "$top_srcdir/debian" \
+	    "$top_srcdir/doc" "$top_srcdir"/*.md "$top_srcdir/Makefile.am" \
+	    "$top_srcdir/configure.ac" 2>/dev/null
+}
+no_outside_docs() {
+	! src_grep '(SPEC|RELIABILITY|STYLE|TRUST|CHECKER|HTTPS)[.]md|[.][.]/shared/' |
+	    grep -v '[.][.]/shared/corpus'
+}
+ok "no file cites a document outside the distribution" no_outside_docs
+
+# Every note of doc/ that a file cites (or that a note links to) exists,
+# and a section quoted after the citation (the note's path, a comma and
+# the title in single quotes) is a heading of that note.
+cited_notes() {
+	{
+		src_grep '(^|[^A-Za-z0-9_./-])doc/[A-Za-z0-9_-]+[.]md' |
+		    grep -oE '(^|[^A-Za-z0-9_./-])doc/[A-Za-z0-9_-]+[.]md' |
+		    sed 's|.*doc/||'
+		grep -ohE '\]\([A-Za-z0-9_-]+[.]md\)' "$top_srcdir"/doc/*.md |
+		    sed 's/^](//; s/)$//'
+	} | sort -u
+}
+notes=$(cited_notes)
+ok "some file cites a note of doc/" test -n "$notes"
+for n in $notes; do
+	ok "doc/$n, cited, exists" test -f "$top_srcdir/doc/$n"
+done
+cited_sections() {
+	{
+		src_grep "doc/[A-Za-z0-9_-]+[.]md\`?, '[^']+'" |
+		    grep -oE "doc/[A-Za-z0-9_-]+[.]md\`?, '[^']+'" |
+		    sed "s|^doc/||"
+		grep -ohE "\]\([A-Za-z0-9_-]+[.]md\), '[^']+'" \
+		    "$top_srcdir"/doc/*.md | sed 's/^](//; s/)//'
+	} | sed "s/\`//; s/, '/|/; s/'\$//" | sort -u
+}
+sections_exist() {
+	_bad=0
+	while IFS='|' read -r _n _t; do
+		if ! grep '^#' "$top_srcdir/doc/$_n" 2>/dev/null |
+		    grep -qF -- "$_t"; then
+			echo "doc/$_n has no section '$_t'"
+			_bad=1
+		fi
+	done
+	return $_bad
+}
+cited_sections >"$TMP/sections"
+ok "every section cited in a note of doc/ is a heading there" \
+    sections_exist <"$TMP/sections"
 done_testing

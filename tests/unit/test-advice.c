@@ -16,7 +16,7 @@ static const struct {
 	const char *type;
 	enum advice_category category;
 } registry[] = {
-	/* IANA order (SPEC.md §2.2) */
+	/* IANA order (doc/rfc8460.md, '2. Result types') */
 	{ "starttls-not-supported", ADVICE_NEGOTIATION },
 	{ "certificate-host-mismatch", ADVICE_CERTIFICATE },
 	{ "certificate-expired", ADVICE_CERTIFICATE },

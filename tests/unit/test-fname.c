@@ -1,7 +1,8 @@
 /*
  * test-fname.c: the RFC 8460 §5.1 file name grammar (report_fname_parse)
  * and its comparison with a decoded report (report_check_fname).
- * The names follow the shapes senders use (SPEC.md §6); none is copied.
+ * The names follow the shapes senders use (doc/rfc8460.md, '7. Real
+ * senders'); none is copied.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /*
  * test-gunzip.c: gunzip() against well-formed, damaged and hostile gzip
- * (RFC 1952; SPEC.md hostile inputs 1-8).  Every gzip here is made on the
- * fly with zlib's deflate, so no fixture files are needed.
+ * (RFC 1952; doc/hostile-input.md, '1. Compression').  Every gzip here is
+ * made on the fly with zlib's deflate, so no fixture files are needed.
  */
 #include <string.h>
 #include <time.h>

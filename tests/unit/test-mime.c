@@ -1,7 +1,8 @@
 /*
  * test-mime.c: mime_each_report() on mails built here as C strings:
- * what real TLS-RPT senders send (RFC 8460 §5.3, SPEC.md §6) and the
- * hostile MIME inputs of SPEC.md (10-14, 18-22).  gzip is made with zlib
+ * what real TLS-RPT senders send (RFC 8460 §5.3; doc/rfc8460.md, '7. Real
+ * senders') and the hostile MIME inputs of doc/hostile-input.md, '2. MIME'
+ * (items 10-14, 18-22).  gzip is made with zlib
  * and base64 with GLib, so no fixture files are needed.
  */
 #include <sys/stat.h>

@@ -1,6 +1,7 @@
 /*
  * test-report.c: report_decode() against RFC 8460 §4 and against what
- * real senders send (SPEC.md §6, §7 items 25-44).  Every fixture is
+ * real senders send (doc/rfc8460.md, '7. Real senders'; doc/hostile-input.md,
+ * '3. JSON', items 25-44).  Every fixture is
  * written here by hand, shaped after a sender's habits, never copied.
  */
 #include <stdio.h>

@@ -9,9 +9,10 @@
 # Our own fictional data: example.com/.org/.net, documentation addresses
 # (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24).  "Google Inc." and
 # "Microsoft Corporation" only say whose report format an entry imitates
-# (SPEC.md §6.1, §6.2): Google daily with mx-host and no failure-details
-# when clean; Microsoft on some days only, STS and TLSA side by side with
-# the same counts and the TLSA RRset double-encoded, no mx-host.
+# (doc/rfc8460.md, '7. Real senders'): Google daily with mx-host and no
+# failure-details when clean; Microsoft on some days only, STS and TLSA
+# side by side with the same counts and the TLSA RRset double-encoded, no
+# mx-host.
 #
 # The story the goldens tell (digest of the week of 2026-10-26):
 #   example.com  MTA-STS testing.  Week 4: certificate-host-mismatch at
