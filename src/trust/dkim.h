@@ -37,6 +37,11 @@ struct dkim_verifier *dkim_verifier_new(struct resolver *res,
 void dkim_verifier_free(struct dkim_verifier *v);
 
 /*
+ * libopendkim exports a dkim_verify() of its own (a DKIM handle for one
+ * message), so ours cannot have that link name: it is dkim_verify_mail,
+ * and dkim_verify is an alias for callers that do not include
+ * libopendkim's <dkim.h> (only dkim.c does, defining DKIM_H_NO_ALIAS).
+ *
  * Verify raw[0..len), the mail as received (a leading mbox "From " line
  * is skipped; LF or CRLF line ends).  reporting_domain is the domain the
  * signature must align with (see trust.h).  Fills *auth (method
@@ -47,10 +52,16 @@ void dkim_verifier_free(struct dkim_verifier *v);
  * malformed mail such as two From fields) or temperror (DNS timeout,
  * SERVFAIL, DNSSEC bogus), each with a reason.
  * Returns 0, or -1 with *err set (TI_E_TEMP) when verification could
- * not run at all (out of memory, the library failed).
+ * not run at all (out of memory, the library failed), or when the
+ * resolver itself failed (resolver_query returned -1) and no signature
+ * passed: local trouble, not the sender's.
  */
-int dkim_verify(struct dkim_verifier *v, const unsigned char *raw, size_t len,
-    const char *reporting_domain, struct ti_auth *auth, struct ti_err *err);
+int dkim_verify_mail(struct dkim_verifier *v, const unsigned char *raw,
+    size_t len, const char *reporting_domain, struct ti_auth *auth,
+    struct ti_err *err);
+#ifndef DKIM_H_NO_ALIAS
+# define dkim_verify dkim_verify_mail
+#endif
 
 /* True when a and b have the same organisational domain (libpsl;
    case-insensitive, a trailing dot ignored).  Pure. */
