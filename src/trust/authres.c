@@ -1,6 +1,6 @@
 /*
  * authres.c: Authentication-Results header fields (RFC 8601 §2.2) and
- * the trust decision they feed (TRUST.md §4).
+ * the trust decision they feed (doc/trust.md, '4. Authentication-Results').
  *
  * Design rationale:
  * - A hand-written tokenizer over one NUL-terminated string: a cursor,

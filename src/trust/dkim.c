@@ -10,8 +10,8 @@
  *   a DNSSEC bogus answer is temporary; the DNSSEC state of every key is
  *   known.  The library's own resolver (glibc res_nquery) is never used:
  *   it cannot tell NXDOMAIN from SERVFAIL and ignores our timeout
- *   (TRUST.md 1).  Its DNS glue is nevertheless replaced by one that
- *   fails, so that no code path can reach it.
+ *   (doc/trust.md, '1. libopendkim').  Its DNS glue is nevertheless
+ *   replaced by one that fails, so that no code path can reach it.
  * - The hook returns DKIM_CBSTAT_NOTFOUND for every failed lookup, even a
  *   temporary one, and the reason is kept here per signature.
  *   TRYAGAIN or ERROR from the hook makes libopendkim abandon the whole

@@ -56,8 +56,8 @@ P2048=$(cat "$K/r2048.pub")
 
 # ---- signing ----
 # sign.py IN OUT SEL DOMAIN KEY [a=ALG] [l] [h=H:H:...]: sign a CRLF copy
-# (python3-dkim signs LF input wrongly, TRUST.md 6), write OUT with LF
-# line ends.
+# (python3-dkim signs LF input wrongly, doc/trust.md, '6. Test lab'), write
+# OUT with LF line ends.
 cat >"$TMP/sign.py" <<'EOF'
 import sys, dkim
 inp, out, sel, dom, keyf = sys.argv[1:6]

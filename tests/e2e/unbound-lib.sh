@@ -25,7 +25,7 @@
 # or did not start (the caller skips); unbound stops when the test exits,
 # or at unbound_stop.
 #
-# Per zone case (measured with unbound 1.17 and libunbound, TRUST.md 6):
+# Per zone case (unbound 1.17 and libunbound; doc/trust.md, '6. Test lab'):
 #	local-zone: "z.example." static	+ local-data	the records
 #	a name missing from a static zone		NXDOMAIN
 #	a name with other types only			NODATA
@@ -53,8 +53,8 @@
 # Design rationale:
 # - A unique port picked at random and so-reuseport: no: another unbound
 #   on the machine may share a port with SO_REUSEPORT and take our
-#   queries (TRUST.md 6).  A port that is taken makes unbound exit; we
-#   try another.
+#   queries (doc/trust.md, '6. Test lab').  A port that is taken makes
+#   unbound exit; we try another.
 # - Ready means "answers a query" (dig or drill), else the log line
 #   "start of service"; nothing else proves the socket is bound.
 # - lib.sh's EXIT trap (rm -rf $TMP) is kept: ours runs unbound_stop and
