@@ -348,6 +348,39 @@ show_cb(const struct stored_report *sr, void *arg)
 	field(out, "  ", "envelope sender", sr->envelope_sender);
 	field(out, "  ", "file name", sr->filename);
 	field(out, "  ", "source", sr->source);
+	{
+		/* who vouched for it: a pass with its key, else why not */
+		const struct ti_auth *a = &sr->auth;
+		GString *v = g_string_new(NULL);
+
+		if (strcmp(a->method, AUTH_NONE) == 0 &&
+		    strcmp(a->result, AUTH_RNONE) == 0)
+			g_string_printf(v, "no (not checked%s%s)",
+			    a->reason != NULL ? ": " : "",
+			    a->reason != NULL ? a->reason : "");
+		else {
+			g_string_printf(v, "%s%s %s",
+			    auth_passed(a) ? "" : "no: ", a->method, a->result);
+			if (a->domain != NULL || a->selector != NULL ||
+			    a->algorithm != NULL || a->bits > 0)
+				g_string_append_c(v, ',');
+			if (a->domain != NULL)
+				g_string_append_printf(v, " d=%s", a->domain);
+			if (a->selector != NULL)
+				g_string_append_printf(v, " s=%s", a->selector);
+			if (a->algorithm != NULL)
+				g_string_append_printf(v, " %s", a->algorithm);
+			if (a->bits > 0)
+				g_string_append_printf(v, " %d bits", a->bits);
+			if (a->dnssec != NULL)
+				g_string_append_printf(v, ", DNSSEC %s",
+				    a->dnssec);
+			if (a->reason != NULL)
+				g_string_append_printf(v, " (%s)", a->reason);
+		}
+		field(out, "  ", "authenticated", v->str);
+		g_string_free(v, TRUE);
+	}
 	g_string_append_printf(out,
 	    "  %-17s %lld successful, %lld failed (each session once)\n",
 	    "sessions", (long long)sr->successful, (long long)sr->failed);

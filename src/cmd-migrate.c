@@ -7,9 +7,10 @@
  * - Lossless: the report JSON as received and everything the ingest
  *   knew of its source (received time, Message-ID, envelope, file name,
  *   origin, archive path, deviation codes, the domain of a report that
- *   names none) go over unchanged.  Reports go through store_put(), the
- *   path tlsrpt-ingest(8) takes, so the target's rows are exactly what
- *   an ingest would have written.
+ *   names none, and who vouched for it: the whole authentication
+ *   record, "none" for a report nobody vouched for) go over unchanged.
+ *   Reports go through store_put(), the path tlsrpt-ingest(8) takes, so
+ *   the target's rows are exactly what an ingest would have written.
  * - Idempotent: the target's (organization-name, report-id) identity
  *   makes a re-run copy nothing new; an interrupted run is re-run.
  * - Never silent: a stored report that no longer decodes is counted and
@@ -141,6 +142,7 @@ migrate_cb(const struct stored_report *sr, void *arg)
 	src.origin = sr->origin;
 	src.archive_path = sr->archive_path;
 	src.received = sr->received;
+	src.auth = &sr->auth; /* never NULL: none, none stays so */
 	if (!m->in_txn) {
 		if (store_begin(m->to, &m->err) == -1) {
 			report_free(r);

@@ -11,6 +11,11 @@
  * - Everything printed is valid UTF-8, and the list table prints no
  *   control or format character: report text is attacker-controlled
  *   and the table goes to a terminal.
+ * - Who vouched for a report (trust/auth.h) goes along everywhere:
+ *   jsonl's "_meta.auth" holds the whole record, csv appends its
+ *   method, result and signing domain after the columns it always had
+ *   (a consumer that reads columns by position keeps working), and
+ *   list shows the result word in its AUTH column.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -112,6 +117,26 @@ json_exact_numbers(cJSON *node)
 	return 0;
 }
 
+/* "_meta.auth": every member always there, null when unknown. */
+static void
+meta_add_auth(cJSON *meta, const struct ti_auth *a)
+{
+	cJSON *auth = cJSON_CreateObject();
+
+	meta_add_string(auth, "method", a->method);
+	meta_add_string(auth, "result", a->result);
+	meta_add_string(auth, "domain", a->domain);
+	meta_add_string(auth, "selector", a->selector);
+	meta_add_string(auth, "algorithm", a->algorithm);
+	if (a->bits > 0)
+		cJSON_AddNumberToObject(auth, "bits", a->bits);
+	else
+		cJSON_AddNullToObject(auth, "bits");
+	meta_add_string(auth, "dnssec", a->dnssec);
+	meta_add_string(auth, "reason", a->reason);
+	cJSON_AddItemToObject(meta, "auth", auth);
+}
+
 static int
 jsonl_cb(const struct stored_report *sr, void *arg)
 {
@@ -141,6 +166,7 @@ jsonl_cb(const struct stored_report *sr, void *arg)
 	meta_add_string(meta, "envelope-sender", sr->envelope_sender);
 	meta_add_string(meta, "filename", sr->filename);
 	meta_add_string(meta, "source", sr->source);
+	meta_add_auth(meta, &sr->auth);
 	cJSON_AddItemToObject(root, "_meta", meta);
 	if (json_exact_numbers(root) == -1) {
 		cJSON_Delete(root);
@@ -230,6 +256,9 @@ static const char *const csv_columns[] = {
 	"failed_session_count",
 	"failure_reason_code",
 	"additional_information",
+	"auth_method",
+	"auth_result",
+	"auth_domain",
 };
 
 static int
@@ -273,7 +302,10 @@ csv_cb(const struct stored_report *sr, void *arg)
 			csv_field(cs->out, f->receiving_ip, 0);
 			csv_field(cs->out, count, 0);
 			csv_field(cs->out, f->failure_reason_code, 0);
-			csv_field(cs->out, f->additional_information, 1);
+			csv_field(cs->out, f->additional_information, 0);
+			csv_field(cs->out, sr->auth.method, 0);
+			csv_field(cs->out, sr->auth.result, 0);
+			csv_field(cs->out, sr->auth.domain, 1);
 		}
 	}
 	g_free(start);
@@ -315,6 +347,7 @@ enum {
 	COL_BEGIN,
 	COL_DOMAIN,
 	COL_REPORTER,
+	COL_AUTH,
 	COL_SUCCESS,
 	COL_FAILURE,
 	COL_RATE,
@@ -330,6 +363,7 @@ static const struct {
 	{ "BEGIN", 10, 0 },
 	{ "DOMAIN", 40, 0 },
 	{ "REPORTER", 32, 0 },
+	{ "AUTH", 10, 0 }, /* the result word: pass, fail, none, ... */
 	{ "SUCCESS", 20, 1 },
 	{ "FAILURE", 20, 1 },
 	{ "RATE", 8, 1 },
@@ -370,6 +404,8 @@ list_cb(const struct stored_report *sr, void *arg)
 	    term_clean(sr->domain, list_cols[COL_DOMAIN].cap);
 	row->cell[COL_REPORTER] =
 	    term_clean(sr->organization_name, list_cols[COL_REPORTER].cap);
+	row->cell[COL_AUTH] =
+	    term_clean(sr->auth.result, list_cols[COL_AUTH].cap);
 	row->cell[COL_SUCCESS] = g_strdup_printf("%" PRId64, sr->successful);
 	row->cell[COL_FAILURE] = g_strdup_printf("%" PRId64, sr->failed);
 	sessions = sr->successful + sr->failed;

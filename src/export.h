@@ -13,15 +13,19 @@
 
 /* One line per report: the RFC 8460 report object as received plus a
    "_meta" object (id, received, message-id, envelope-sender, filename,
-   source).  Valid UTF-8 JSON whatever the report held. */
+   source, and "auth": who vouched for it, trust/auth.h).  Valid UTF-8
+   JSON whatever the report held. */
 int export_jsonl(struct store *st, const struct store_query *q, FILE *out,
     struct ti_err *err);
 
-/* RFC 4180 CSV with a header row and one row per failure detail. */
+/* RFC 4180 CSV with a header row and one row per failure detail; the
+   last columns are the report's auth_method, auth_result and
+   auth_domain. */
 int export_csv(struct store *st, const struct store_query *q, FILE *out,
     struct ti_err *err);
 
-/* A readable table: reporter, domain, period, successes, failures, rate. */
+/* A readable table: period, domain, reporter, authentication result,
+   successes, failures, rate, report-id. */
 int export_list(struct store *st, const struct store_query *q, FILE *out,
     struct ti_err *err);
 

@@ -110,6 +110,18 @@ static const char *const migrations[] = {
 	"CREATE INDEX policies_report ON policies(report);"
 	"CREATE INDEX policies_policy_domain ON policies(policy_domain);"
 	"CREATE INDEX failures_policy ON failures(policy);",
+	/* 1 -> 2: who vouched for each report (trust/auth.h); the reports
+	   stored before read as method none, result none.  A constant
+	   default rewrites no row (PostgreSQL 11 and later). */
+	"ALTER TABLE reports"
+	" ADD COLUMN auth_method TEXT NOT NULL DEFAULT 'none',"
+	" ADD COLUMN auth_result TEXT NOT NULL DEFAULT 'none',"
+	" ADD COLUMN auth_domain TEXT,"
+	" ADD COLUMN auth_selector TEXT,"
+	" ADD COLUMN auth_algorithm TEXT,"
+	" ADD COLUMN auth_bits INTEGER,"
+	" ADD COLUMN auth_dnssec TEXT,"
+	" ADD COLUMN auth_reason TEXT;",
 };
 
 _Static_assert(nitems(migrations) == STORE_SCHEMA_VERSION,
@@ -120,9 +132,12 @@ static const char sql_ins_report[] =
     " domain, start_datetime, end_datetime, start_time, end_time,"
     " successful, failed, message_id, envelope_sender,"
     " envelope_recipient, filename, source, origin, archive_path,"
-    " received, deviations, json, sha256) VALUES ($1, $2, $3, $4, $5,"
-    " $6, $7::bigint, $8::bigint, $9::bigint, $10::bigint, $11, $12,"
-    " $13, $14, $15, $16, $17, $18::bigint, $19, $20, $21)"
+    " received, deviations, json, sha256, auth_method, auth_result,"
+    " auth_domain, auth_selector, auth_algorithm, auth_bits, auth_dnssec,"
+    " auth_reason) VALUES ($1, $2, $3, $4, $5, $6, $7::bigint,"
+    " $8::bigint, $9::bigint, $10::bigint, $11, $12, $13, $14, $15, $16,"
+    " $17, $18::bigint, $19, $20, $21, $22, $23, $24, $25, $26,"
+    " $27::integer, $28, $29)"
     " ON CONFLICT (md5(organization_name), md5(report_id)) DO NOTHING"
     " RETURNING id";
 /* The row that holds the identity: the same one, or (for an md5
@@ -611,7 +626,9 @@ pg_open(const char *target, enum store_mode mode, int busy_timeout_ms,
 	if (v > 0 && v < STORE_SCHEMA_VERSION) {
 		ti_err_set(err, TI_E_CONFIG,
 		    "store %s: store schema %d is older than this program "
-		    "(%d): let tlsrpt-ingest open it once to migrate it",
+		    "(%d): the next delivery migrates it; to migrate it now, "
+		    "run tlsrpt-ingest on an empty directory as the delivery "
+		    "user",
 		    p->name, v, STORE_SCHEMA_VERSION);
 		goto fail;
 	}
@@ -683,10 +700,11 @@ param_str(const char *text, char **tmp)
 	return *tmp;
 }
 
-/* Up to 21 parameters and the copies they own. */
+/* Up to PG_PARAMS parameters and the copies they own. */
+#define PG_PARAMS 29
 struct params {
-	const char *v[21];
-	char *own[21 * 2];
+	const char *v[PG_PARAMS];
+	char *own[PG_PARAMS * 2];
 	size_t n_own;
 };
 
@@ -832,6 +850,26 @@ pg_existing(struct pg *p, const struct report *r, enum store_put_result *result,
 	return 0;
 }
 
+/* The authentication record as parameters v[0] .. v[7] (sql_ins_report
+   order); NULL, or a record without method or result, is nobody
+   vouching: none, none.  bits 0 (unknown) is stored as NULL. */
+static void
+auth_params(struct params *pp, const char **v, const struct ti_auth *a)
+{
+	static const struct ti_auth nobody;
+
+	if (a == NULL)
+		a = &nobody;
+	v[0] = text_param(pp, a->method != NULL ? a->method : AUTH_NONE);
+	v[1] = text_param(pp, a->result != NULL ? a->result : AUTH_RNONE);
+	v[2] = text_param(pp, a->domain);
+	v[3] = text_param(pp, a->selector);
+	v[4] = text_param(pp, a->algorithm);
+	v[5] = a->bits > 0 ? int_param(pp, a->bits) : NULL;
+	v[6] = text_param(pp, a->dnssec);
+	v[7] = text_param(pp, a->reason);
+}
+
 static int
 pg_put(void *backend, const struct report *r, const struct report_source *src,
     enum store_put_result *result, char *existing_sha256, struct ti_err *err)
@@ -881,8 +919,9 @@ pg_put(void *backend, const struct report *r, const struct report_source *src,
 	   early, as it does for every C string */
 	pp.v[19] = text_param(&pp, r->json);
 	pp.v[20] = r->sha256;
-	res =
-	    pg_params(p, "ti_ins_report", NULL, 21, pp.v, "insert report", err);
+	auth_params(&pp, &pp.v[21], src->auth);
+	res = pg_params(p, "ti_ins_report", NULL, PG_PARAMS, pp.v,
+	    "insert report", err);
 	params_clear(&pp);
 	if (res == NULL)
 		return -1;
@@ -917,11 +956,20 @@ col_int(PGresult *res, int row, int col)
 	return (int64_t)g_ascii_strtoll(pq->getvalue(res, row, col), NULL, 10);
 }
 
+/* struct ti_auth's strings are not const; the record is borrowed all
+   the same (store.h), and no reader writes through it. */
+static char *
+col_auth(PGresult *res, int row, int col)
+{
+	return (char *)col_text(res, row, col);
+}
+
 /* Call cb for each row of one FETCH; non-zero from cb is returned. */
 static int
 pg_each_row(PGresult *res, int (*cb)(const struct stored_report *, void *),
     void *arg)
 {
+	static char none[] = AUTH_NONE;
 	struct stored_report sr;
 	int i, ret;
 
@@ -947,6 +995,19 @@ pg_each_row(PGresult *res, int (*cb)(const struct stored_report *, void *),
 		sr.origin = col_text(res, i, 16);
 		sr.archive_path = col_text(res, i, 17);
 		sr.deviations = col_text(res, i, 18);
+		sr.auth.method = col_auth(res, i, 19);
+		sr.auth.result = col_auth(res, i, 20);
+		if (sr.auth.method == NULL) /* NOT NULL: cannot happen */
+			sr.auth.method = none;
+		if (sr.auth.result == NULL)
+			sr.auth.result = none;
+		sr.auth.domain = col_auth(res, i, 21);
+		sr.auth.selector = col_auth(res, i, 22);
+		sr.auth.algorithm = col_auth(res, i, 23);
+		sr.auth.bits =
+		    pq->getisnull(res, i, 24) ? 0 : (int)col_int(res, i, 24);
+		sr.auth.dnssec = col_auth(res, i, 25);
+		sr.auth.reason = col_auth(res, i, 26);
 		if ((ret = cb(&sr, arg)) != 0)
 			return ret;
 	}
@@ -1047,7 +1108,9 @@ pg_each_report(void *backend, const struct store_query *q,
 			   " successful, failed, received, message_id,"
 			   " envelope_sender, filename, source, json,"
 			   " envelope_recipient, origin, archive_path,"
-			   " deviations FROM reports");
+			   " deviations, auth_method, auth_result,"
+			   " auth_domain, auth_selector, auth_algorithm,"
+			   " auth_bits, auth_dnssec, auth_reason FROM reports");
 	n = pg_where(sql, &pp, q);
 	g_string_append(sql, " ORDER BY start_time, id");
 	if (own &&

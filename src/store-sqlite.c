@@ -114,6 +114,18 @@ static const char *const migrations[] = {
 	"CREATE INDEX policies_report ON policies(report);"
 	"CREATE INDEX policies_policy_domain ON policies(policy_domain);"
 	"CREATE INDEX failures_policy ON failures(policy);",
+	/* 1 -> 2: who vouched for each report (trust/auth.h); the reports
+	   stored before read as method none, result none */
+	"ALTER TABLE reports ADD COLUMN auth_method TEXT NOT NULL"
+	" DEFAULT 'none';"
+	"ALTER TABLE reports ADD COLUMN auth_result TEXT NOT NULL"
+	" DEFAULT 'none';"
+	"ALTER TABLE reports ADD COLUMN auth_domain TEXT;"
+	"ALTER TABLE reports ADD COLUMN auth_selector TEXT;"
+	"ALTER TABLE reports ADD COLUMN auth_algorithm TEXT;"
+	"ALTER TABLE reports ADD COLUMN auth_bits INTEGER;"
+	"ALTER TABLE reports ADD COLUMN auth_dnssec TEXT;"
+	"ALTER TABLE reports ADD COLUMN auth_reason TEXT;",
 };
 
 _Static_assert(nitems(migrations) == STORE_SCHEMA_VERSION,
@@ -124,9 +136,12 @@ static const char sql_ins_report[] =
     " domain, start_datetime, end_datetime, start_time, end_time,"
     " successful, failed, message_id, envelope_sender,"
     " envelope_recipient, filename, source, origin, archive_path,"
-    " received, deviations, json, sha256) VALUES (?1, ?2, ?3, ?4, ?5,"
-    " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"
-    " ?20, ?21) ON CONFLICT (organization_name, report_id) DO NOTHING";
+    " received, deviations, json, sha256, auth_method, auth_result,"
+    " auth_domain, auth_selector, auth_algorithm, auth_bits, auth_dnssec,"
+    " auth_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+    " ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,"
+    " ?25, ?26, ?27, ?28, ?29)"
+    " ON CONFLICT (organization_name, report_id) DO NOTHING";
 static const char sql_sel_sha[] =
     "SELECT sha256 FROM reports WHERE organization_name = ?1 AND"
     " report_id = ?2";
@@ -504,7 +519,9 @@ sq_open_read(struct sq *s, int busy_timeout_ms, struct ti_err *err)
 	if (v < 0 || (v > 0 && v < STORE_SCHEMA_VERSION))
 		return ti_err_set(err, TI_E_CONFIG,
 		    "store %s: store schema %d is older than this program "
-		    "(%d): let tlsrpt-ingest open it once to migrate it",
+		    "(%d): the next delivery migrates it; to migrate it now, "
+		    "run tlsrpt-ingest on an empty directory as the delivery "
+		    "user",
 		    s->path, v, STORE_SCHEMA_VERSION);
 	s->version = v; /* 0: a store nothing was written to */
 	return 0;
@@ -765,6 +782,29 @@ sq_existing(struct sq *s, const struct report *r, enum store_put_result *result,
 	return 0;
 }
 
+/* Bind the authentication record at columns i .. i + 7 (sql_ins_report
+   order); NULL, or a record without method or result, is nobody
+   vouching: none, none.  bits 0 (unknown) is stored as NULL. */
+static void
+bind_auth(sqlite3_stmt *st, int i, const struct ti_auth *a)
+{
+	static const struct ti_auth nobody;
+
+	if (a == NULL)
+		a = &nobody;
+	bind_cstr(st, i, a->method != NULL ? a->method : AUTH_NONE);
+	bind_cstr(st, i + 1, a->result != NULL ? a->result : AUTH_RNONE);
+	bind_cstr(st, i + 2, a->domain);
+	bind_cstr(st, i + 3, a->selector);
+	bind_cstr(st, i + 4, a->algorithm);
+	if (a->bits > 0)
+		sqlite3_bind_int(st, i + 5, a->bits);
+	else
+		sqlite3_bind_null(st, i + 5);
+	bind_cstr(st, i + 6, a->dnssec);
+	bind_cstr(st, i + 7, a->reason);
+}
+
 static int
 sq_put(void *backend, const struct report *r, const struct report_source *src,
     enum store_put_result *result, char *existing_sha256, struct ti_err *err)
@@ -816,6 +856,7 @@ sq_put(void *backend, const struct report *r, const struct report_source *src,
 	sqlite3_bind_text64(st, 20, r->json, r->json_len, SQLITE_STATIC,
 	    SQLITE_UTF8);
 	bind_cstr(st, 21, r->sha256);
+	bind_auth(st, 22, src->auth);
 	rc = sq_run(s, st, "insert report", err);
 	g_free(devs);
 	if (rc == -1)
@@ -835,6 +876,14 @@ static const char *
 col_text(sqlite3_stmt *st, int i)
 {
 	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* struct ti_auth's strings are not const; the record is borrowed all
+   the same (store.h), and no reader writes through it. */
+static char *
+col_auth(sqlite3_stmt *st, int i)
+{
+	return (char *)sqlite3_column_text(st, i);
 }
 
 /*
@@ -923,6 +972,7 @@ sq_each_report(void *backend, const struct store_query *q,
     int (*cb)(const struct stored_report *sr, void *arg), void *arg,
     struct ti_err *err)
 {
+	static char none[] = AUTH_NONE;
 	struct sq *s = backend;
 	struct stored_report sr;
 	sqlite3_stmt *st;
@@ -936,7 +986,9 @@ sq_each_report(void *backend, const struct store_query *q,
 			   " successful, failed, received, message_id,"
 			   " envelope_sender, filename, source, json,"
 			   " envelope_recipient, origin, archive_path,"
-			   " deviations FROM reports");
+			   " deviations, auth_method, auth_result,"
+			   " auth_domain, auth_selector, auth_algorithm,"
+			   " auth_bits, auth_dnssec, auth_reason FROM reports");
 	if (sq_query(s, sql, q, " ORDER BY start_time, id", &st, err) == -1)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -963,6 +1015,18 @@ sq_each_report(void *backend, const struct store_query *q,
 		sr.origin = col_text(st, 16);
 		sr.archive_path = col_text(st, 17);
 		sr.deviations = col_text(st, 18);
+		sr.auth.method = col_auth(st, 19);
+		sr.auth.result = col_auth(st, 20);
+		if (sr.auth.method == NULL) /* NOT NULL: cannot happen */
+			sr.auth.method = none;
+		if (sr.auth.result == NULL)
+			sr.auth.result = none;
+		sr.auth.domain = col_auth(st, 21);
+		sr.auth.selector = col_auth(st, 22);
+		sr.auth.algorithm = col_auth(st, 23);
+		sr.auth.bits = sqlite3_column_int(st, 24);
+		sr.auth.dnssec = col_auth(st, 25);
+		sr.auth.reason = col_auth(st, 26);
 		if ((ret = cb(&sr, arg)) != 0)
 			break;
 	}

@@ -248,13 +248,15 @@ psql_ "SELECT pg_cancel_backend(pid) FROM pg_stat_activity
 wait "$lockpid" || true
 
 # 7. A newer schema than this program: defer, and the admin says why.
+ver=$(psql_ "SELECT value FROM tlsrpt_meta WHERE key = 'schema_version'")
+ok "the store is at schema 2" is "$ver" 2
 psql_ "UPDATE tlsrpt_meta SET value = '99' WHERE key = 'schema_version'"
 pgingest <"$DATA/mail/014-three-policies.eml"
 ok "newer schema: tlsrpt-ingest exits 75" sh -c \
     "test $rc = 75 && grep -q 'newer than this program' '$TMP/out'"
 pgadmin list
 ok "newer schema: tlsrpt list exits 78" is "$arc" 78
-psql_ "UPDATE tlsrpt_meta SET value = '1' WHERE key = 'schema_version'"
+psql_ "UPDATE tlsrpt_meta SET value = '$ver' WHERE key = 'schema_version'"
 
 # 8. The server is down: defer with the reason, never the password.
 pw=s3cr3t-pw-$$

@@ -1,7 +1,8 @@
 /*
  * test-export.c: `tlsrpt list` and `tlsrpt export` output from a store
- * filled with reports written here: jsonl (_meta, exact integers, valid
- * UTF-8), csv (RFC 4180 quoting, CRLF), the list table (rows, rate,
+ * filled with reports written here: jsonl (_meta and its auth record,
+ * exact integers, valid UTF-8), csv (RFC 4180 quoting, CRLF, the auth
+ * columns last), the list table (rows, AUTH column, rate, alignment,
  * terminal escaping, truncation) and export_parse_time.
  */
 #include <sys/stat.h>
@@ -121,6 +122,27 @@ fill(const char *name)
 	struct store *st;
 	char *path = g_build_filename(tmpdir, name, NULL);
 	char *j;
+	static const struct ti_auth pass = {
+		.method = AUTH_DKIM,
+		.result = AUTH_PASS,
+		.domain = "reporter.example",
+		.selector = "20230601",
+		.algorithm = "rsa-sha256",
+		.bits = 2048,
+		.dnssec = "insecure",
+	};
+	static const struct ti_auth off = {
+		.method = AUTH_NONE,
+		.result = AUTH_RNONE,
+		.reason = "stored with [trust] dkim = off",
+	};
+	static const struct ti_auth temp = {
+		.method = AUTH_DKIM,
+		.result = AUTH_TEMPERROR,
+		.domain = "big,\"counter\".example",
+		.reason = "DNS timeout",
+	};
+	struct report_source big = { .auth = &temp };
 	struct report_source src = {
 		.message_id = "r1@reporter.example",
 		.envelope_sender = "noreply@reporter.example",
@@ -128,11 +150,13 @@ fill(const char *name)
 			    "1704153599.json.gz",
 		.source = "mail",
 		.received = 1700000000,
+		.auth = &pass,
 	};
 	struct report_source bad = {
 		.message_id = "bad\xff@x",
 		.source = "file",
 		.received = 1700000001,
+		.auth = &off,
 	};
 	int rc = 0;
 
@@ -155,7 +179,7 @@ fill(const char *name)
 	g_free(j);
 	j = report_json("Big, \\\"Counter\\\"", "big", "2024-01-03T00:00:00Z",
 	    "2024-01-03T23:59:59Z", POL_BIG);
-	rc |= put_json(st, j, NULL);
+	rc |= put_json(st, j, &big);
 	g_free(j);
 	j = report_json("Zero",
 	    "this-report-id-is-long-enough-to-be-cut-off-"
@@ -171,12 +195,41 @@ fill(const char *name)
 	return st;
 }
 
+/* Whether the _meta.auth object a holds exactly these values (NULL and
+   bits 0: null). */
+static int
+auth_is(const cJSON *a, const char *method, const char *result,
+    const char *domain, const char *selector, const char *algorithm, int bits,
+    const char *dnssec, const char *reason)
+{
+	const char *const keys[] = { "method", "result", "domain", "selector",
+		"algorithm", "dnssec", "reason" };
+	const char *const want[] = { method, result, domain, selector,
+		algorithm, dnssec, reason };
+	const cJSON *v;
+	size_t i;
+
+	for (i = 0; i < nitems(keys); i++) {
+		v = cJSON_GetObjectItemCaseSensitive(a, keys[i]);
+		if (want[i] == NULL ? !cJSON_IsNull(v)
+				    : !cJSON_IsString(v) ||
+			    strcmp(v->valuestring, want[i]) != 0) {
+			diag("_meta.auth.%s is not %s", keys[i],
+			    want[i] != NULL ? want[i] : "null");
+			return 0;
+		}
+	}
+	v = cJSON_GetObjectItemCaseSensitive(a, "bits");
+	return bits == 0 ? cJSON_IsNull(v)
+			 : cJSON_IsNumber(v) && v->valuedouble == bits;
+}
+
 static void
 test_jsonl(struct store *st)
 {
 	struct ti_err err = { 0 };
 	char *out, **lines;
-	cJSON *root, *meta, *v;
+	cJSON *root, *meta, *auth, *v;
 	int rc, n;
 
 	out = run(export_jsonl, st, NULL, &rc, &err);
@@ -197,6 +250,12 @@ test_jsonl(struct store *st)
 			cJSON_GetObjectItem(meta, "source") != NULL &&
 			cJSON_IsArray(cJSON_GetObjectItem(root, "policies")),
 		    "line %d parses, has the report and _meta", i + 1);
+		auth = cJSON_GetObjectItem(meta, "auth");
+		ok(cJSON_IsObject(auth) &&
+			cJSON_IsString(cJSON_GetObjectItem(auth, "method")) &&
+			cJSON_IsString(cJSON_GetObjectItem(auth, "result")) &&
+			cJSON_GetArraySize(auth) == 8,
+		    "line %d: _meta.auth with its 8 members", i + 1);
 		if (i == 0) {
 			v = cJSON_GetObjectItem(meta, "received");
 			ok(cJSON_IsString(v) &&
@@ -213,13 +272,35 @@ test_jsonl(struct store *st)
 				cJSON_IsString(
 				    cJSON_GetObjectItem(meta, "source")),
 			    "_meta.filename and source");
+			ok(auth_is(auth, "dkim", "pass", "reporter.example",
+			       "20230601", "rsa-sha256", 2048, "insecure",
+			       NULL),
+			    "_meta.auth: every member of a dkim pass, bits a "
+			    "number");
+			ok(strstr(lines[0],
+			       "\"auth\":{\"method\":\"dkim\",\"result\":"
+			       "\"pass\",\"domain\":\"reporter.example\","
+			       "\"selector\":\"20230601\",\"algorithm\":"
+			       "\"rsa-sha256\",\"bits\":2048,\"dnssec\":"
+			       "\"insecure\",\"reason\":null}}}") != NULL,
+			    "_meta.auth in that order, last in _meta");
 		}
-		if (i == 1)
+		if (i == 1) {
 			ok(cJSON_IsNull(
 			       cJSON_GetObjectItem(meta, "filename")) &&
 				cJSON_IsNull(cJSON_GetObjectItem(meta,
 				    "envelope-sender")),
 			    "absent _meta fields are null");
+			ok(auth_is(auth, "none", "none", NULL, NULL, NULL, 0,
+			       NULL, "stored with [trust] dkim = off"),
+			    "_meta.auth of a report not checked: none, none, "
+			    "nulls and the reason");
+		}
+		if (i == 3)
+			ok(auth_is(auth, "none", "none", NULL, NULL, NULL, 0,
+			       NULL, NULL),
+			    "_meta.auth of a report nobody vouched for: none, "
+			    "none, the rest null");
 		cJSON_Delete(root);
 	}
 	ok(n > 2 && strstr(lines[2], ":3000000000,") != NULL &&
@@ -291,20 +372,24 @@ test_csv(struct store *st)
 	    "start_datetime,end_datetime,policy_type,policy_domain,"
 	    "result_type,sending_mta_ip,receiving_mx_hostname,"
 	    "receiving_mx_helo,receiving_ip,failed_session_count,"
-	    "failure_reason_code,additional_information\r\n";
+	    "failure_reason_code,additional_information,"
+	    "auth_method,auth_result,auth_domain\r\n";
 	static const char row1[] =
 	    "Reporter Inc.,r1,2024-01-01T00:00:00Z,"
 	    "2024-01-01T23:59:59Z,sts,example.com,certificate-expired,"
 	    "2001:db8::1,mx1.mx.example.com,,192.0.2.10,20,"
-	    "X509_V_ERR_CERT_HAS_EXPIRED,\"a,b \"\"q\"\"\nline2\"\r\n";
+	    "X509_V_ERR_CERT_HAS_EXPIRED,\"a,b \"\"q\"\"\nline2\","
+	    "dkim,pass,reporter.example\r\n";
 	static const char row2[] =
 	    "Reporter Inc.,r1,2024-01-01T00:00:00Z,"
 	    "2024-01-01T23:59:59Z,sts,example.com,starttls-not-supported,"
-	    "198.51.100.3,mx2.mx.example.com,\" mx2 \",,5,,\r\n";
+	    "198.51.100.3,mx2.mx.example.com,\" mx2 \",,5,,,"
+	    "dkim,pass,reporter.example\r\n";
 	static const char row3[] =
 	    "\"Big, \"\"Counter\"\"\",big,"
 	    "2024-01-03T00:00:00Z,2024-01-03T23:59:59Z,tlsa,big.example,"
-	    "tlsa-invalid,,,,,9007199254740991,,\r\n";
+	    "tlsa-invalid,,,,,9007199254740991,,,"
+	    "dkim,temperror,\"big,\"\"counter\"\".example\"\r\n";
 	struct ti_err err = { 0 };
 	struct store_query q = { "example.com", 0, 0 };
 	char *out, *want;
@@ -314,7 +399,7 @@ test_csv(struct store *st)
 	want = g_strconcat(header, row1, row2, row3, NULL);
 	ok(rc == 0 && strcmp(out, want) == 0,
 	    "csv: header, one row per failure detail, RFC 4180 quoting, "
-	    "CRLF");
+	    "CRLF, auth_method, auth_result and auth_domain last");
 	if (strcmp(out, want) != 0)
 		diag("got:\n%s", out);
 	ok(g_utf8_validate(out, -1, NULL), "csv is valid UTF-8");
@@ -327,9 +412,31 @@ test_csv(struct store *st)
 	g_free(want);
 }
 
+/* The text of line from character (not byte) offset col on; "" past
+   its end. */
+static const char *
+at_char(const char *line, long col)
+{
+	if (g_utf8_strlen(line, -1) <= col)
+		return "";
+	return g_utf8_offset_to_pointer(line, col);
+}
+
+/* Character offset of title in the header line, -1 if absent. */
+static long
+title_col(const char *header, const char *title)
+{
+	const char *p = strstr(header, title);
+
+	return p != NULL ? g_utf8_pointer_to_offset(header, p) : -1;
+}
+
 static void
 test_list(struct store *st)
 {
+	static const char *const auth[] = { "pass ", "none ", "temperror ",
+		"none " };
+	long ac, ic;
 	struct ti_err err = { 0 };
 	struct store_query q = { "EXAMPLE.NET.", 0, 0 };
 	char *out, **lines;
@@ -342,8 +449,19 @@ test_list(struct store *st)
 	ok(n > 0 && g_str_has_prefix(lines[0], "BEGIN       DOMAIN") &&
 		strstr(lines[0], "REPORTER") && strstr(lines[0], "SUCCESS") &&
 		strstr(lines[0], "FAILURE") && strstr(lines[0], "RATE") &&
-		strstr(lines[0], "REPORT-ID"),
-	    "header: %s", n ? lines[0] : "");
+		strstr(lines[0], "REPORT-ID") &&
+		title_col(lines[0], "REPORTER") < title_col(lines[0], "AUTH") &&
+		title_col(lines[0], "AUTH") < title_col(lines[0], "SUCCESS"),
+	    "header, AUTH between REPORTER and SUCCESS: %s", n ? lines[0] : "");
+	ac = n > 0 ? title_col(lines[0], "AUTH  ") : -1;
+	ic = n > 0 ? title_col(lines[0], "REPORT-ID") : -1;
+	for (int i = 1; i <= 4 && i < n && ac > 0; i++)
+		ok(g_str_has_prefix(at_char(lines[i], ac), auth[i - 1]) &&
+			at_char(lines[i], ac - 1)[0] == ' ' &&
+			at_char(lines[i], ic - 1)[0] == ' ' &&
+			at_char(lines[i], ic)[0] != ' ',
+		    "row %d: \"%s\" under AUTH, the table aligned: %s", i,
+		    auth[i - 1], lines[i]);
 	ok(n > 1 && g_str_has_prefix(lines[1], "2024-01-01  example.com") &&
 		strstr(lines[1], "Reporter Inc.") &&
 		strstr(lines[1], " 75  ") && strstr(lines[1], " 25  ") &&

@@ -1,8 +1,10 @@
 /*
  * test-store-pg.c: the PostgreSQL store against a real server: put,
- * duplicate, conflict, rollback, read-back of every column, hostile
- * strings kept verbatim, query filters (case, trailing dot, time),
- * reading inside a write transaction, read-only misuse, a newer schema.
+ * duplicate, conflict, rollback, read-back of every column (the
+ * authentication record too), hostile strings kept verbatim, query
+ * filters (case, trailing dot, time), reading inside a write
+ * transaction, read-only misuse, a newer schema, the migration of a
+ * version 1 store.
  *
  * It needs a server: the store spec comes from $PGSTORE (90-postgres.t
  * starts one and runs this program); without it the test skips.  It
@@ -73,6 +75,7 @@ struct seen {
 	struct stored_report first;
 	char *first_mid, *first_rcpt, *first_origin, *first_arch, *first_dev;
 	char *first_org;
+	struct ti_auth auth[16]; /* copies */
 	int stop_at;
 };
 
@@ -90,8 +93,10 @@ collect(const struct stored_report *sr, void *arg)
 		s->first_dev = g_strdup(sr->deviations);
 		s->first_org = g_strdup(sr->organization_name);
 	}
-	if (s->n < 16)
+	if (s->n < 16) {
 		g_strlcpy(s->ids[s->n], sr->report_id, sizeof(s->ids[0]));
+		auth_copy(&s->auth[s->n], &sr->auth);
+	}
 	s->n++;
 	return s->stop_at != 0 && s->n == s->stop_at ? 7 : 0;
 }
@@ -105,6 +110,8 @@ seen_clear(struct seen *s)
 	g_free(s->first_arch);
 	g_free(s->first_dev);
 	g_free(s->first_org);
+	for (int i = 0; i < 16; i++)
+		auth_clear(&s->auth[i]);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -139,10 +146,54 @@ put1(struct store *st, struct report *r, const struct report_source *src,
 	return store_commit(st, err);
 }
 
+static int
+streq(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) ||
+	    (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* Whether a holds these values (bits 0: unknown, NULL in the table). */
+static int
+auth_is(const struct ti_auth *a, const char *method, const char *result,
+    const char *domain, const char *selector, const char *algorithm, int bits,
+    const char *dnssec, const char *reason)
+{
+	if (streq(a->method, method) && streq(a->result, result) &&
+	    streq(a->domain, domain) && streq(a->selector, selector) &&
+	    streq(a->algorithm, algorithm) && a->bits == bits &&
+	    streq(a->dnssec, dnssec) && streq(a->reason, reason))
+		return 1;
+	diag("auth: %s %s d=%s s=%s %s %d %s (%s)", a->method, a->result,
+	    a->domain ? a->domain : "-", a->selector ? a->selector : "-",
+	    a->algorithm ? a->algorithm : "-", a->bits,
+	    a->dnssec ? a->dnssec : "-", a->reason ? a->reason : "-");
+	return 0;
+}
+
 static void
 run(const char *spec)
 {
-	struct report_source src = { 0 };
+	struct ti_auth auth = {
+		.method = AUTH_DKIM,
+		.result = AUTH_PASS,
+		.domain = "reporter.example",
+		.selector = "sel'; --",
+		.algorithm = "ed25519-sha256",
+		.bits = 0,
+		.dnssec = "secure",
+		.reason = "note \xff",
+	};
+	struct report_source src = { .auth = &auth };
+	struct ti_auth ar = {
+		.method = AUTH_AR,
+		.result = AUTH_FAIL,
+		.domain = "example.net",
+		.algorithm = "rsa-sha256",
+		.bits = 1024,
+		.reason = (char *)hostile[0],
+	};
+	struct report_source hsrc = { .auth = &ar };
 	struct ti_err err = { 0 };
 	enum store_put_result res;
 	struct store *st, *ro;
@@ -209,7 +260,7 @@ run(const char *spec)
 	for (i = 0; i < nitems(hostile); i++) {
 		h = mkreport(hostile[i], hostile[i], "example.net",
 		    3000000 + (int64_t)i, hostile[i]);
-		rc = put1(st, h, NULL, &res, NULL, &err);
+		rc = put1(st, h, i == 0 ? &hsrc : NULL, &res, NULL, &err);
 		ok(rc == 0 && res == STORE_NEW, "hostile string %zu stored", i);
 		report_free(h);
 	}
@@ -233,6 +284,18 @@ run(const char *spec)
 	ok(s.first_dev != NULL &&
 		strcmp(s.first_dev, "date-no-offset mx-host-missing") == 0,
 	    "distinct deviation codes: %s", s.first_dev);
+	ok(auth_is(&s.auth[0], "dkim", "pass", "reporter.example", "sel'; --",
+	       "ed25519-sha256", 0, "secure", "note \xef\xbf\xbd"),
+	    "every field of the authentication record reads back (bits "
+	    "unknown: 0; invalid UTF-8 replaced)");
+	ok(auth_is(&s.auth[1], "none", "none", NULL, NULL, NULL, 0, NULL,
+	       NULL) &&
+		auth_is(&s.auth[3], "none", "none", NULL, NULL, NULL, 0, NULL,
+		    NULL),
+	    "no report_source: method none, result none, the rest NULL");
+	ok(auth_is(&s.auth[2], "authentication-results", "fail", "example.net",
+	       NULL, "rsa-sha256", 1024, NULL, hostile[0]),
+	    "bits as an integer, a hostile reason verbatim");
 	ok(strcmp(s.ids[2], hostile[0]) == 0 &&
 		strcmp(s.ids[3], hostile[1]) == 0 &&
 		strcmp(s.ids[4], hostile[2]) == 0,
@@ -263,6 +326,195 @@ run(const char *spec)
 	report_free(a2);
 	report_free(b);
 	store_close(st);
+}
+
+/* First column of the first row of sql, as text ("NULL" for a NULL;
+   g_free it), or NULL when the query fails. */
+static char *
+sql1(PGconn *c, const char *sql)
+{
+	PGresult *r = PQexec(c, sql);
+	char *out = NULL;
+
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0)
+		out = g_strdup(
+		    PQgetisnull(r, 0, 0) ? "NULL" : PQgetvalue(r, 0, 0));
+	else
+		diag("%s: %s", sql, PQresultErrorMessage(r));
+	PQclear(r);
+	return out;
+}
+
+static int
+sql1_is(PGconn *c, const char *sql, const char *want)
+{
+	char *got = sql1(c, sql);
+	int r = streq(got, want);
+
+	if (!r)
+		diag("%s: got \"%s\", want \"%s\"", sql, got ? got : "(error)",
+		    want);
+	g_free(got);
+	return r;
+}
+
+/* The auth_* columns after run(), as psql would see them. */
+static void
+columns(PGconn *c)
+{
+	ok(sql1_is(c,
+	       "SELECT count(*) FROM tiunit.reports WHERE auth_method ="
+	       " 'none' AND auth_result = 'none' AND auth_bits IS NULL AND"
+	       " auth_domain IS NULL AND auth_reason IS NULL",
+	       "3"),
+	    "nobody vouched: 'none', 'none' and NULLs in the table");
+	ok(sql1_is(c,
+	       "SELECT auth_bits FROM tiunit.reports WHERE auth_method ="
+	       " 'dkim'",
+	       "NULL") &&
+		sql1_is(c,
+		    "SELECT auth_bits || ' ' || pg_typeof(auth_bits) FROM"
+		    " tiunit.reports WHERE auth_method ="
+		    " 'authentication-results'",
+		    "1024 integer"),
+	    "auth_bits: NULL when unknown, else an integer");
+}
+
+/* The schema a version 1 program created (store-pg.c's first migration
+   step, as released) in the schema tiv1, with one report in it. */
+static const char v1_sql[] =
+    "CREATE SCHEMA tiv1; SET search_path = tiv1;"
+    "CREATE TABLE reports ("
+    " id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
+    " organization_name TEXT NOT NULL,"
+    " report_id TEXT NOT NULL,"
+    " contact_info TEXT,"
+    " domain TEXT,"
+    " start_datetime TEXT NOT NULL,"
+    " end_datetime TEXT NOT NULL,"
+    " start_time BIGINT NOT NULL,"
+    " end_time BIGINT NOT NULL,"
+    " successful BIGINT NOT NULL,"
+    " failed BIGINT NOT NULL,"
+    " message_id TEXT,"
+    " envelope_sender TEXT,"
+    " envelope_recipient TEXT,"
+    " filename TEXT,"
+    " source TEXT,"
+    " origin TEXT,"
+    " archive_path TEXT,"
+    " received BIGINT NOT NULL,"
+    " deviations TEXT,"
+    " json TEXT NOT NULL,"
+    " sha256 TEXT NOT NULL);"
+    "CREATE UNIQUE INDEX reports_identity ON reports"
+    " (md5(organization_name), md5(report_id));"
+    "CREATE TABLE policies ("
+    " id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
+    " report BIGINT NOT NULL REFERENCES reports(id) ON DELETE CASCADE,"
+    " idx BIGINT NOT NULL,"
+    " policy_type TEXT NOT NULL,"
+    " policy_domain TEXT,"
+    " policy_string TEXT,"
+    " mx_host TEXT,"
+    " successful BIGINT NOT NULL,"
+    " failed BIGINT NOT NULL);"
+    "CREATE TABLE failures ("
+    " id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
+    " policy BIGINT NOT NULL REFERENCES policies(id) ON DELETE CASCADE,"
+    " result_type TEXT NOT NULL,"
+    " sending_mta_ip TEXT,"
+    " receiving_mx_hostname TEXT,"
+    " receiving_mx_helo TEXT,"
+    " receiving_ip TEXT,"
+    " failed_session_count BIGINT NOT NULL,"
+    " additional_information TEXT,"
+    " failure_reason_code TEXT);"
+    "CREATE INDEX reports_start_time ON reports(start_time);"
+    "CREATE INDEX reports_domain ON reports(domain);"
+    "CREATE INDEX policies_report ON policies(report);"
+    "CREATE INDEX policies_policy_domain ON policies(policy_domain);"
+    "CREATE INDEX failures_policy ON failures(policy);"
+    "CREATE TABLE tlsrpt_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "INSERT INTO tlsrpt_meta VALUES ('schema_version', '1');"
+    "INSERT INTO reports (id, organization_name, report_id, domain,"
+    " start_datetime, end_datetime, start_time, end_time, successful,"
+    " failed, message_id, received, deviations, json, sha256) VALUES"
+    " (7, 'Old Org', 'old-1', 'example.com', '2023-01-01T00:00:00Z',"
+    " '2023-01-01T23:59:59Z', 1672531200, 1672617599, 5, 1, 'old@x',"
+    " 1672700000, 'date-no-offset', '{\"old\":1}', 'abc');"
+    "INSERT INTO policies (id, report, idx, policy_type, policy_domain,"
+    " successful, failed) VALUES (3, 7, 0, 'sts', 'example.com', 5, 1);"
+    "INSERT INTO failures (policy, result_type, failed_session_count)"
+    " VALUES (3, 'certificate-expired', 1);"
+    "RESET search_path";
+
+/* A version 1 store: a reader says how to migrate it; a writer does,
+   and its old reports read as nobody vouched for them. */
+static void
+v1(const char *base, PGconn *c)
+{
+	struct ti_auth auth = { .method = AUTH_DKIM, .result = AUTH_PERMERROR };
+	struct report_source src = { .auth = &auth };
+	struct ti_err err = { 0 };
+	enum store_put_result res;
+	struct seen s = { 0 };
+	struct store *st;
+	struct report *r;
+	PGresult *pr;
+	char *spec;
+
+	pr = PQexec(c, v1_sql);
+	ok(PQresultStatus(pr) == PGRES_COMMAND_OK,
+	    "a version 1 store, with the old schema: %s",
+	    PQresultErrorMessage(pr));
+	PQclear(pr);
+	spec = g_strdup_printf("%s%soptions=-csearch_path%%3Dtiv1", base,
+	    strchr(base, '?') != NULL ? "&" : "?");
+	st = store_open(spec, STORE_READ, 2000, &err);
+	ok(st == NULL && err.status == TI_E_CONFIG &&
+		strstr(err.msg,
+		    "store schema 1 is older than this program (2): the next "
+		    "delivery migrates it") != NULL,
+	    "read: older than this program, says how to migrate: %s", err.msg);
+	store_close(st);
+	ti_err_clear(&err);
+	st = store_open(spec, STORE_WRITE, 2000, &err);
+	ok(st != NULL, "write: migrates it: %s", err.msg);
+	if (st == NULL)
+		goto out;
+	ok(sql1_is(c,
+	       "SELECT value FROM tiv1.tlsrpt_meta WHERE key ="
+	       " 'schema_version'",
+	       "2"),
+	    "schema_version is 2");
+	ok(sql1_is(c,
+	       "SELECT id || '|' || report_id || '|' || auth_method || '|' ||"
+	       " auth_result || '|' || coalesce(auth_domain, auth_selector,"
+	       " auth_algorithm, auth_bits::text, auth_dnssec, auth_reason,"
+	       " 'null') || '|' || received || '|' || json FROM tiv1.reports",
+	       "7|old-1|none|none|null|1672700000|{\"old\":1}"),
+	    "the old row: method none, result none, the rest NULL, its own "
+	    "columns as they were");
+	r = mkreport("New Org", "new-1", "example.net", 1704067200, "{}");
+	ok(put1(st, r, &src, &res, NULL, &err) == 0 && res == STORE_NEW,
+	    "a report with an auth record goes into the migrated store: %s",
+	    err.msg);
+	report_free(r);
+	store_close(st);
+	st = store_open(spec, STORE_READ, 2000, &err);
+	ok(st != NULL && store_each_report(st, NULL, collect, &s, &err) == 0 &&
+		s.n == 2 && strcmp(s.ids[0], "old-1") == 0 &&
+		auth_is(&s.auth[0], "none", "none", NULL, NULL, NULL, 0, NULL,
+		    NULL) &&
+		auth_is(&s.auth[1], "dkim", "permerror", NULL, NULL, NULL, 0,
+		    NULL, NULL),
+	    "a reader: old none/none, new its record: %s", err.msg);
+	seen_clear(&s);
+	store_close(st);
+out:
+	PQclear(PQexec(c, "DROP SCHEMA tiv1 CASCADE"));
+	g_free(spec);
 }
 
 /* Prune after run(): a, b and three hostile reports are stored. */
@@ -356,13 +608,16 @@ main(void)
 	PQclear(PQexec(c, "SET client_min_messages = warning"));
 	PQclear(PQexec(c,
 	    "DROP SCHEMA IF EXISTS tiunit CASCADE;"
+	    " DROP SCHEMA IF EXISTS tiv1 CASCADE;"
 	    " CREATE SCHEMA tiunit"));
 	/* libpq passes options= through: the store works in tiunit */
 	spec = g_strdup_printf("%s%soptions=-csearch_path%%3Dtiunit", base,
 	    strchr(base, '?') != NULL ? "&" : "?");
 	run(spec);
+	columns(c);
 	prune(spec, c);
 	newer(spec, c);
+	v1(base, c);
 	PQclear(PQexec(c, "DROP SCHEMA tiunit CASCADE"));
 	PQfinish(c);
 	g_free(spec);

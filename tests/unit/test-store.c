@@ -1,6 +1,7 @@
 /*
  * test-store.c: the SQLite store: put/duplicate/conflict, transactions,
- * read-back of every column, schema version, pragmas, error classes
+ * read-back of every column (the authentication record too), schema
+ * version, the migration of a version 1 store, pragmas, error classes
  * (missing directory, read-only directory, busy), query filters, big
  * counts and hostile strings.  Reports are built by hand here, so that
  * this test does not depend on the JSON decoder.
@@ -125,6 +126,18 @@ collect(const struct stored_report *sr, void *arg)
 	d->filename = keep(g, sr->filename);
 	d->source = keep(g, sr->source);
 	d->json = keep(g, sr->json);
+	d->envelope_recipient = keep(g, sr->envelope_recipient);
+	d->origin = keep(g, sr->origin);
+	d->archive_path = keep(g, sr->archive_path);
+	d->deviations = keep(g, sr->deviations);
+	/* the auth strings are borrowed too; the cast is store.h's */
+	d->auth.method = (char *)keep(g, sr->auth.method);
+	d->auth.result = (char *)keep(g, sr->auth.result);
+	d->auth.domain = (char *)keep(g, sr->auth.domain);
+	d->auth.selector = (char *)keep(g, sr->auth.selector);
+	d->auth.algorithm = (char *)keep(g, sr->auth.algorithm);
+	d->auth.dnssec = (char *)keep(g, sr->auth.dnssec);
+	d->auth.reason = (char *)keep(g, sr->auth.reason);
 	return 0;
 }
 
@@ -272,6 +285,16 @@ test_put(void)
 {
 	struct ti_err err = { 0 };
 	struct report *r1, *r1b, *r2, *r3, *r4;
+	struct ti_auth auth = {
+		.method = AUTH_DKIM,
+		.result = AUTH_PASS,
+		.domain = "reporter.example",
+		.selector = "20230601",
+		.algorithm = "rsa-sha256",
+		.bits = 2048,
+		.dnssec = "insecure",
+		.reason = "note: caf\xc3\xa9 \xff",
+	};
 	struct report_source src = {
 		.message_id = "abc@reporter.example",
 		.envelope_sender = "noreply@reporter.example",
@@ -281,7 +304,9 @@ test_put(void)
 		.origin = "-",
 		.archive_path = "/var/tlsrpt/Maildir/new/1.x",
 		.received = 1700000000,
+		.auth = &auth,
 	};
+	struct report_source src2 = src; /* r2: nobody vouched */
 	enum store_put_result res = STORE_NEW;
 	char sha[65];
 	char *spec = g_strconcat("sqlite:", tmpdir, "/r.db", NULL);
@@ -310,8 +335,8 @@ test_put(void)
 	ok(sql1_is(db, "PRAGMA journal_mode", "wal"), "journal_mode is WAL");
 	ok(sql1_is(db, "PRAGMA synchronous", "2"), "synchronous is FULL");
 	ok(sql1_is(db, "PRAGMA foreign_keys", "1"), "foreign_keys is ON");
-	ok(sql1_is(db, "PRAGMA user_version", "1"), "user_version is 1");
-	ok(store_schema_version() == 1, "store_schema_version() is 1");
+	ok(sql1_is(db, "PRAGMA user_version", "2"), "user_version is 2");
+	ok(store_schema_version() == 2, "store_schema_version() is 2");
 
 	ok(store_put(st, r1, &src, &res, sha, &err) == -1 &&
 		err.status == TI_E_BUG,
@@ -332,7 +357,8 @@ test_put(void)
 
 	/* two reports in one transaction */
 	ok(store_begin(st, &err) == 0, "begin");
-	ok(store_put(st, r2, &src, &res, NULL, &err) == 0 && res == STORE_NEW,
+	src2.auth = NULL;
+	ok(store_put(st, r2, &src2, &res, NULL, &err) == 0 && res == STORE_NEW,
 	    "put r2 in one transaction");
 	ok(store_put(st, r3, NULL, &res, NULL, &err) == 0 && res == STORE_NEW,
 	    "put r3 (same report-id, other org) in the same one");
@@ -408,6 +434,28 @@ test_put(void)
 			streq(s->json, "{\"report-id\":\"r1\"}") &&
 			s->json_len == strlen(s->json),
 		    "every field of the first report reads back");
+		ok(streq(s->auth.method, "dkim") &&
+			streq(s->auth.result, "pass") &&
+			streq(s->auth.domain, "reporter.example") &&
+			streq(s->auth.selector, "20230601") &&
+			streq(s->auth.algorithm, "rsa-sha256") &&
+			s->auth.bits == 2048 &&
+			streq(s->auth.dnssec, "insecure") &&
+			streq(s->auth.reason, "note: caf\xc3\xa9 \xef\xbf\xbd"),
+		    "every field of its authentication record reads back "
+		    "(invalid UTF-8 replaced)");
+		ok(streq(g.sr[1].auth.method, "none") &&
+			streq(g.sr[1].auth.result, "none") &&
+			g.sr[1].auth.domain == NULL &&
+			g.sr[1].auth.selector == NULL &&
+			g.sr[1].auth.algorithm == NULL &&
+			g.sr[1].auth.bits == 0 && g.sr[1].auth.dnssec == NULL &&
+			g.sr[1].auth.reason == NULL &&
+			streq(g.sr[2].auth.method, "none") &&
+			streq(g.sr[2].auth.result, "none") &&
+			g.sr[2].auth.domain == NULL,
+		    "auth NULL, or no report_source: method none, result "
+		    "none, the rest NULL");
 		ok(streq(g.sr[1].report_id, "r2") &&
 			streq(g.sr[1].organization_name, "Reporter Inc.") &&
 			streq(g.sr[2].organization_name, "Other Org") &&
@@ -460,6 +508,21 @@ test_put(void)
 	       "certificate-expired|192.0.2.1|mx1.example|mx1|198.51.100.7|2|"
 	       "https://reporter.example/x|X509_V_ERR_CERT_HAS_EXPIRED"),
 	    "failure row");
+	ok(sql1_is(raw,
+	       "SELECT auth_method || '|' || auth_result || '|' ||"
+	       " auth_domain || '|' || auth_selector || '|' ||"
+	       " auth_algorithm || '|' || auth_bits || '|' || auth_dnssec ||"
+	       " '|' || typeof(auth_bits) FROM reports WHERE report_id = 'r1'"
+	       " AND organization_name = 'Reporter Inc.'",
+	       "dkim|pass|reporter.example|20230601|rsa-sha256|2048|insecure|"
+	       "integer"),
+	    "the auth_* columns, auth_bits an integer");
+	ok(sql1_is(raw,
+	       "SELECT count(*) FROM reports WHERE auth_method = 'none' AND"
+	       " auth_result = 'none' AND auth_bits IS NULL AND auth_domain"
+	       " IS NULL AND auth_reason IS NULL",
+	       "2"),
+	    "nobody vouched: 'none', 'none' and NULLs in the table");
 	ok(sql1_is(raw,
 	       "SELECT json_valid(policy_string) AND"
 	       " json_valid(mx_host) FROM policies LIMIT 1",
@@ -670,12 +733,12 @@ test_versions(void)
 
 	/* a store written by a newer program */
 	sqlite3_open(path, &db);
-	sqlite3_exec(db, "PRAGMA user_version = 2", NULL, NULL, NULL);
+	sqlite3_exec(db, "PRAGMA user_version = 3", NULL, NULL, NULL);
 	sqlite3_close(db);
 	ok(store_open(path, STORE_WRITE, 100, &err) == NULL &&
 		err.status == TI_E_CONFIG &&
 		strstr(err.msg,
-		    "store schema 2 is newer than this program (1)"),
+		    "store schema 3 is newer than this program (2)"),
 	    "newer schema, write: TI_E_CONFIG: %s", err.msg);
 	ti_err_clear(&err);
 	ok(store_open(path, STORE_READ, 100, &err) == NULL &&
@@ -707,6 +770,143 @@ test_versions(void)
 		g_ptr_array_free(g.keep, TRUE);
 	g_free(path);
 	g_free(empty);
+}
+
+/* The schema a version 1 program created (store-sqlite.c's first
+   migration step, as released), with one report in it. */
+static const char v1_sql[] =
+    "CREATE TABLE reports ("
+    " id INTEGER PRIMARY KEY,"
+    " organization_name TEXT NOT NULL,"
+    " report_id TEXT NOT NULL,"
+    " contact_info TEXT,"
+    " domain TEXT,"
+    " start_datetime TEXT NOT NULL,"
+    " end_datetime TEXT NOT NULL,"
+    " start_time INTEGER NOT NULL,"
+    " end_time INTEGER NOT NULL,"
+    " successful INTEGER NOT NULL,"
+    " failed INTEGER NOT NULL,"
+    " message_id TEXT,"
+    " envelope_sender TEXT,"
+    " envelope_recipient TEXT,"
+    " filename TEXT,"
+    " source TEXT,"
+    " origin TEXT,"
+    " archive_path TEXT,"
+    " received INTEGER NOT NULL,"
+    " deviations TEXT,"
+    " json TEXT NOT NULL,"
+    " sha256 TEXT NOT NULL,"
+    " UNIQUE (organization_name, report_id));"
+    "CREATE TABLE policies ("
+    " id INTEGER PRIMARY KEY,"
+    " report INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,"
+    " idx INTEGER NOT NULL,"
+    " policy_type TEXT NOT NULL,"
+    " policy_domain TEXT,"
+    " policy_string TEXT,"
+    " mx_host TEXT,"
+    " successful INTEGER NOT NULL,"
+    " failed INTEGER NOT NULL);"
+    "CREATE TABLE failures ("
+    " id INTEGER PRIMARY KEY,"
+    " policy INTEGER NOT NULL REFERENCES policies(id) ON DELETE CASCADE,"
+    " result_type TEXT NOT NULL,"
+    " sending_mta_ip TEXT,"
+    " receiving_mx_hostname TEXT,"
+    " receiving_mx_helo TEXT,"
+    " receiving_ip TEXT,"
+    " failed_session_count INTEGER NOT NULL,"
+    " additional_information TEXT,"
+    " failure_reason_code TEXT);"
+    "CREATE INDEX reports_start_time ON reports(start_time);"
+    "CREATE INDEX reports_domain ON reports(domain);"
+    "CREATE INDEX policies_report ON policies(report);"
+    "CREATE INDEX policies_policy_domain ON policies(policy_domain);"
+    "CREATE INDEX failures_policy ON failures(policy);"
+    "INSERT INTO reports VALUES (7, 'Old Org', 'old-1', NULL,"
+    " 'example.com', '2023-01-01T00:00:00Z', '2023-01-01T23:59:59Z',"
+    " 1672531200, 1672617599, 5, 1, 'old@x', 's@x', 'r@x', 'f.json',"
+    " 'mail', '-', NULL, 1672700000, 'date-no-offset', '{\"old\":1}',"
+    " 'abc');"
+    "INSERT INTO policies VALUES (3, 7, 0, 'sts', 'example.com', NULL,"
+    " NULL, 5, 1);"
+    "INSERT INTO failures VALUES (4, 3, 'certificate-expired', NULL,"
+    " NULL, NULL, NULL, 1, NULL, NULL);"
+    "PRAGMA user_version = 1;";
+
+/* A version 1 store: a reader says how to migrate it; a writer does,
+   and its old reports read as nobody vouched for them. */
+static void
+test_v1(void)
+{
+	struct ti_err err = { 0 };
+	struct ti_auth auth = { .method = AUTH_AR, .result = AUTH_FAIL };
+	struct report_source src = { .auth = &auth, .received = 1 };
+	struct store *st;
+	struct got g = { 0 };
+	enum store_put_result res;
+	struct report *r;
+	char *path = tpath("v1.db");
+	sqlite3 *db = NULL;
+	int rc;
+
+	rc = sqlite3_open(path, &db);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, v1_sql, NULL, NULL, NULL);
+	ok(rc == SQLITE_OK, "a version 1 store, with the old schema: %s",
+	    sqlite3_errmsg(db));
+	sqlite3_close(db);
+	ok(store_open(path, STORE_READ, 100, &err) == NULL &&
+		err.status == TI_E_CONFIG &&
+		strstr(err.msg,
+		    "store schema 1 is older than this program (2): the next "
+		    "delivery migrates it") != NULL,
+	    "read: older than this program, says how to migrate: %s", err.msg);
+	ti_err_clear(&err);
+	st = store_open(path, STORE_WRITE, 100, &err);
+	ok(st != NULL, "write: migrates it: %s", err.msg);
+	if (st == NULL)
+		goto out;
+	db = store_sqlite_db(st);
+	ok(sql1_is(db, "PRAGMA user_version", "2"), "user_version is 2");
+	ok(sql1_is(db,
+	       "SELECT id || '|' || report_id || '|' || auth_method || '|' ||"
+	       " auth_result || '|' || coalesce(auth_domain, auth_selector,"
+	       " auth_algorithm, auth_bits, auth_dnssec, auth_reason, 'null')"
+	       " || '|' || received || '|' || json FROM reports",
+	       "7|old-1|none|none|null|1672700000|{\"old\":1}"),
+	    "the old row: method none, result none, the rest NULL, its own "
+	    "columns as they were");
+	ok(sql1_is(db, "PRAGMA integrity_check", "ok") &&
+		sql1_is(db, "SELECT count(*) FROM failures", "1"),
+	    "integrity_check ok, its failure row kept");
+	r = mkreport("New Org", "new-1", "example.net", 1704067200, "{}");
+	ok(put1(st, r, &src, &res, NULL, &err) == 0 && res == STORE_NEW,
+	    "a report with an auth record goes into the migrated store: %s",
+	    err.msg);
+	report_free(r);
+	store_close(st);
+
+	st = store_open(path, STORE_READ, 100, &err);
+	rc = st != NULL ? query(st, NULL, 0, 0, &g) : -1;
+	ok(rc == 0 && g.n == 2, "a reader reads both (%d): %s", g.n, err.msg);
+	if (g.n == 2)
+		ok(streq(g.sr[0].report_id, "old-1") &&
+			streq(g.sr[0].auth.method, "none") &&
+			streq(g.sr[0].auth.result, "none") &&
+			g.sr[0].auth.domain == NULL && g.sr[0].auth.bits == 0 &&
+			g.sr[0].auth.reason == NULL &&
+			streq(g.sr[0].deviations, "date-no-offset") &&
+			streq(g.sr[1].auth.method, "authentication-results") &&
+			streq(g.sr[1].auth.result, "fail"),
+		    "old: none/none; new: its record");
+	store_close(st);
+out:
+	if (g.keep != NULL)
+		g_ptr_array_free(g.keep, TRUE);
+	g_free(path);
 }
 
 /* store_prune(): what each_report gives for the query, policies and
@@ -950,6 +1150,7 @@ main(void)
 	test_filters();
 	test_values();
 	test_versions();
+	test_v1();
 	test_wal();
 	test_prune();
 	rm_rf(tmpdir);
