@@ -369,7 +369,8 @@ ctx_ready(struct resolver *r, int64_t deadline, struct ti_err *err)
 		return -1;
 	if (r->anchor != NULL && r->anchor_implicit &&
 	    probe_dnssec(r, deadline, err) < 0) {
-		ub_ctx_delete(r->ctx);
+		if (r->ctx != NULL)
+			ub_ctx_delete(r->ctx);
 		r->ctx = NULL;
 		return -1;
 	}

@@ -19,6 +19,12 @@
  *   own deadline, then cancelled.
  * - The context is created at the first query, so that a mail that needs
  *   no lookup pays nothing for it.
+ * - A trust anchor named in the configuration is strict.  The default
+ *   one is opportunistic: behind a forwarder that does not carry DNSSEC
+ *   (the root DNSKEY set comes back unsigned, SERVFAIL or REFUSED)
+ *   every answer would be bogus, so the first query asks for that set
+ *   first and drops validation if it does not validate (answers are
+ *   then DNS_INSECURE).  resolve.c has the details.
  */
 #ifndef RESOLVE_H
 #define RESOLVE_H
@@ -79,7 +85,9 @@ struct dns_answer {
 struct resolver;
 
 /* Check *conf and keep a copy; nothing is opened yet.  TI_E_CONFIG on a
-   bad server address or a trust anchor file that cannot be read. */
+   bad server address or a trust anchor file that cannot be read.
+   resolver_free() also frees every query not yet cancelled (do not
+   resolver_cancel() them afterwards); NULL is fine. */
 struct resolver *resolver_new(const struct resolver_conf *conf,
     struct ti_err *err);
 void resolver_free(struct resolver *r);
@@ -103,7 +111,11 @@ int resolver_query(struct resolver *r, const char *name, int rrtype,
  * resolver_wait() waits up to timeout_ms (0: the resolver's timeout)
  * and fills *a: 1 when the answer is in, 0 when the time ran out (the
  * query stays pending: wait again or cancel), -1 on an error.
- * resolver_cancel() ends a query in any state and frees it.
+ * resolver_cancel() ends a query in any state and frees it (NULL is
+ * fine).  On 0, *a says DNS_TIMEOUT; waiting again on an answered query
+ * gives the same answer again.  With the default trust anchor the first
+ * resolver_start() of a resolver may block up to the timeout (the
+ * DNSSEC probe above); resolver_query() spends one timeout in all.
  */
 struct dns_query;
 int resolver_start(struct resolver *r, const char *name, int rrtype,
@@ -120,7 +132,8 @@ const char *dns_status_name(enum dns_status s);
 const char *dns_sec_name(enum dns_sec s);
 
 /*
- * The TXT records of an answer, each record's strings joined into one
+ * The TXT records of an answer (of a DNS_T_TXT query: the rdata are not
+ * checked to be TXT), each record's strings joined into one
  * NUL-terminated string (RFC 7208 §3.3, RFC 6376 §3.6.2.2), as a
  * NULL-terminated vector (g_strfreev), or NULL when there are none.
  * A string with a NUL byte in it is cut there.
