@@ -355,9 +355,9 @@ show_cb(const struct stored_report *sr, void *arg)
 
 		if (strcmp(a->method, AUTH_NONE) == 0 &&
 		    strcmp(a->result, AUTH_RNONE) == 0)
-			g_string_printf(v, "no (not checked%s%s)",
-			    a->reason != NULL ? ": " : "",
-			    a->reason != NULL ? a->reason : "");
+			/* never checked: the reason says why */
+			g_string_printf(v, "no (%s)",
+			    a->reason != NULL ? a->reason : "not checked");
 		else {
 			g_string_printf(v, "%s%s %s",
 			    auth_passed(a) ? "" : "no: ", a->method, a->result);

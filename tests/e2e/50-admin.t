@@ -1,5 +1,6 @@
 #!/bin/sh
-# tlsrpt list and export over a store filled by tlsrpt-ingest.
+# tlsrpt list, export, show and prune over a store filled by
+# tlsrpt-ingest; who vouched for each report in list, export and show.
 . "$top_srcdir/tests/e2e/lib.sh"
 
 fresh
@@ -13,6 +14,12 @@ ok "list: exit 0" is "$arc" 0
 ok "list: a header" grep -q 'REPORTER' "$TMP/admin"
 ok "list: the failure rate column" grep -q 'RATE' "$TMP/admin"
 ok "list: says how many" grep -q "^$n reports" "$TMP/admin"
+ok "list: an AUTH column after REPORTER" grep -q 'REPORTER *AUTH  *SUCCESS' \
+    "$TMP/admin"
+ok "list: ingested with dkim = off, every report's AUTH is none" is \
+    "$(awk 'NR == 1 { c = index($0, "AUTH") }
+	/^20/ && substr($0, c, 5) == "none " { k++ } END { print k + 0 }' \
+    "$TMP/admin")" "$n"
 
 admin export
 ok "export: jsonl by default" is "$(wc -l <"$TMP/admin" | tr -d ' ')" "$n"
@@ -21,11 +28,50 @@ ok "export: RFC 8460 field names" grep -q '"organization-name":' "$TMP/admin"
 ok "export: counts are integers" sh -c \
     "grep -q '\"total-successful-session-count\":[0-9][0-9]*[,}]' '$TMP/admin'"
 ok "export: valid UTF-8" sh -c "iconv -f UTF-8 -t UTF-8 '$TMP/admin' >/dev/null"
+ok "export: _meta.auth, none for dkim = off" is "$(grep -c \
+    '"auth":{"method":"none","result":"none","domain":null,' "$TMP/admin")" \
+    "$n"
 
 admin export --format csv
 ok "csv: exit 0" is "$arc" 0
 ok "csv: header row" grep -q '^organization_name,report_id' "$TMP/admin"
 ok "csv: a failure row" grep -q 'certificate-expired' "$TMP/admin"
+ok "csv: the auth columns last" sh -c "head -n 1 '$TMP/admin' |
+    grep -q ',additional_information,auth_method,auth_result,auth_domain.\$'"
+ok "csv: a row ends with the auth columns" grep -q \
+    'certificate-expired.*,none,none,.$' "$TMP/admin"
+
+# show: the report in full, with who vouched for it
+G=2026-11-01T00:00:00Z_example.com
+admin show "$G"
+ok "show: exit 0" is "$arc" 0
+ok "show: an 'authenticated' line says no, and why" grep -q \
+    '^  authenticated     no (.*dkim = off)$' "$TMP/admin"
+if command -v sqlite3 >/dev/null 2>&1; then
+	sqlite3 "$DB" "UPDATE reports SET auth_method = 'dkim',
+	    auth_result = 'pass', auth_domain = 'google.com',
+	    auth_selector = '20230601', auth_algorithm = 'rsa-sha256',
+	    auth_bits = 2048, auth_dnssec = 'insecure', auth_reason = NULL
+	    WHERE report_id = '$G'"
+	admin show "$G"
+	ok "show: a DKIM pass with its signing domain, key and DNSSEC" grep -q \
+	    '^  authenticated     dkim pass, d=google.com s=20230601 rsa-sha256 2048 bits, DNSSEC insecure$' \
+	    "$TMP/admin"
+	sqlite3 "$DB" "UPDATE reports SET auth_result = 'fail',
+	    auth_dnssec = NULL, auth_reason = 'the signature does not verify'
+	    WHERE report_id = '$G'"
+	admin show "$G"
+	ok "show: a DKIM failure says no, and why" grep -q \
+	    '^  authenticated     no: dkim fail, d=google.com s=20230601 rsa-sha256 2048 bits (the signature does not verify)$' \
+	    "$TMP/admin"
+	admin list
+	ok "list: AUTH shows the failure" sh -c \
+	    "grep '$G' '$TMP/admin' | grep -q ' fail '"
+else
+	skip "sqlite3 not installed"
+	skip "sqlite3 not installed"
+	skip "sqlite3 not installed"
+fi
 
 admin export --domain example.org
 ok "export --domain: only that domain" sh -c \

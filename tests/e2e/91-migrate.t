@@ -2,7 +2,8 @@
 # tlsrpt migrate: SQLite -> SQLite always; SQLite -> PostgreSQL ->
 # SQLite when PostgreSQL 15 is installed (and we are root).  A copy is
 # lossless (every column but the row ids, every policy and failure
-# row), a re-run copies nothing new, and failures are loud.
+# row, the authentication record of each report), a re-run copies
+# nothing new, and failures are loud.
 . "$top_srcdir/tests/e2e/lib.sh"
 . "$top_srcdir/tests/e2e/pg-lib.sh"
 
@@ -27,7 +28,9 @@ export_noid() {
 Q_REPORTS="SELECT organization_name, report_id, contact_info, domain,
     start_datetime, end_datetime, start_time, end_time, successful, failed,
     message_id, envelope_sender, envelope_recipient, filename, source,
-    origin, archive_path, received, deviations, json, sha256 FROM reports
+    origin, archive_path, received, deviations, json, sha256, auth_method,
+    auth_result, auth_domain, auth_selector, auth_algorithm, auth_bits,
+    auth_dnssec, auth_reason FROM reports
     ORDER BY start_time, organization_name, report_id"
 Q_POLICIES="SELECT r.organization_name, r.report_id, p.idx, p.policy_type,
     p.policy_domain, p.policy_string, p.mx_host, p.successful, p.failed
@@ -60,7 +63,33 @@ done
 bulk ingest "$DATA/samples"
 n=$(stored)
 ok "the source store holds reports" test "$n" -ge 30
+# Who vouched: the ingest (dkim = off) stored method none; give some
+# reports a DKIM pass and others a failure with every field, NULLs and
+# a reason with quotes, so that a copy must carry each field.
+AUTH_PASS='"auth":{"method":"dkim","result":"pass","domain":"google.com","selector":"20230601","algorithm":"rsa-sha256","bits":2048,"dnssec":"insecure","reason":null}'
+AUTH_FAIL='"auth":{"method":"authentication-results","result":"fail","domain":"microsoft.com","selector":null,"algorithm":"ed25519-sha256","bits":null,"dnssec":"bogus","reason":"body hash \"mismatch\"; café | x"}'
+if command -v sqlite3 >/dev/null 2>&1; then
+	sqlite3 "$A" "UPDATE reports SET auth_method = 'dkim',
+	    auth_result = 'pass', auth_domain = 'google.com',
+	    auth_selector = '20230601', auth_algorithm = 'rsa-sha256',
+	    auth_bits = 2048, auth_dnssec = 'insecure', auth_reason = NULL
+	    WHERE organization_name = 'Google Inc.';
+	    UPDATE reports SET auth_method = 'authentication-results',
+	    auth_result = 'fail', auth_domain = 'microsoft.com',
+	    auth_selector = NULL, auth_algorithm = 'ed25519-sha256',
+	    auth_bits = NULL, auth_dnssec = 'bogus',
+	    auth_reason = 'body hash \"mismatch\"; café | x'
+	    WHERE organization_name LIKE 'Microsoft%'"
+fi
 export_noid "$A" >"$TMP/a.jsonl"
+npass=$(grep -c -F "$AUTH_PASS" "$TMP/a.jsonl" || :)
+nfail=$(grep -c -F "$AUTH_FAIL" "$TMP/a.jsonl" || :)
+if command -v sqlite3 >/dev/null 2>&1; then
+	ok "the source holds DKIM passes and failures ($npass/$nfail)" \
+	    test "$npass" -ge 1 -a "$nfail" -ge 1
+else
+	skip "sqlite3 not installed"
+fi
 
 # SQLite -> SQLite
 migrate --from "$A" --to "$B"
@@ -143,6 +172,9 @@ ok "postgresql -> sqlite: summary" is "$(cat "$TMP/m.out")" \
 export_noid "$C" >"$TMP/c.jsonl"
 ok "round trip: the same export, _meta received and all" \
     cmp "$TMP/a.jsonl" "$TMP/c.jsonl"
+ok "round trip: every authentication record, passes and failures" is \
+    "$(grep -c -F "$AUTH_PASS" "$TMP/c.jsonl" || :)/$(grep -c -F \
+    "$AUTH_FAIL" "$TMP/c.jsonl" || :)" "$npass/$nfail"
 if command -v sqlite3 >/dev/null 2>&1; then
 	dump_sqlite "$C" >"$TMP/c.dump"
 	ok "round trip: every column of every row the same" \
