@@ -11,6 +11,12 @@
  *   does.  A failure is logged and never changes the exit status.  It
  *   gets its own process group and is killed with it after the timeout,
  *   so that a hung mailer cannot hold the delivery.
+ * - Only what someone vouched for alerts (RFC 8460 §3): an unauthenticated
+ *   report is not even queued as news unless [trust]
+ *   count-unauthenticated (a flood of forged mail then costs no store
+ *   read), and the rate that decides is the digest's, which leaves such
+ *   reports out the same way.  So a forged report can neither fire an
+ *   alert nor, by raising the rate, help one fire.
  * - "Once per domain and period" is kept in a small state file, not in
  *   the store: it works the same for every store backend without a
  *   schema change, flock(2) serialises concurrent deliveries, and
@@ -38,6 +44,7 @@
 #include "conf.h"
 #include "digest.h"
 #include "log.h"
+#include "trust/auth.h"
 #include "alert.h"
 
 #ifndef TI_LOCALSTATEDIR
@@ -52,6 +59,8 @@
 struct queued {
 	char *domain;
 	int64_t start;
+	int authenticated; /* auth_passed() when queued; -1: not said
+			      (the stored record decides, in the digest) */
 };
 
 struct alert_queue {
@@ -84,7 +93,8 @@ alert_queue_free(struct alert_queue *q)
 }
 
 void
-alert_queue_add(struct alert_queue *q, const struct report *r)
+alert_queue_add(struct alert_queue *q, const struct report *r,
+    const struct ti_auth *auth)
 {
 	struct queued it;
 	const char *d = report_domain(r);
@@ -95,13 +105,26 @@ alert_queue_add(struct alert_queue *q, const struct report *r)
 	if (strlen(it.domain) > 1 && g_str_has_suffix(it.domain, "."))
 		it.domain[strlen(it.domain) - 1] = '\0';
 	it.start = r->start;
+	it.authenticated = auth_passed(auth);
 	g_array_append_val(q->items, it);
+}
+
+void
+alert_on_stored_auth(const struct report *r, const struct ti_auth *auth,
+    void *arg)
+{
+	alert_queue_add(arg, r, auth);
 }
 
 void
 alert_on_stored(const struct report *r, void *arg)
 {
-	alert_queue_add(arg, r);
+	struct alert_queue *q = arg;
+
+	alert_queue_add(q, r, NULL);
+	if (q != NULL && q->items->len > 0) /* not said, rather than no */
+		g_array_index(q->items, struct queued, q->items->len - 1)
+		    .authenticated = -1;
 }
 
 int
@@ -399,6 +422,11 @@ alert_input(const struct ti_conf *conf, const struct digest *d,
 	cJSON_AddRawToObject(a, "successful", num);
 	snprintf(num, sizeof(num), "%lld", (long long)dom->failed);
 	cJSON_AddRawToObject(a, "failed", num);
+	/* the figures' basis: the reports someone vouched for, unless */
+	snprintf(num, sizeof(num), "%zu", dom->reports);
+	cJSON_AddRawToObject(a, "reports", num);
+	cJSON_AddBoolToObject(a, "unauthenticated-counted",
+	    conf->trust_count_unauthenticated);
 	rate = digest_subject(d, "TLS alert");
 	cJSON_AddStringToObject(a, "subject", rate);
 	g_free(rate);
@@ -463,6 +491,7 @@ alert_one(struct store *st, const struct ti_conf *conf, char **argv,
 	p.enforce_days = (unsigned)conf->enforce_days;
 	p.enforce_reporters = (unsigned)conf->enforce_reporters;
 	p.silent_factor = conf->silent_factor;
+	p.count_unauthenticated = conf->trust_count_unauthenticated;
 	if ((d = digest_load(st, &p, &err)) == NULL) {
 		alert_log(LOG_WARNING, "failed", domain, label, NULL, conf,
 		    err.msg, -1);
@@ -537,6 +566,18 @@ alert_run(struct alert_queue *q, struct store *st, const struct ti_conf *conf,
 			&until) == -1 ||
 		    until < now - ALERT_MAX_AGE)
 			continue;
+		if (it->authenticated == 0 &&
+		    !conf->trust_count_unauthenticated) {
+			char *label = period_label(conf->alert_period, since);
+
+			alert_log(LOG_DEBUG, "unauthenticated", it->domain,
+			    label, NULL, conf,
+			    "the report was not authenticated ([trust] "
+			    "count-unauthenticated = no)",
+			    -1);
+			g_free(label);
+			continue;
+		}
 		key = g_strdup_printf("%s %lld", it->domain, (long long)since);
 		if (!g_hash_table_add(seen, key))
 			continue;

@@ -6,6 +6,12 @@
  *
  * Use from a delivery: alert_queue_add() for each report stored anew
  * (ingest_opts.on_stored), then alert_run() once the mail is committed.
+ *
+ * Trust (RFC 8460 §3): an alert never rests on a report nobody vouched
+ * for.  Unless [trust] count-unauthenticated = yes, a report whose auth
+ * did not pass (auth_passed()) triggers nothing, and the failure rate
+ * that decides is the digest's, which counts only authenticated
+ * reports.
  */
 #ifndef ALERT_H
 #define ALERT_H
@@ -16,6 +22,7 @@
 #include "report.h"
 #include "store.h"
 #include "ti.h"
+#include "trust/auth.h"
 
 /* Alerts are news, not history: a period that ended more than this
    long before now (a backfill of old mail) never alerts. */
@@ -26,10 +33,27 @@ struct alert_queue;
 struct alert_queue *alert_queue_new(void);
 void alert_queue_free(struct alert_queue *q);
 
-/* Remember the domain (report_domain) and start of a stored report. */
-void alert_queue_add(struct alert_queue *q, const struct report *r);
+/* Remember the domain (report_domain) and start of a stored report,
+   and whether it was authenticated: auth is who vouched for it, the
+   same record that went into its report_source.auth for store_put();
+   NULL: nobody (as for method none).  Only auth_passed() is read, at
+   once: auth need not outlive the call. */
+void alert_queue_add(struct alert_queue *q, const struct report *r,
+    const struct ti_auth *auth);
 
-/* An ingest_opts.on_stored callback: arg is a struct alert_queue *. */
+/*
+ * The ingest_opts.on_stored callback: arg is a struct alert_queue *;
+ * r the report just stored anew, auth who vouched for it (the
+ * report_source.auth given to store_put() for r, NULL if none).
+ */
+void alert_on_stored_auth(const struct report *r, const struct ti_auth *auth,
+    void *arg);
+
+/* Transitional, while ingest_opts.on_stored has no auth parameter:
+   queues r without saying who vouched for it, so that the digest alone
+   decides, from the record stored with each report (it counts the
+   authenticated ones only, unless count-unauthenticated).  To go once
+   ingest passes the auth to alert_on_stored_auth(). */
 void alert_on_stored(const struct report *r, void *arg);
 
 /* The alert period [*since, *until) of the given length ("day",
@@ -40,8 +64,11 @@ int alert_period_bounds(const char *period, int64_t t, int64_t *since,
 
 /*
  * For each queued (domain, period): when conf->alert_command is set, the
- * period is recent, and the domain's failure rate in the period (all
- * stored reports, sessions counted once) is at or above
+ * report that queued it was authenticated (or
+ * conf->trust_count_unauthenticated), the period is recent, and the
+ * domain's failure rate in the period (the stored reports the digest
+ * counts: authenticated ones unless conf->trust_count_unauthenticated;
+ * sessions counted once) is at or above
  * conf->alert_threshold, claim (domain, period) in the state file and
  * run the command (argv from g_shell_parse_argv, no shell; stdin one
  * JSON object: "alert" with the facts and "digest" with the digest of

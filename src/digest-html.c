@@ -11,6 +11,9 @@
  * - Every string goes through esc() (g_markup_escape_text), whether it
  *   came from a report or not; the model's strings are also clean of
  *   control characters (digest_clean).
+ * - Reports nobody vouched for (RFC 8460 §3) are in no figure or chart
+ *   unless [trust] count-unauthenticated; each domain lists them apart,
+ *   in a muted box.
  */
 #include <string.h>
 
@@ -90,6 +93,7 @@ verdict_color(enum digest_verdict v)
 		return "#1565c0";
 	case VERDICT_NONE:
 	case VERDICT_NO_STS:
+	case VERDICT_UNAUTHENTICATED:
 		break;
 	}
 	return "#616161";
@@ -107,6 +111,8 @@ verdict_title(enum digest_verdict v)
 		return "Enforced";
 	case VERDICT_NONE:
 		return "Mode none";
+	case VERDICT_UNAUTHENTICATED:
+		return "No verdict: no authenticated report";
 	case VERDICT_NO_STS:
 		break;
 	}
@@ -173,16 +179,22 @@ summary(GString *out, const struct digest *d)
 		    td, i);
 		esc(out, dom->name);
 		g_string_append_printf(out, "</a></td>%s", tdr);
-		num(out, dom->successful + dom->failed);
-		g_string_append_printf(out, "</td>%s", tdr);
-		num(out, dom->failed);
-		g_string_append_printf(out, "</td>%s", tdr);
-		esc(out, rate);
-		g_string_append_printf(out, "</td>%s", tdr);
-		esc(out, chg);
-		g_string_append_printf(out, "</td>%s", td);
-		badge(out, digest_level_name(dom->level),
-		    level_color(dom->level));
+		if (dom->reports == 0 && dom->auth.excluded > 0) {
+			/* nothing counted: no figure, not even 0 */
+			g_string_append_printf(out,
+			    "-</td>%s-</td>%s-</td>%s-</td>%s", tdr, tdr, tdr,
+			    td);
+		} else {
+			num(out, dom->successful + dom->failed);
+			g_string_append_printf(out, "</td>%s", tdr);
+			num(out, dom->failed);
+			g_string_append_printf(out, "</td>%s", tdr);
+			esc(out, rate);
+			g_string_append_printf(out, "</td>%s", tdr);
+			esc(out, chg);
+			g_string_append_printf(out, "</td>%s", td);
+		}
+		badge(out, digest_domain_status(dom), level_color(dom->level));
 		g_string_append_printf(out, "</td>%s", td);
 		esc(out, verdict_title(dom->enforce.verdict));
 		g_string_append(out, "</td></tr>\n");
@@ -445,6 +457,68 @@ failures(GString *out, const struct digest_domain *dom)
 		    dom->n_mx_failed);
 }
 
+/* A silent reporter may only have lost its signature: say so when
+   reports in its name were left out. */
+static void
+excluded_hint(GString *out, const struct digest_domain *dom, const char *org)
+{
+	for (size_t i = 0; i < dom->auth.n_excluded_reporters; i++) {
+		const struct digest_count *c = &dom->auth.excluded_reporters[i];
+
+		if (strcmp(c->name, org) != 0)
+			continue;
+		g_string_append_printf(out,
+		    " Yet %lld unauthenticated report%s in its name came in "
+		    "this period, not counted: find out why %s not pass "
+		    "(a new DKIM key? our [trust] set-up?).",
+		    (long long)c->sessions, c->sessions == 1 ? "" : "s",
+		    c->sessions == 1 ? "it did" : "they did");
+	}
+}
+
+/* Who vouched for the reports of the domain, and what the ones left
+   out said. */
+static void
+auth_box(GString *out, const struct digest *d, const struct digest_domain *dom)
+{
+	char *t = digest_auth_sentence(&dom->auth, d->count_unauthenticated);
+	const struct digest_auth *a = &dom->auth;
+
+	if (t == NULL)
+		return;
+	g_string_append(out,
+	    "<p style=\"margin:4px 0;font-size:13px;color:" C_MUTED
+	    ";\">Authentication: ");
+	esc(out, t);
+	g_free(t);
+	g_string_append(out, "</p>\n");
+	if (a->excluded == 0)
+		return;
+	g_string_append(out,
+	    "<div style=\"margin:6px 0;padding:6px 10px;border:1px dashed "
+	    "#9e9e9e;border-radius:6px;font-size:12px;color:" C_MUTED
+	    ";\"><b>Not counted:</b> ");
+	if (a->excluded_successful + a->excluded_failed > 0) {
+		g_string_append_printf(out, "%lld sessions, ",
+		    (long long)(a->excluded_successful + a->excluded_failed));
+		if (a->excluded_failed > 0)
+			g_string_append_printf(out, "%lld of them",
+			    (long long)a->excluded_failed);
+		else
+			g_string_append(out, "none");
+		g_string_append_printf(out,
+		    " failed, in the unauthenticated report%s.",
+		    a->excluded == 1 ? "" : "s");
+	} else
+		g_string_append_printf(out,
+		    "no session in the unauthenticated report%s.",
+		    a->excluded == 1 ? "" : "s");
+	g_string_append(out, "\n");
+	count_list(out, "In the name of", a->excluded_reporters,
+	    a->n_excluded_reporters);
+	g_string_append(out, "</div>\n");
+}
+
 static void
 reporters(GString *out, const struct digest_domain *dom)
 {
@@ -498,7 +572,9 @@ reporters(GString *out, const struct digest_domain *dom)
 			esc(out, dom->name);
 			g_string_append(out,
 			    "</code> TXT record and the rua "
-			    "mailbox.</td></tr>\n");
+			    "mailbox.");
+			excluded_hint(out, dom, r->organization);
+			g_string_append(out, "</td></tr>\n");
 			g_free(due);
 		}
 		g_free(last);
@@ -576,9 +652,11 @@ domain_section(GString *out, const struct digest *d,
 	    idx);
 	esc(out, dom->name);
 	g_string_append(out, " ");
-	badge(out, digest_level_name(dom->level), level_color(dom->level));
+	badge(out, digest_domain_status(dom), level_color(dom->level));
 	g_string_append(out, "</h2>\n<p style=\"margin:4px 0;\">");
-	if (dom->successful + dom->failed == 0)
+	if (dom->reports == 0 && dom->auth.excluded > 0)
+		g_string_append(out, "No authenticated report in this period.");
+	else if (dom->successful + dom->failed == 0)
 		g_string_append(out, "No session reported in this period.");
 	else {
 		g_string_append(out, "<b style=\"font-size:16px;\">");
@@ -597,11 +675,19 @@ domain_section(GString *out, const struct digest *d,
 		g_string_append(out, " (");
 		esc(out, chg);
 		g_string_append(out, ").");
-	} else
+	} else if (d->count_unauthenticated || d->auth.excluded == 0)
 		g_string_append(out, " No reports in the previous period.");
-	g_string_append_printf(out, " %zu report%s from %zu reporter%s.</p>\n",
-	    dom->reports, dom->reports == 1 ? "" : "s", dom->active_reporters,
-	    dom->active_reporters == 1 ? "" : "s");
+	else
+		g_string_append(out,
+		    " No authenticated report in the previous period.");
+	if (dom->reports > 0 || dom->auth.excluded == 0)
+		g_string_append_printf(out,
+		    " %zu %sreport%s from %zu reporter%s.", dom->reports,
+		    dom->auth.excluded > 0 ? "counted " : "",
+		    dom->reports == 1 ? "" : "s", dom->active_reporters,
+		    dom->active_reporters == 1 ? "" : "s");
+	g_string_append(out, "</p>\n");
+	auth_box(out, d, dom);
 
 	g_string_append_printf(out,
 	    "<div style=\"margin:10px 0;padding:8px 12px;border:1px solid %s;"
@@ -613,11 +699,14 @@ domain_section(GString *out, const struct digest *d,
 	esc(out, dom->enforce.reason);
 	g_string_append(out, "</div>\n");
 
-	day_charts(out, d, dom);
-	breakdown(out, dom);
-	failures(out, dom);
-	reporters(out, dom);
-	policies(out, dom);
+	if (dom->reports > 0 || dom->auth.excluded == 0) {
+		/* else there is nothing counted to chart */
+		day_charts(out, d, dom);
+		breakdown(out, dom);
+		failures(out, dom);
+		reporters(out, dom);
+		policies(out, dom);
+	}
 	g_free(rate);
 	g_free(prev);
 	g_free(chg);
@@ -630,6 +719,7 @@ digest_html(const struct digest *d)
 	char *a = digest_date(d->since), *b = digest_date(d->until - 1);
 	char *noise = digest_pct(d->noise_threshold);
 	char *action = digest_pct(d->action_threshold);
+	char *auth = digest_auth_sentence(&d->auth, d->count_unauthenticated);
 
 	g_string_append(out,
 	    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
@@ -663,11 +753,18 @@ digest_html(const struct digest *d)
 	esc(out, a);
 	g_string_append(out, " to ");
 	esc(out, b);
-	g_string_append_printf(out,
-	    " (UTC): %zu report%s, %zu domain%s. "
-	    "Failure rates below ",
-	    d->reports, d->reports == 1 ? "" : "s", d->n_domains,
-	    d->n_domains == 1 ? "" : "s");
+	if (auth != NULL) {
+		g_string_append_printf(out,
+		    " (UTC), %zu domain%s: ", d->n_domains,
+		    d->n_domains == 1 ? "" : "s");
+		esc(out, auth);
+		g_string_append(out, " Failure rates below ");
+	} else
+		g_string_append_printf(out,
+		    " (UTC): %zu report%s, %zu domain%s. "
+		    "Failure rates below ",
+		    d->reports, d->reports == 1 ? "" : "s", d->n_domains,
+		    d->n_domains == 1 ? "" : "s");
 	esc(out, noise);
 	g_string_append(out, " are background noise; above ");
 	esc(out, action);
@@ -695,5 +792,6 @@ digest_html(const struct digest *d)
 	g_free(b);
 	g_free(noise);
 	g_free(action);
+	g_free(auth);
 	return g_string_free(out, FALSE);
 }

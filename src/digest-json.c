@@ -5,6 +5,8 @@
  * Design rationale: member names follow RFC 8460's style (lower case,
  * hyphens); counts are exact integers (raw text, not cJSON's doubles);
  * rates are per cent rounded to two decimals; times are RFC 3339 UTC.
+ * "authentication" says who vouched for the reports of the period; the
+ * figures beside it hold only those counted (RFC 8460 §3).
  */
 #include <stdio.h>
 #include <string.h>
@@ -151,8 +153,41 @@ reporter_json(const struct digest_reporter *r)
 	return o;
 }
 
+/* Who vouched for the reports: counts by kind, and the excluded ones'
+   figures (their reporters when per domain). */
 static cJSON *
-domain_json(const struct digest_domain *dom)
+auth_json(const struct digest_auth *a, int counted, int per_domain)
+{
+	cJSON *o = cJSON_CreateObject(), *x;
+
+	add_int(o, "reports",
+	    (int64_t)(a->dkim + a->ar + a->unchecked + a->failed));
+	add_int(o, "dkim", (int64_t)a->dkim);
+	add_int(o, "authentication-results", (int64_t)a->ar);
+	add_int(o, "unchecked", (int64_t)a->unchecked);
+	add_int(o, "failed", (int64_t)a->failed);
+	cJSON_AddBoolToObject(o, "unauthenticated-counted", counted);
+	x = cJSON_AddObjectToObject(o, "not-counted");
+	add_int(x, "reports", (int64_t)a->excluded);
+	add_int(x, "successful", a->excluded_successful);
+	add_int(x, "failed", a->excluded_failed);
+	if (per_domain) {
+		cJSON *arr = cJSON_AddArrayToObject(x, "reporters"), *r;
+
+		for (size_t i = 0; i < a->n_excluded_reporters; i++) {
+			r = cJSON_CreateObject();
+			add_str(r, "organization",
+			    a->excluded_reporters[i].name);
+			add_int(r, "reports",
+			    a->excluded_reporters[i].sessions);
+			cJSON_AddItemToArray(arr, r);
+		}
+	}
+	return o;
+}
+
+static cJSON *
+domain_json(const struct digest_domain *dom, int counted)
 {
 	static const enum advice_category cats[] = { ADVICE_NEGOTIATION,
 		ADVICE_CERTIFICATE, ADVICE_STS, ADVICE_DANE, ADVICE_OTHER };
@@ -163,7 +198,9 @@ domain_json(const struct digest_domain *dom)
 	add_int(o, "successful", dom->successful);
 	add_int(o, "failed", dom->failed);
 	add_rate(o, "failure-rate", dom->rate);
-	add_str(o, "status", digest_level_name(dom->level));
+	add_str(o, "status", digest_domain_status(dom));
+	cJSON_AddItemToObject(o, "authentication",
+	    auth_json(&dom->auth, counted, 1));
 	if (dom->has_prev) {
 		x = cJSON_CreateObject();
 		add_int(x, "successful", dom->prev_successful);
@@ -254,9 +291,12 @@ digest_json(const struct digest *d)
 	add_int(root, "failed", d->failed);
 	add_rate(root, "failure-rate", d->rate);
 	add_str(root, "status", digest_level_name(d->level));
+	cJSON_AddItemToObject(root, "authentication",
+	    auth_json(&d->auth, d->count_unauthenticated, 0));
 	a = cJSON_AddArrayToObject(root, "domains");
 	for (size_t i = 0; i < d->n_domains; i++)
-		cJSON_AddItemToArray(a, domain_json(&d->domains[i]));
+		cJSON_AddItemToArray(a,
+		    domain_json(&d->domains[i], d->count_unauthenticated));
 	text = cJSON_Print(root);
 	cJSON_Delete(root);
 	out = g_strconcat(text != NULL ? text : "{}", "\n", NULL);

@@ -9,7 +9,9 @@
  * its decoded report is freed at once, so that a digest over a year
  * holds one report at a time, not 73,000.  A stored report that no
  * longer decodes is counted in its totals and reported as undecodable,
- * never fatal.
+ * never fatal.  Who vouched for each report is the store's (sr->auth);
+ * the builder decides what an unauthenticated one may move, and one it
+ * will not count is not decoded either.
  */
 #include <string.h>
 
@@ -19,6 +21,7 @@
 #include "ti.h"
 #include "report.h"
 #include "store.h"
+#include "trust/auth.h"
 #include "digest.h"
 
 struct load {
@@ -46,7 +49,9 @@ load_cb(const struct stored_report *sr, void *arg)
 	e.received = sr->received;
 	e.successful = sr->successful;
 	e.failed = sr->failed;
-	if (sr->start >= l->p->since) {
+	e.auth = &sr->auth;
+	if (sr->start >= l->p->since &&
+	    (l->p->count_unauthenticated || auth_passed(&sr->auth))) {
 		if (report_decode_stored((const unsigned char *)sr->json,
 			sr->json_len, &l->limits, &r, &err) == 0)
 			e.report = r;

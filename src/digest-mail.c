@@ -42,7 +42,10 @@ digest_subject(const struct digest *d, const char *prefix)
 		g_string_append_printf(s, " for %zu domains", d->n_domains);
 	else
 		g_string_append(s, " for 1 domain");
-	if (d->successful + d->failed == 0)
+	if (d->successful + d->failed == 0 && d->reports == 0 &&
+	    d->auth.excluded > 0)
+		g_string_append(s, ": no authenticated report");
+	else if (d->successful + d->failed == 0)
 		g_string_append(s, ": no sessions");
 	else
 		g_string_append_printf(s, ": %s failures", rate);

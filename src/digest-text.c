@@ -5,7 +5,10 @@
  * Design rationale: 72 columns of UTF-8 that read in any mail client
  * and terminal; tables are aligned by character count, long sentences
  * wrapped.  Report strings in the model are already clean (no control
- * character can forge a line), so nothing here escapes.
+ * character can forge a line), so nothing here escapes.  Reports nobody
+ * vouched for are never in the figures (unless [trust]
+ * count-unauthenticated); each domain says how many there were and in
+ * whose name, apart, so that the reader knows they exist.
  */
 #include <string.h>
 
@@ -148,6 +151,18 @@ summary_table(GString *out, const struct digest *d)
 
 		g_string_append(out, "  ");
 		cell(out, dom->name, 24, 0);
+		if (dom->reports == 0 && dom->auth.excluded > 0) {
+			/* no figure to show: say why, in the CHANGE column */
+			cell(out, "-", 10, 1);
+			cell(out, "-", 8, 1);
+			cell(out, "-", 8, 1);
+			g_string_append(out, "  ");
+			g_string_append(out, digest_domain_status(dom));
+			g_string_append_c(out, '\n');
+			g_free(rate);
+			g_free(chg);
+			continue;
+		}
 		cell_num(out, dom->successful + dom->failed, 10);
 		cell_num(out, dom->failed, 8);
 		cell(out, rate, 8, 1);
@@ -312,6 +327,62 @@ mx_summary(GString *out, const struct digest_domain *dom)
 	g_string_free(s, TRUE);
 }
 
+/* A silent reporter may only have lost its signature: say so when
+   reports in its name were left out. */
+static void
+excluded_hint(GString *s, const struct digest_domain *dom, const char *org)
+{
+	for (size_t i = 0; i < dom->auth.n_excluded_reporters; i++) {
+		const struct digest_count *c = &dom->auth.excluded_reporters[i];
+
+		if (strcmp(c->name, org) != 0)
+			continue;
+		g_string_append_printf(s,
+		    "  Yet %lld unauthenticated report%s in its name came "
+		    "in this period, not counted: find out why %s not pass "
+		    "(a new DKIM key? our [trust] set-up?).",
+		    (long long)c->sessions, c->sessions == 1 ? "" : "s",
+		    c->sessions == 1 ? "it did" : "they did");
+	}
+}
+
+/* Who vouched for the reports of the domain, and what the ones left
+   out said. */
+static void
+auth_section(GString *out, const struct digest *d,
+    const struct digest_domain *dom)
+{
+	char *t = digest_auth_sentence(&dom->auth, d->count_unauthenticated);
+	const struct digest_auth *a = &dom->auth;
+
+	if (t == NULL)
+		return;
+	g_string_append_c(out, '\n');
+	wrap(out, "Authentication: ", "  ", t);
+	g_free(t);
+	if (a->excluded == 0)
+		return;
+	if (a->excluded_successful + a->excluded_failed > 0) {
+		char *nf = a->excluded_failed > 0
+		    ? g_strdup_printf("%lld of them",
+			  (long long)a->excluded_failed)
+		    : g_strdup("none");
+
+		t = g_strdup_printf("Not counted: %lld sessions, %s failed, in "
+				    "the unauthenticated report%s.",
+		    (long long)(a->excluded_successful + a->excluded_failed),
+		    nf, a->excluded == 1 ? "" : "s");
+		g_free(nf);
+	} else
+		t = g_strdup_printf("Not counted: no session in the "
+				    "unauthenticated report%s.",
+		    a->excluded == 1 ? "" : "s");
+	wrap(out, "  ", "  ", t);
+	g_free(t);
+	counts(out, "  In the name of: ", a->excluded_reporters,
+	    a->n_excluded_reporters);
+}
+
 static void
 reporters(GString *out, const struct digest_domain *dom)
 {
@@ -340,6 +411,7 @@ reporters(GString *out, const struct digest_domain *dom)
 			    every, last, due, dom->name);
 			g_free(every);
 			g_free(due);
+			excluded_hint(s, dom, r->organization);
 		} else {
 			if (r->reports > 0) {
 				rate = digest_pct(r->successful + r->failed > 0
@@ -427,6 +499,8 @@ verdict_title(enum digest_verdict v)
 		return "enforced";
 	case VERDICT_NONE:
 		return "mode none";
+	case VERDICT_UNAUTHENTICATED:
+		return "no verdict (no authenticated report)";
 	case VERDICT_NO_STS:
 		break;
 	}
@@ -444,7 +518,9 @@ domain_section(GString *out, const struct digest *d,
 
 	g_string_append_c(out, '\n');
 	heading(out, dom->name, '=');
-	if (dom->successful + dom->failed == 0)
+	if (dom->reports == 0 && dom->auth.excluded > 0)
+		g_string_append(s, "No authenticated report in this period.");
+	else if (dom->successful + dom->failed == 0)
 		g_string_append(s, "No session reported in this period.");
 	else
 		g_string_append_printf(s,
@@ -454,18 +530,28 @@ domain_section(GString *out, const struct digest *d,
 	if (dom->has_prev)
 		g_string_append_printf(s, "  Previous %lld day%s: %s (%s).",
 		    (long long)span, span == 1 ? "" : "s", prev, chg);
-	else
+	else if (d->count_unauthenticated || d->auth.excluded == 0)
 		g_string_append(s, "  No reports in the previous period.");
-	g_string_append_printf(s, "  %zu report%s from %zu reporter%s.",
-	    dom->reports, dom->reports == 1 ? "" : "s", dom->active_reporters,
-	    dom->active_reporters == 1 ? "" : "s");
+	else
+		g_string_append(s,
+		    "  No authenticated report in the previous period.");
+	if (dom->reports > 0 || dom->auth.excluded == 0)
+		g_string_append_printf(s,
+		    "  %zu %sreport%s from %zu reporter%s.", dom->reports,
+		    dom->auth.excluded > 0 ? "counted " : "",
+		    dom->reports == 1 ? "" : "s", dom->active_reporters,
+		    dom->active_reporters == 1 ? "" : "s");
 	wrap(out, NULL, "", s->str);
-	days_table(out, dom);
-	breakdown(out, dom);
-	failures(out, dom);
-	mx_summary(out, dom);
-	reporters(out, dom);
-	policies(out, dom);
+	auth_section(out, d, dom);
+	if (dom->reports > 0 || dom->auth.excluded == 0) {
+		/* else there is nothing counted to show, not even "-" */
+		days_table(out, dom);
+		breakdown(out, dom);
+		failures(out, dom);
+		mx_summary(out, dom);
+		reporters(out, dom);
+		policies(out, dom);
+	}
 	v = g_strdup_printf("Enforce: %s. ",
 	    verdict_title(dom->enforce.verdict));
 	g_string_append_c(out, '\n');
@@ -483,19 +569,29 @@ digest_text(const struct digest *d)
 	GString *out = g_string_new(NULL);
 	char *a = digest_date(d->since), *b = digest_date(d->until - 1);
 	char *noise = digest_pct(d->noise_threshold);
-	char *action = digest_pct(d->action_threshold), *t;
+	char *action = digest_pct(d->action_threshold), *t, *auth;
 
 	t = g_strdup_printf("TLS report: %s", d->label);
 	heading(out, t, '=');
 	g_string_erase(out, 0, 1); /* no blank first line */
 	g_free(t);
-	t = g_strdup_printf("Reports for %s to %s (UTC): %zu report%s, %zu "
-			    "domain%s.  Failure rates below %s are "
-			    "background noise; above %s they need action.",
-	    a, b, d->reports, d->reports == 1 ? "" : "s", d->n_domains,
-	    d->n_domains == 1 ? "" : "s", noise, action);
+	auth = digest_auth_sentence(&d->auth, d->count_unauthenticated);
+	if (auth != NULL)
+		t = g_strdup_printf("Reports for %s to %s (UTC), %zu domain%s: "
+				    "%s  Failure rates below %s are background "
+				    "noise; above %s they need action.",
+		    a, b, d->n_domains, d->n_domains == 1 ? "" : "s", auth,
+		    noise, action);
+	else
+		t = g_strdup_printf("Reports for %s to %s (UTC): %zu report%s, "
+				    "%zu domain%s.  Failure rates below %s "
+				    "are background noise; above %s they "
+				    "need action.",
+		    a, b, d->reports, d->reports == 1 ? "" : "s", d->n_domains,
+		    d->n_domains == 1 ? "" : "s", noise, action);
 	wrap(out, NULL, "", t);
 	g_free(t);
+	g_free(auth);
 	if (d->undecodable > 0) {
 		t = g_strdup_printf("%zu stored report%s no longer decode%s: "
 				    "counted in the totals only.",

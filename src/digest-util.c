@@ -198,10 +198,92 @@ digest_verdict_name(enum digest_verdict v)
 		return "enforced";
 	case VERDICT_NONE:
 		return "mode-none";
+	case VERDICT_UNAUTHENTICATED:
+		return "unauthenticated";
 	case VERDICT_NO_STS:
 		break;
 	}
 	return "no-sts";
+}
+
+const char *
+digest_domain_status(const struct digest_domain *dom)
+{
+	if (dom->reports == 0 && dom->auth.excluded > 0)
+		return "unauthenticated";
+	return digest_level_name(dom->level);
+}
+
+/* "(DKIM)", "(3 DKIM, 2 Authentication-Results)"; "" for none. */
+static void
+auth_methods(GString *s, const struct digest_auth *a)
+{
+	if (a->dkim > 0 && a->ar > 0)
+		g_string_append_printf(s,
+		    " (%zu DKIM, %zu Authentication-Results)", a->dkim, a->ar);
+	else if (a->dkim > 0)
+		g_string_append(s, " (DKIM)");
+	else if (a->ar > 0)
+		g_string_append(s, " (Authentication-Results)");
+}
+
+/* "(7 without a valid signature, 2 never checked)", or "(never
+   checked)" when all are of one kind. */
+static void
+auth_why_not(GString *s, const struct digest_auth *a)
+{
+	if (a->failed > 0 && a->unchecked > 0)
+		g_string_append_printf(s,
+		    " (%zu without a valid signature, %zu never checked)",
+		    a->failed, a->unchecked);
+	else if (a->failed > 0)
+		g_string_append(s, " (without a valid signature)");
+	else
+		g_string_append(s, " (never checked)");
+}
+
+char *
+digest_auth_sentence(const struct digest_auth *a, int counted)
+{
+	size_t yes = a->dkim + a->ar, no = a->unchecked + a->failed;
+	GString *s;
+
+	if (yes + no == 0)
+		return NULL;
+	s = g_string_new(NULL);
+	g_string_append_printf(s, "%zu report%s, ", yes + no,
+	    yes + no == 1 ? "" : "s");
+	if (yes == 0) {
+		g_string_append(s, "none authenticated");
+		auth_why_not(s, a);
+		g_string_append(s,
+		    counted ? ": counted all the same ([trust] "
+			      "count-unauthenticated = yes)."
+			    : ", so none counted.");
+		return g_string_free(s, FALSE);
+	}
+	g_string_append_printf(s, "%zu authenticated", yes);
+	auth_methods(s, a);
+	if (no == 0) {
+		g_string_append_c(s, '.');
+		return g_string_free(s, FALSE);
+	}
+	if (counted) {
+		g_string_append_printf(s, "; the %zu unauthenticated %s", no,
+		    no == 1 ? "one" : "ones");
+		auth_why_not(s, a);
+		g_string_append_printf(s,
+		    " %s counted all the same ([trust] count-unauthenticated "
+		    "= yes).",
+		    no == 1 ? "is" : "are");
+	} else {
+		g_string_append_printf(s, ": %zu unauthenticated report%s", no,
+		    no == 1 ? "" : "s");
+		auth_why_not(s, a);
+		g_string_append_printf(s, " %s not counted.",
+		    no == 1 ? "is" : "are");
+	}
+	return g_string_free(s, FALSE);
 }
 
 /* ---- policy strings ------------------------------------------------- */

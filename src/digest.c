@@ -27,6 +27,14 @@
  *   enforce_reporters reporters, show no failed session.
  * - Every string taken from a report is cleaned on the way in
  *   (digest_clean): valid UTF-8, no control or format character, capped.
+ * - Only reports someone vouched for count (RFC 8460 §3): an entry whose
+ *   auth did not pass is, unless count_unauthenticated, tallied in
+ *   struct digest_auth at the door and goes no further, so that no
+ *   figure, trend, cadence, verdict or alert can rest on a report
+ *   anyone could have forged.  One outside the period leaves no trace;
+ *   one in it makes its domain appear, so that a domain with only such
+ *   reports says why it has no verdict instead of vanishing or looking
+ *   quiet.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +45,7 @@
 #include "ti.h"
 #include "advice.h"
 #include "report.h"
+#include "trust/auth.h"
 #include "digest.h"
 
 #define STR_CAP 200 /* characters of any one report string shown */
@@ -261,6 +270,8 @@ struct dbuild {
 	int64_t mode_start;
 	GArray *hist; /* struct hentry, one per entry up to as_of */
 	int64_t fail_sessions_known_mx;
+	struct digest_auth auth; /* but its excluded_reporters: */
+	GHashTable *excluded_orgs; /* organization -> reports */
 	/* the same few hosts and policies come in every report: what was
 	   made of each (a cache, no part of the result) */
 	GHashTable *hosts; /* name -> host_new(name) */
@@ -379,6 +390,7 @@ dbuild_new(const char *key, const struct digest_params *p)
 	b->mx_patterns = set_new();
 	b->tlsa = set_new();
 	b->hist = g_array_new(FALSE, FALSE, sizeof(struct hentry));
+	b->excluded_orgs = counter_new();
 	b->hosts =
 	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	b->sts_seen = g_hash_table_new_full(strv_hash, strv_equal,
@@ -742,6 +754,32 @@ plural(GString *s, int64_t n, const char *one, const char *many)
 	g_string_append_printf(s, "%lld %s", (long long)n, n == 1 ? one : many);
 }
 
+/* Why a domain whose reports were all unauthenticated gets no verdict. */
+static void
+unauthenticated_reason(GString *why, const struct digest_auth *a)
+{
+	g_string_append(why,
+	    "No authenticated report in this period, so no verdict: a report "
+	    "without a valid DKIM signature of its reporting domain may be "
+	    "forged, and RFC 8460 section 3 says to ignore it.");
+	if (a->failed > 0) {
+		g_string_append(why, "  ");
+		plural(why, (int64_t)a->failed, "report", "reports");
+		g_string_append(why,
+		    " failed that check (tlsrpt show gives the reason).");
+	}
+	if (a->unchecked > 0) {
+		g_string_append(why, "  ");
+		plural(why, (int64_t)a->unchecked, "report was",
+		    "reports were");
+		g_string_append(why,
+		    " never checked: stored with [trust] dkim = off, or "
+		    "before reports were authenticated.  If you run dkim = "
+		    "off deliberately, set count-unauthenticated = yes in "
+		    "[trust] to count them.");
+	}
+}
+
 /* The enforce verdict from the history entries of the domain. */
 static void
 enforce_finish(struct dbuild *b, struct digest_domain *dom,
@@ -781,7 +819,10 @@ enforce_finish(struct dbuild *b, struct digest_domain *dom,
 	g_array_unref(days);
 	g_hash_table_unref(orgs);
 
-	if (mode == NULL) {
+	if (dom->reports == 0 && dom->auth.excluded > 0) {
+		v->verdict = VERDICT_UNAUTHENTICATED;
+		unauthenticated_reason(why, &dom->auth);
+	} else if (mode == NULL) {
 		v->verdict = VERDICT_NO_STS;
 		if (b->tlsa_seen && !b->sts)
 			g_string_append(why,
@@ -829,6 +870,21 @@ enforce_finish(struct dbuild *b, struct digest_domain *dom,
 		    "of the _mta-sts record, and keep reading these reports.",
 		    v->clean_days, v->clean_reporters, d1);
 		g_free(d1);
+		if (dom->auth.excluded > 0) {
+			g_string_append(why, "  Not counted: ");
+			plural(why, (int64_t)dom->auth.excluded,
+			    "unauthenticated report",
+			    "unauthenticated reports");
+			if (dom->auth.excluded_failed > 0) {
+				g_string_append(why, " with ");
+				plural(why, dom->auth.excluded_failed,
+				    "failed session", "failed sessions");
+				g_string_append(why,
+				    "; find out who sent them before you "
+				    "switch.");
+			} else
+				g_string_append(why, " of this period.");
+		}
 	} else {
 		v->verdict = VERDICT_NOT_READY;
 		if (dom->failed > 0) {
@@ -981,6 +1037,10 @@ domain_finish(struct dbuild *b, struct digest_domain *dom,
 	b->mx_patterns = NULL;
 	dom->tlsa = set_steal(b->tlsa);
 	b->tlsa = NULL;
+	dom->auth = b->auth;
+	dom->auth.excluded_reporters =
+	    counter_steal(b->excluded_orgs, 0, &dom->auth.n_excluded_reporters);
+	b->excluded_orgs = NULL;
 	enforce_finish(b, dom, p);
 }
 
@@ -1007,6 +1067,8 @@ dbuild_free(gpointer p)
 	if (b->tlsa != NULL)
 		g_hash_table_unref(b->tlsa);
 	g_array_unref(b->hist);
+	if (b->excluded_orgs != NULL)
+		g_hash_table_unref(b->excluded_orgs);
 	g_hash_table_unref(b->hosts);
 	g_hash_table_unref(b->sts_seen);
 	g_hash_table_unref(b->tlsa_parsed);
@@ -1152,7 +1214,58 @@ digest_builder_new(const struct digest_params *p)
 	d->action_threshold = p->action_threshold;
 	d->enforce_days = p->enforce_days;
 	d->enforce_reporters = p->enforce_reporters;
+	d->count_unauthenticated = p->count_unauthenticated;
 	return b;
+}
+
+/* Who vouched for e: passed (DKIM here or our MTA's
+   Authentication-Results), never checked, or checked and failed. */
+enum auth_kind { AK_DKIM, AK_AR, AK_UNCHECKED, AK_FAILED };
+
+static enum auth_kind
+auth_kind(const struct ti_auth *a)
+{
+	if (auth_passed(a))
+		return a->method != NULL && strcmp(a->method, AUTH_AR) == 0
+		    ? AK_AR
+		    : AK_DKIM;
+	if (a == NULL || a->method == NULL || a->result == NULL ||
+	    strcmp(a->method, AUTH_NONE) == 0)
+		return AK_UNCHECKED;
+	return AK_FAILED;
+}
+
+/* Tally a period entry by who vouched for it; an excluded one's
+   sessions and organization too. */
+static void
+auth_add(struct dbuild *db, const struct digest_entry *e, enum auth_kind k,
+    int counted)
+{
+	struct digest_auth *a = &db->auth;
+
+	switch (k) {
+	case AK_DKIM:
+		a->dkim++;
+		break;
+	case AK_AR:
+		a->ar++;
+		break;
+	case AK_UNCHECKED:
+		a->unchecked++;
+		break;
+	case AK_FAILED:
+		a->failed++;
+		break;
+	}
+	if (counted)
+		return;
+	a->excluded++;
+	a->excluded_successful = ti_sat_add(a->excluded_successful,
+	    e->successful > 0 ? e->successful : 0);
+	a->excluded_failed =
+	    ti_sat_add(a->excluded_failed, e->failed > 0 ? e->failed : 0);
+	counter_add(db->excluded_orgs,
+	    e->organization != NULL ? e->organization : "(unnamed)", 1);
 }
 
 void
@@ -1160,9 +1273,13 @@ digest_builder_add(struct digest_builder *b, const struct digest_entry *e)
 {
 	struct dbuild *db;
 	char *key;
+	enum auth_kind k = auth_kind(e->auth);
+	int counted = k == AK_DKIM || k == AK_AR || b->p.count_unauthenticated;
 
 	if (e->start < b->hist || e->start >= b->p.until)
 		return;
+	if (!counted && e->start < b->p.since)
+		return; /* moves nothing, and is no news */
 	key = domain_key(e->domain);
 	if (b->want != NULL && strcmp(key, b->want) != 0) {
 		g_free(key);
@@ -1173,6 +1290,10 @@ digest_builder_add(struct digest_builder *b, const struct digest_entry *e)
 		g_hash_table_insert(b->doms, db->key, db);
 	}
 	g_free(key);
+	if (e->start >= b->p.since)
+		auth_add(db, e, k, counted);
+	if (!counted)
+		return;
 	add_entry(db, e, &b->p, b->d->prev_since, b->d->as_of);
 	if (e->start >= b->p.since)
 		b->d->reports++;
@@ -1187,6 +1308,20 @@ digest_builder_free(struct digest_builder *b)
 	g_hash_table_unref(b->doms);
 	g_free(b->want);
 	g_free(b);
+}
+
+/* Add a domain's tally to the digest's (reporters are per domain). */
+static void
+auth_sum(struct digest_auth *t, const struct digest_auth *a)
+{
+	t->dkim += a->dkim;
+	t->ar += a->ar;
+	t->unchecked += a->unchecked;
+	t->failed += a->failed;
+	t->excluded += a->excluded;
+	t->excluded_successful =
+	    ti_sat_add(t->excluded_successful, a->excluded_successful);
+	t->excluded_failed = ti_sat_add(t->excluded_failed, a->excluded_failed);
 }
 
 struct digest *
@@ -1209,6 +1344,7 @@ digest_builder_finish(struct digest_builder *b)
 		d->successful =
 		    ti_sat_add(d->successful, d->domains[i].successful);
 		d->failed = ti_sat_add(d->failed, d->domains[i].failed);
+		auth_sum(&d->auth, &d->domains[i].auth);
 		if (d->domains[i].level > d->level)
 			d->level = d->domains[i].level;
 		i++;
@@ -1277,6 +1413,8 @@ digest_free(struct digest *d)
 		counts_free(dom->modes, dom->n_modes);
 		g_strfreev(dom->mx_patterns);
 		g_strfreev(dom->tlsa);
+		counts_free(dom->auth.excluded_reporters,
+		    dom->auth.n_excluded_reporters);
 		g_free(dom->enforce.reason);
 	}
 	g_free(d->domains);

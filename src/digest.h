@@ -20,6 +20,13 @@
  * Every string in the model that came from a report is valid UTF-8 with
  * no control or format character (digest_clean()); renderers still
  * escape for their own syntax.
+ *
+ * Trust (RFC 8460 §3: a report without a valid signature of its
+ * reporting domain MUST be ignored): each entry says who vouched for it
+ * (trust/auth.h).  Unless count_unauthenticated, an entry that did not
+ * pass moves no figure, trend, reporter rhythm or verdict (and so no
+ * alert); it is only counted apart (struct digest_auth), so that the
+ * digest can say it exists.
  */
 #ifndef DIGEST_H
 #define DIGEST_H
@@ -51,9 +58,13 @@ struct digest_params {
 	unsigned enforce_reporters; /* distinct reporters in those days */
 	double silent_factor; /* a reporter is silent after this many of
 				 its usual gaps (plus its lateness) */
+	int count_unauthenticated; /* [trust] count-unauthenticated: the
+				      reports nobody vouched for count
+				      like the others (default 0) */
 };
 
-/* Defaults: 1 %, 5 %, 14 days, 2 reporters, factor 3. */
+/* Defaults: 1 %, 5 %, 14 days, 2 reporters, factor 3, unauthenticated
+   reports not counted. */
 void digest_params_default(struct digest_params *p);
 
 /* One stored report as the analysis sees it (all borrowed, and only for
@@ -69,6 +80,8 @@ struct digest_entry {
 	int64_t successful; /* counted once (report_totals) */
 	int64_t failed;
 	const struct report *report; /* decoded; NULL outside the period */
+	const struct ti_auth *auth; /* who vouched for it; NULL: nobody
+				       (the same as method none) */
 };
 
 /* ---- the model -------------------------------------------------- */
@@ -87,6 +100,8 @@ enum digest_verdict {
 	VERDICT_ENFORCED, /* reporters already see mode enforce */
 	VERDICT_NONE, /* reporters see mode none */
 	VERDICT_NO_STS, /* no MTA-STS policy seen in the period */
+	VERDICT_UNAUTHENTICATED, /* no verdict: every report of the period
+				    was unauthenticated, and not counted */
 };
 
 /* A name with a session count: an MX, an IP, a mode, a reporter. */
@@ -155,11 +170,34 @@ struct digest_enforce {
 	char *reason; /* one or two sentences */
 };
 
+/*
+ * Who vouched for the reports of the period (RFC 8460 §3).  dkim + ar +
+ * unchecked + failed is every report of the period.  Unless
+ * count_unauthenticated, the unchecked and failed ones are "excluded":
+ * left out of every other figure of the model and only summed here.
+ */
+struct digest_auth {
+	size_t dkim; /* passed our DKIM check */
+	size_t ar; /* passed per our MTA's Authentication-Results */
+	size_t unchecked; /* method none: stored with [trust] dkim = off,
+			     or before reports were authenticated */
+	size_t failed; /* checked, and did not pass: no signature, a bad
+			  one, a DNS error */
+	size_t excluded; /* unchecked + failed, or 0 when counted */
+	int64_t excluded_successful; /* their sessions */
+	int64_t excluded_failed;
+	struct digest_count *excluded_reporters; /* organization -> reports
+						    (in sessions); NULL in
+						    struct digest */
+	size_t n_excluded_reporters;
+};
+
 struct digest_domain {
 	char *name;
 	int name_ok; /* an LDH host name (may go into a
 			mail header) */
-	size_t reports; /* in the period */
+	size_t reports; /* in the period, counted (authenticated unless
+			   count_unauthenticated) */
 	int64_t successful;
 	int64_t failed;
 	double rate; /* per cent; 0 when no session */
@@ -192,6 +230,7 @@ struct digest_domain {
 	int sts_seen;
 	int tlsa_seen;
 	int no_policy_seen;
+	struct digest_auth auth;
 	struct digest_enforce enforce;
 };
 
@@ -205,7 +244,8 @@ struct digest {
 	double action_threshold;
 	unsigned enforce_days;
 	unsigned enforce_reporters;
-	size_t reports; /* reports in the period */
+	int count_unauthenticated; /* the params' */
+	size_t reports; /* reports in the period, counted */
 	int64_t successful; /* all domains */
 	int64_t failed;
 	double rate;
@@ -213,6 +253,7 @@ struct digest {
 	struct digest_domain *domains; /* by name */
 	size_t n_domains;
 	size_t undecodable; /* period reports that did not decode */
+	struct digest_auth auth; /* all domains */
 };
 
 /*
@@ -277,6 +318,15 @@ void digest_sts_policy(char *const *policy_string, char **mode, char ***mx);
 
 const char *digest_level_name(enum digest_level l);
 const char *digest_verdict_name(enum digest_verdict v);
+/* The status word of a domain: its level's name, or "unauthenticated"
+   when it has reports in the period but none counted. */
+const char *digest_domain_status(const struct digest_domain *dom);
+
+/* One sentence on who vouched for the reports of the period, for a
+   careful postmaster: "12 reports, 12 authenticated (DKIM).", "12
+   reports, 3 authenticated (DKIM): the 9 unauthenticated ones (...) are
+   not counted.", ...; NULL when a has no report.  g_free() it. */
+char *digest_auth_sentence(const struct digest_auth *a, int counted);
 
 /* "2.40%" (two decimals, whatever the locale). */
 char *digest_pct(double rate);
@@ -299,8 +349,8 @@ char *digest_html(const struct digest *d);
 char *digest_json(const struct digest *d);
 
 /* The Subject: "TLS report for example.com: 2.40% failures (week of
-   2026-10-26)".  Holds no report string but a domain that passed
-   digest_hostname_ok(). */
+   2026-10-26)", "...: no authenticated report (...)".  Holds no report string
+   but a domain that passed digest_hostname_ok(). */
 char *digest_subject(const struct digest *d, const char *prefix);
 
 /*

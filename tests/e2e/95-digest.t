@@ -2,15 +2,30 @@
 # tlsrpt digest, html and show over four weeks of reports
 # (tests/data/digest, see its gen.sh), and the alerts of tlsrpt-ingest.
 #
+# The fixtures are bare report files, signed by nobody: they are
+# ingested with [trust] dkim = off, and the goldens are read with
+# count-unauthenticated = yes, as a site that runs without DKIM on
+# purpose would.  The default (such reports move nothing) has its own
+# checks below.
+#
 # Golden files: TI_REGEN=1 make check TESTS=tests/e2e/95-digest.t
 # rewrites them in the source tree; review the diff.
 . "$top_srcdir/tests/e2e/lib.sh"
 
 G="$DATA/digest"
 WEEK="--since 2026-10-26 --period week"
+TRUST='[trust]
+dkim = off
+count-unauthenticated = yes'
+printf '%s\n' "$TRUST" >"$TMP/trust.conf"
+
+# tadmin ARGS...: admin with [trust] count-unauthenticated = yes
+tadmin() {
+	admin -c "$TMP/trust.conf" "$@"
+}
 
 fresh
-ingest "$G/reports"
+ingest -c "$TMP/trust.conf" "$G/reports"
 ok "fixtures ingested: exit 0" is "$rc" 0
 ok "fixtures ingested: 98 reports" is "$(stored)" 98
 
@@ -18,7 +33,7 @@ ok "fixtures ingested: 98 reports" is "$(stored)" 98
 golden() {
 	_name=$1
 	shift
-	admin "$@"
+	tadmin "$@"
 	if [ "${TI_REGEN:-0}" = 1 ]; then
 		cp "$TMP/admin" "$G/$_name"
 	fi
@@ -34,9 +49,9 @@ golden() {
 	golden week3-example.org.json digest --since 2026-10-19 --period week \
 	    --domain example.org --format json
 }
-admin html --since 2026-10-26 --period week
+tadmin html --since 2026-10-26 --period week
 ok "tlsrpt html is the html digest" cmp -s "$TMP/admin" "$G/week.html"
-admin digest --since 2026-10-26 --until 2026-11-02 --format json
+tadmin digest --since 2026-10-26 --until 2026-11-02 --format json
 ok "--since/--until: the same figures as --period week" sh -c \
     "grep -q '\"failure-rate\":.2.33' '$TMP/admin'"
 
@@ -61,6 +76,8 @@ ok "text: an unknown result type" grep -q \
     'certificate-revoked at mail2.example.com' "$T"
 ok "text: the hostile newline forges no line" sh -c \
     "! grep -q '^X-Injected' '$T' && ! grep -q '^Subject: injected' '$T'"
+ok "text: none authenticated, counted all the same, said" sh -c \
+    "tr '\n' ' ' <'$T' | tr -s ' ' | grep -q 'Authentication: 10 reports, none authenticated (never checked): counted all the same (\[trust\] count-unauthenticated = yes)'"
 J="$G/week3-example.org.json"
 ok "week 3: example.org not ready yet, ready on 2026-11-01" sh -c \
     "grep -q '\"verdict\":.\"not-ready\"' '$J' &&
@@ -79,8 +96,62 @@ else
 	skip "python3 not installed"
 fi
 
+# The default: reports nobody vouched for move nothing.
+# shellcheck disable=SC2086
+admin digest $WEEK --format text
+tr '\n' ' ' <"$TMP/admin" | tr -s ' ' >"$TMP/flat"
+ok "default: exit 0, every domain listed as unauthenticated" sh -c \
+    "test '$arc' = 0 &&
+     test \$(grep -Ec '^  example\.(com|net|org) +- +- +- +unauthenticated$' '$TMP/admin') = 3"
+ok "default: 28 reports, none counted, and why" sh -c \
+    "grep -q '(UTC), 3 domains: 28 reports, none authenticated (never checked), so none counted\.' '$TMP/flat' &&
+     grep -q 'Not counted: 12772 sessions, 297 of them failed, in the unauthenticated reports\.' '$TMP/flat' &&
+     grep -q 'set count-unauthenticated = yes in \[trust\] to count them' '$TMP/flat'"
+ok "default: no verdict, never ready, no failure detail" sh -c \
+    "test \$(grep -c '^Enforce: no verdict (no authenticated report)\.' '$TMP/admin') = 3 &&
+     ! grep -q 'READY' '$TMP/admin' && ! grep -q 'What failed' '$TMP/admin' &&
+     ! grep -q 'STOPPED' '$TMP/admin'"
+# shellcheck disable=SC2086
+admin digest $WEEK --format json
+ok "default: json verdicts and counts" sh -c \
+    "test \$(grep -c '\"verdict\":.\"unauthenticated\"' '$TMP/admin') = 3 &&
+     grep -q '\"failure-rate\":.0.00,' '$TMP/admin' &&
+     grep -q '\"unauthenticated-counted\":.false' '$TMP/admin'"
+# shellcheck disable=SC2086
+admin digest $WEEK --to postmaster@example.com
+ok "default: the subject says no authenticated report" sh -c \
+    "sed '/^\$/q' '$TMP/admin' | tr -d '\n' | grep -q 'Subject: TLS report for 3 domains: no authenticated report (week of 2026-10-26)'"
+
+# Some authenticated: Google's reports pass (as if DKIM-signed), the
+# others were never checked.  Only Google's count.
+if command -v sqlite3 >/dev/null 2>&1; then
+	sqlite3 "$DB" "UPDATE reports SET auth_method = 'dkim', auth_result = 'pass', auth_domain = 'google.com' WHERE organization_name = 'Google Inc.'"
+	# shellcheck disable=SC2086
+	admin digest $WEEK --format text
+	tr '\n' ' ' <"$TMP/admin" | tr -s ' ' >"$TMP/flat"
+	ok "mixed: the figures are Google's" sh -c \
+	    "test '$arc' = 0 &&
+	     grep -q '^  example.com  *11499  *269  *2.34%  *+2.31 points watch$' '$TMP/admin'"
+	ok "mixed: the others said, apart" grep -q \
+	    'Authentication: 10 reports, 7 authenticated (DKIM): 3 unauthenticated reports (never checked) are not counted. Not counted: 1273 sessions, 28 of them failed, in the unauthenticated reports. In the name of: Microsoft Corporation (3)' \
+	    "$TMP/flat"
+	ok "mixed: example.org not ready, Microsoft's clean reports not counted" \
+	    grep -q 'Enforce: not ready for enforce. The last failure was on 2026-10-17. Only 1 of the 2 reporters' \
+	    "$TMP/flat"
+	# shellcheck disable=SC2086
+	tadmin digest $WEEK --format text
+	ok "mixed, count-unauthenticated = yes: ready again" sh -c \
+	    "grep -q '^Enforce: READY for enforce' '$TMP/admin' &&
+	     grep -q '^  example.com  *12772  *297  *2.33%' '$TMP/admin'"
+	sqlite3 "$DB" "UPDATE reports SET auth_method = 'none', auth_result = 'none', auth_domain = NULL"
+else
+	for _i in 1 2 3 4; do
+		skip "sqlite3 command not installed"
+	done
+fi
+
 # The whole mail.
-admin digest $WEEK --to 'Postmaster <postmaster@example.com>' \
+tadmin digest $WEEK --to 'Postmaster <postmaster@example.com>' \
     --from tlsrpt@example.com
 M="$TMP/admin"
 # the header, unfolded (RFC 5322 §2.2.3)
@@ -105,7 +176,7 @@ ok "mail: no header from a report" sh -c \
     "! grep -Eqi '^(X-Injected|Bcc|Subject: injected)' '$M'"
 ok "mail: lines fit RFC 5322 (998)" \
     awk 'length > 998 { bad = 1 } END { exit bad }' "$M"
-admin digest $WEEK --domain example.com --to postmaster@example.com
+tadmin digest $WEEK --domain example.com --to postmaster@example.com
 ok "mail: one domain in the subject" grep -q \
     '^Subject: TLS report for example.com: 2.33% failures (week of 2026-10-26)$' \
     "$TMP/admin"
@@ -117,6 +188,7 @@ to = "Mail Admin" <admin@example.org>, ops@example.org
 from = TLS reports <tlsrpt@example.org>
 subject = [TLS] Weekly report
 EOF
+printf '%s\n' "$TRUST" >>"$TMP/digest.conf"
 admin -c "$TMP/digest.conf" digest $WEEK --domain example.org
 ok "mail: addresses and subject from the config" sh -c \
     "grep -q '^To: Mail Admin <admin@example.org>, ops@example.org' '$TMP/admin' &&
@@ -165,13 +237,13 @@ ok "show: an unknown id: exit 66" is "$arc" 66
 if command -v sqlite3 >/dev/null 2>&1; then
 	sqlite3 "$DB" "UPDATE reports SET json = '{' WHERE report_id = '133429504000000000+example.com'"
 	# shellcheck disable=SC2086
-	admin digest $WEEK --format text
+	tadmin digest $WEEK --format text
 	ok "undecodable: exit 0, said, the totals kept" sh -c \
 	    "test '$arc' = 0 &&
 	     grep -q '^1 stored report no longer decodes: counted in the totals only' '$TMP/admin' &&
 	     grep -q '2.33% of 12772 sessions failed (297)' '$TMP/admin'"
 	# shellcheck disable=SC2086
-	admin digest $WEEK --format json
+	tadmin digest $WEEK --format json
 	ok "undecodable: counted in the json" grep -q '"undecodable":.1,' \
 	    "$TMP/admin"
 else
@@ -200,6 +272,8 @@ command = /bin/sh "$TMP/alert.sh"
 threshold = 5
 period = day
 EOF
+cp "$TMP/alert.conf" "$TMP/alert-default.conf"
+printf '%s\n' "$TRUST" >>"$TMP/alert.conf"
 fresh
 rm -f "$TMP/alerts.jsonl" "$TMP/alerts.state"
 ingest -c "$TMP/alert.conf" "$(report alert.example "$yday" 90 10 a1)"
@@ -224,10 +298,19 @@ ok "alert: a backfilled old period does not alert" is \
 ingest -c "$TMP/alert.conf" "$(report alert.example "$yday" 90 10 a1)"
 ok "alert: a duplicate report does not alert" is \
     "$(wc -l <"$TMP/alerts.jsonl" | tr -d ' ')" 1
+ingest -c "$TMP/alert-default.conf" "$(report unauth.example "$yday" 10 90 a9)"
+ok "alert: an unauthenticated report (default trust) does not alert" sh -c \
+    "test '$rc' = 0 && test \$(wc -l <'$TMP/alerts.jsonl') = 1 &&
+     ! grep -q '^unauth.example ' '$TMP/alerts.state'"
+ingest -c "$TMP/alert.conf" "$(report unauth.example "$yday" 10 90 a10)"
+ok "alert: count-unauthenticated = yes: it does" sh -c \
+    "test \$(wc -l <'$TMP/alerts.jsonl') = 2 &&
+     tail -n 1 '$TMP/alerts.jsonl' | grep -q '\"domain\":\"unauth.example\".*\"unauthenticated-counted\":true'"
 cat >"$TMP/fail.conf" <<EOF
 [alert]
 command = /bin/sh -c "exit 3"
 EOF
+printf '%s\n' "$TRUST" >>"$TMP/fail.conf"
 ingest -c "$TMP/fail.conf" "$(report fail.example "$yday" 1 9 a5)"
 ok "alert: a failing command is logged, the mail stored (exit 0)" sh -c \
     "test '$rc' = 0 && grep -q 'alert status=failed domain=fail.example.*exit=3' '$TMP/log'"
@@ -236,6 +319,7 @@ cat >"$TMP/hang.conf" <<EOF
 command = /bin/sleep 60
 timeout = 1
 EOF
+printf '%s\n' "$TRUST" >>"$TMP/hang.conf"
 t0=$(date +%s)
 ingest -c "$TMP/hang.conf" "$(report hang.example "$yday" 1 9 a6)"
 t1=$(date +%s)
@@ -246,6 +330,7 @@ cat >"$TMP/bad.conf" <<EOF
 [alert]
 command = /bin/sh -c "unclosed
 EOF
+printf '%s\n' "$TRUST" >>"$TMP/bad.conf"
 ingest -c "$TMP/bad.conf" "$(report bad.example "$yday" 1 9 a7)"
 ok "alert: an unparsable command is logged, the mail stored" sh -c \
     "test '$rc' = 0 && grep -q 'alert status=failed' '$TMP/log'"
@@ -253,6 +338,7 @@ cat >"$TMP/pipe.conf" <<EOF
 [alert]
 command = /bin/sh -c "exec 0<&-; sleep 0"
 EOF
+printf '%s\n' "$TRUST" >>"$TMP/pipe.conf"
 ingest -c "$TMP/pipe.conf" "$(report pipe.example "$yday" 1 9 a8)"
 ok "alert: a command that does not read its input" is "$rc" 0
 

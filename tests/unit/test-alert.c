@@ -3,7 +3,8 @@
  * garbage, errors), running the command (status, stdin, timeout, a
  * command that does not read), and alert_run() over a real SQLite store:
  * once per domain and period, only past the threshold, never for old
- * periods or bad domain names.
+ * periods or bad domain names; never for a report nobody vouched for,
+ * nor by the failures of one, unless [trust] count-unauthenticated.
  */
 #include <sys/stat.h>
 
@@ -22,6 +23,7 @@
 #include "log.h"
 #include "report.h"
 #include "store.h"
+#include "trust/auth.h"
 #include "alert.h"
 #include "tap.h"
 
@@ -196,7 +198,7 @@ test_exec(void)
 /* Store a report for domain on day (epoch) with ok/bad sessions. */
 static struct report *
 put(struct store *st, const char *domain, int64_t day, int okn, int bad,
-    const char *id)
+    const char *id, const struct ti_auth *auth)
 {
 	GDateTime *dt = g_date_time_new_from_unix_utc(day);
 	char *date = g_date_time_format(dt, "%Y-%m-%d");
@@ -217,6 +219,7 @@ put(struct store *st, const char *domain, int64_t day, int okn, int bad,
 	struct report_source src = { 0 };
 	enum store_put_result res;
 
+	src.auth = auth;
 	ti_limits_default(&lim);
 	if (report_decode((const unsigned char *)json, strlen(json), &lim, &r,
 		&err) == -1 ||
@@ -245,6 +248,124 @@ lines(const char *file)
 }
 
 static void
+rm_store(const char *db)
+{
+	char *w = g_strconcat(db, "-wal", NULL),
+	     *s = g_strconcat(db, "-shm", NULL);
+
+	unlink(db);
+	unlink(w);
+	unlink(s);
+	g_free(w);
+	g_free(s);
+}
+
+static int
+passed_cb(const struct stored_report *sr, void *arg)
+{
+	*(int *)arg = auth_passed(&sr->auth);
+	return 0;
+}
+
+/* Whether st gives back the auth a report was stored with. */
+static int
+keeps_auth(struct store *st, const char *domain)
+{
+	struct store_query q = { 0 };
+	struct ti_err err = { 0 };
+	int passed = 0;
+
+	q.domain = domain;
+	if (store_each_report(st, &q, passed_cb, &passed, &err) != 0)
+		diag("store_each_report: %s", err.msg);
+	return passed;
+}
+
+/* Only a report someone vouched for alerts, and only the failures of
+   such reports count (RFC 8460 §3), unless count-unauthenticated. */
+static void
+test_trust(void)
+{
+	struct ti_conf c;
+	struct ti_err err = { 0 };
+	struct store *st;
+	struct alert_queue *q;
+	struct report *r[5];
+	struct ti_auth pass = { 0 }, fail = { 0 };
+	char *db = path("t.db"), *out = path("trust.out");
+	char *state = path("trust.state"), *text = NULL;
+	int64_t now = (int64_t)time(NULL);
+	int64_t yday = now - now % DAY - DAY;
+	int keeps, n;
+
+	auth_set(&pass, AUTH_DKIM, AUTH_PASS);
+	auth_set(&fail, AUTH_DKIM, AUTH_FAIL);
+	conf_init(&c);
+	conf_set(&c.store, db);
+	conf_set(&c.alert_state, state);
+	c.alert_command = g_strdup_printf("/bin/sh -c 'cat >> \"%s\"'", out);
+	st = store_open(db, STORE_WRITE, 1000, &err);
+	ok(st != NULL, "store: %s", err.msg);
+	if (st == NULL)
+		return;
+	r[0] = put(st, "forged.example", yday, 10, 90, "t0", NULL);
+	r[1] = put(st, "badsig.example", yday, 10, 90, "t1", &fail);
+	r[2] = put(st, "real.example", yday, 90, 10, "t2", &pass);
+	r[3] = put(st, "mixed.example", yday, 999, 1, "t3", &pass);
+	r[4] = put(st, "mixed.example", yday, 0, 100, "t4", NULL);
+	keeps = keeps_auth(st, "real.example");
+
+	q = alert_queue_new();
+	alert_on_stored_auth(r[0], NULL, q);
+	alert_on_stored_auth(r[1], &fail, q);
+	alert_on_stored(r[0], q); /* transitional: the store decides */
+	alert_on_stored_auth(r[4], NULL, q);
+	ok(alert_run(q, st, &c, now, &err) == 0 && lines(out) == 0 &&
+		lines(state) == 0,
+	    "unauthenticated reports (none, a bad signature) alert nothing, "
+	    "claim nothing");
+	alert_on_stored_auth(r[3], &pass, q);
+	ok(alert_run(q, st, &c, now, &err) == 0 && lines(out) == 0,
+	    "100 unauthenticated failed sessions do not push an "
+	    "authenticated 0.1%% over the threshold");
+	if (keeps) {
+		alert_on_stored_auth(r[2], &pass, q);
+		ok(alert_run(q, st, &c, now, &err) == 1 && lines(out) == 1,
+		    "an authenticated report past the threshold alerts");
+	} else
+		ok(1, "# SKIP the store does not keep the auth yet");
+
+	c.trust_count_unauthenticated = 1;
+	n = lines(out);
+	alert_on_stored_auth(r[0], NULL, q);
+	alert_on_stored_auth(r[3], &pass, q);
+	ok(alert_run(q, st, &c, now, &err) == 2 && lines(out) == n + 2,
+	    "count-unauthenticated = yes: the unauthenticated report alerts, "
+	    "and its failures count (mixed.example 9.18%%)");
+	g_file_get_contents(out, &text, NULL, NULL);
+	ok(text != NULL &&
+		strstr(text, "\"domain\":\"forged.example\"") != NULL &&
+		strstr(text, "\"unauthenticated-counted\":true") != NULL &&
+		strstr(text, "\"failure-rate\":9.18") != NULL,
+	    "count-unauthenticated = yes: said in the facts");
+	g_free(text);
+
+	alert_queue_free(q);
+	store_close(st);
+	conf_clear(&c);
+	auth_clear(&pass);
+	auth_clear(&fail);
+	for (size_t i = 0; i < nitems(r); i++)
+		report_free(r[i]);
+	unlink(out);
+	unlink(state);
+	rm_store(db);
+	g_free(db);
+	g_free(out);
+	g_free(state);
+}
+
+static void
 test_run(void)
 {
 	struct ti_conf c;
@@ -260,20 +381,22 @@ test_run(void)
 	conf_init(&c);
 	conf_set(&c.store, db);
 	c.alert_command = g_strdup_printf("/bin/sh -c 'cat >> \"%s\"'", out);
+	/* the mechanics, with every report counted (test_trust: which) */
+	c.trust_count_unauthenticated = 1;
 	st = store_open(db, STORE_WRITE, 1000, &err);
 	ok(st != NULL, "store: %s", err.msg);
 	if (st == NULL)
 		return;
-	r[0] = put(st, "hot.example", yday, 90, 10, "r0");
-	r[1] = put(st, "hot.example", yday, 900, 100, "r1");
-	r[2] = put(st, "cool.example", yday, 999, 1, "r2");
-	r[3] = put(st, "old.example", yday - 30 * DAY, 0, 9, "r3");
-	r[4] = put(st, "Bad<Domain>", yday, 0, 9, "r4");
-	r[5] = put(st, "HOT.example.", yday - DAY, 10, 90, "r5");
+	r[0] = put(st, "hot.example", yday, 90, 10, "r0", NULL);
+	r[1] = put(st, "hot.example", yday, 900, 100, "r1", NULL);
+	r[2] = put(st, "cool.example", yday, 999, 1, "r2", NULL);
+	r[3] = put(st, "old.example", yday - 30 * DAY, 0, 9, "r3", NULL);
+	r[4] = put(st, "Bad<Domain>", yday, 0, 9, "r4", NULL);
+	r[5] = put(st, "HOT.example.", yday - DAY, 10, 90, "r5", NULL);
 
 	q = alert_queue_new();
 	for (int i = 0; i < 6; i++)
-		alert_on_stored(r[i], q);
+		alert_on_stored_auth(r[i], NULL, q);
 	ok(alert_run(q, st, &c, now, &err) == 2,
 	    "two alerts: hot.example yesterday and the day before");
 	ok(lines(out) == 2, "the command ran twice");
@@ -290,23 +413,23 @@ test_run(void)
 	g_free(text);
 	ok(lines(state) == 2, "two claims in the state file");
 
-	alert_queue_add(q, r[0]);
+	alert_queue_add(q, r[0], NULL);
 	ok(alert_run(q, st, &c, now, &err) == 0 && lines(out) == 2,
 	    "again: at most once per domain and period");
 
 	c.alert_threshold = 50;
 	unlink(state);
-	alert_queue_add(q, r[0]);
+	alert_queue_add(q, r[0], NULL);
 	ok(alert_run(q, st, &c, now, &err) == 0 && lines(out) == 2,
 	    "threshold 50%%: 10%% does not alert");
 
 	conf_set(&c.alert_command, "/bin/sh -c 'unclosed");
-	alert_queue_add(q, r[0]);
+	alert_queue_add(q, r[0], NULL);
 	ti_err_clear(&err);
 	ok(alert_run(q, st, &c, now, &err) == -1 && err.status == TI_E_CONFIG,
 	    "an unparsable command: -1: %s", err.msg);
 	conf_set(&c.alert_command, NULL);
-	alert_queue_add(q, r[0]);
+	alert_queue_add(q, r[0], NULL);
 	ok(alert_run(q, st, &c, now, &err) == 0, "no command: nothing");
 	ok(alert_run(NULL, st, &c, now, &err) == 0, "no queue: nothing");
 
@@ -348,6 +471,7 @@ main(void)
 	test_claim();
 	test_exec();
 	test_run();
+	test_trust();
 	log_close();
 	if (rmdir(dir) == -1)
 		diag("rmdir %s: %s", dir, strerror(errno));

@@ -6,7 +6,10 @@
  * verdicts, Microsoft's double-encoded TLSA, hostile strings; the
  * incremental builder (same model, keeps nothing it was lent) and the
  * short paths taken for speed (digest_clean of ASCII, repeated failure
- * details, cached hosts and policy strings) against the long ones.
+ * details, cached hosts and policy strings) against the long ones;
+ * trust: reports nobody vouched for move no figure, trend, cadence or
+ * verdict unless count_unauthenticated, are tallied apart by kind, and
+ * a domain with only such reports says why it has no verdict.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +21,7 @@
 #include "config.h"
 #include "ti.h"
 #include "report.h"
+#include "trust/auth.h"
 #include "digest.h"
 #include "mime.h"
 #include "tap.h"
@@ -26,6 +30,11 @@
 #define D0 1791158400 /* 2026-10-05, a Monday */
 
 static GPtrArray *reports; /* everything decoded, freed at the end */
+
+/* Who vouched: add() gives each entry *vouch (DKIM pass unless a test
+   says otherwise). */
+static struct ti_auth a_dkim, a_ar, a_unchecked, a_fail, a_temp;
+static const struct ti_auth *vouch = &a_dkim;
 
 /* A decoded report; policies is the JSON array text. */
 static struct report *
@@ -114,6 +123,7 @@ add(struct entries *e, const struct report *r, int with_detail)
 	x.received = r->end + 3600;
 	report_totals(r, &x.successful, &x.failed);
 	x.report = with_detail ? r : NULL;
+	x.auth = vouch;
 	g_array_append_val(e->a, x);
 }
 
@@ -867,8 +877,13 @@ add_lent(struct digest_builder *b, const struct digest_entry *x)
 	struct ti_limits lim;
 	struct ti_err err = { 0 };
 	struct report *r = NULL;
+	struct ti_auth auth = { 0 };
 	char *str[4];
 
+	if (x->auth != NULL) {
+		auth_copy(&auth, x->auth);
+		c.auth = &auth;
+	}
 	c.organization = str[0] = g_strdup(x->organization);
 	c.report_id = str[1] = g_strdup(x->report_id);
 	c.contact = str[2] = g_strdup(x->contact);
@@ -880,6 +895,11 @@ add_lent(struct digest_builder *b, const struct digest_entry *x)
 		abort();
 	c.report = r;
 	digest_builder_add(b, &c);
+	if (auth.method != NULL) {
+		poison_str(auth.method);
+		poison_str(auth.result);
+	}
+	auth_clear(&auth);
 	for (size_t i = 0; i < nitems(str); i++) {
 		poison_str(str[i]);
 		g_free(str[i]);
@@ -1159,6 +1179,339 @@ test_empty(void)
 	digest_free(NULL);
 }
 
+/* t with each line break and the indent after it as one blank, so that
+   a sentence can be looked for whatever the wrapping. */
+static char *
+flat(const char *t)
+{
+	GString *o = g_string_new(NULL);
+
+	for (; *t != '\0'; t++) {
+		if (*t != '\n') {
+			g_string_append_c(o, *t);
+			continue;
+		}
+		while (t[1] == '\n' || t[1] == ' ')
+			t++;
+		g_string_append_c(o, ' ');
+	}
+	return g_string_free(o, FALSE);
+}
+
+/* A failing report of org for domain on day (sts testing, 10 ok, 90
+   failed at mx9). */
+static void
+forged(struct entries *e, const char *org, const char *domain, int day)
+{
+	char *id = g_strdup_printf("%s-%s-forged-%d", org, domain, day);
+	char *mx = g_strdup_printf("mx9.%s", domain);
+	char *f = fd("certificate-expired", mx, 90);
+	char *s = sts(domain, "testing", 10, 90, f);
+	char *pol = g_strdup_printf("[%s]", s);
+
+	add(e, mk(org, id, day, pol), 1);
+	g_free(id);
+	g_free(mx);
+	g_free(f);
+	g_free(s);
+	g_free(pol);
+}
+
+static void
+test_auth_sentence(void)
+{
+	static const struct {
+		struct digest_auth a;
+		int counted;
+		const char *want;
+	} cases[] = {
+		{ { .dkim = 12 }, 0, "12 reports, 12 authenticated (DKIM)." },
+		{ { .dkim = 10, .ar = 2 }, 0,
+		    "12 reports, 12 authenticated (10 DKIM, 2 "
+		    "Authentication-Results)." },
+		{ { .dkim = 3, .unchecked = 9, .excluded = 9 }, 0,
+		    "12 reports, 3 authenticated (DKIM): 9 unauthenticated "
+		    "reports (never checked) are not counted." },
+		{ { .dkim = 3, .unchecked = 2, .failed = 7, .excluded = 9 }, 0,
+		    "12 reports, 3 authenticated (DKIM): 9 unauthenticated "
+		    "reports (7 without a valid signature, 2 never checked) "
+		    "are not counted." },
+		{ { .unchecked = 4, .excluded = 4 }, 0,
+		    "4 reports, none authenticated (never checked), so none "
+		    "counted." },
+		{ { .unchecked = 1 }, 1,
+		    "1 report, none authenticated (never checked): counted "
+		    "all the same ([trust] count-unauthenticated = yes)." },
+		{ { .ar = 1, .failed = 1 }, 1,
+		    "2 reports, 1 authenticated (Authentication-Results); the "
+		    "1 unauthenticated one (without a valid signature) is "
+		    "counted all the same ([trust] count-unauthenticated = "
+		    "yes)." },
+	};
+	struct digest_auth none = { 0 };
+
+	for (size_t i = 0; i < nitems(cases); i++) {
+		char *t = digest_auth_sentence(&cases[i].a, cases[i].counted);
+
+		ok(t != NULL && strcmp(t, cases[i].want) == 0,
+		    "auth sentence %zu: %s", i, t != NULL ? t : "(null)");
+		g_free(t);
+	}
+	ok(digest_auth_sentence(&none, 0) == NULL,
+	    "auth sentence: nothing without a report");
+}
+
+/* JSON member path a.b.c of text (objects only) as an integer; -1. */
+static long long
+json_int(const char *text, const char *const *path)
+{
+	cJSON *root = cJSON_Parse(text), *o = root;
+	long long v = -1;
+
+	for (; o != NULL && *path != NULL; path++)
+		o = cJSON_IsArray(o) ? cJSON_GetArrayItem(o, atoi(*path))
+				     : cJSON_GetObjectItem(o, *path);
+	if (cJSON_IsNumber(o))
+		v = (long long)o->valuedouble;
+	cJSON_Delete(root);
+	return v;
+}
+
+/* Reports nobody vouched for: counted apart, never in a figure or a
+   verdict (unless count_unauthenticated). */
+static void
+test_trust(void)
+{
+	struct entries e = { g_array_new(FALSE, TRUE,
+	    sizeof(struct digest_entry)) };
+	struct digest_params p;
+	struct digest *d;
+	const struct digest_domain *dom;
+	const struct digest_reporter *rp;
+	char *t, *ft, *h, *j, *subj;
+	static const char *const nc_reports[] = { "domains", "0",
+		"authentication", "not-counted", "reports", NULL };
+	static const char *const dkim[] = { "domains", "0", "authentication",
+		"dkim", NULL };
+
+	/* t.example: Google (DKIM) and Microsoft (Authentication-Results)
+	   clean; a forger, never checked, failing from day 15 on */
+	vouch = &a_dkim;
+	daily(&e, "Google Inc.", "t.example", 0, 27, 100);
+	vouch = &a_ar;
+	daily(&e, "Microsoft Corporation", "t.example", 10, 27, 50);
+	vouch = &a_unchecked;
+	for (int day = 15; day <= 27; day++)
+		forged(&e, "Forger", "t.example", day);
+	vouch = &a_dkim;
+
+	params(&p, 21, 7);
+	d = digest_build((struct digest_entry *)(void *)e.a->data, e.a->len,
+	    &p);
+	dom = find(d, "t.example");
+	ok(dom != NULL && d->n_domains == 1, "trust: one domain");
+	if (dom == NULL)
+		return;
+	ok(dom->reports == 14 && d->reports == 14 && dom->failed == 0 &&
+		dom->successful == 1050 && dom->level == DIGEST_CLEAN &&
+		d->failed == 0 && d->level == DIGEST_CLEAN,
+	    "trust: the figures hold the authenticated reports only "
+	    "(%zu reports, %lld failed)",
+	    dom->reports, (long long)dom->failed);
+	ok(dom->n_failures == 0 && dom->n_types == 0 && dom->n_mx_failed == 0 &&
+		reporter(dom, "Forger") == NULL && dom->active_reporters == 2 &&
+		dom->n_modes == 1 && dom->modes[0].sessions == 14,
+	    "trust: no failure detail, reporter or mode from the forger");
+	ok(dom->has_prev && dom->prev_failed == 0,
+	    "trust: nor in the previous period");
+	ok(dom->auth.dkim == 7 && dom->auth.ar == 7 &&
+		dom->auth.unchecked == 7 && dom->auth.failed == 0 &&
+		dom->auth.excluded == 7 &&
+		dom->auth.excluded_successful == 70 &&
+		dom->auth.excluded_failed == 630 &&
+		dom->auth.n_excluded_reporters == 1 &&
+		strcmp(dom->auth.excluded_reporters[0].name, "Forger") == 0 &&
+		dom->auth.excluded_reporters[0].sessions == 7,
+	    "trust: tallied apart: 7 DKIM, 7 A-R, 7 unchecked, 630 failed "
+	    "sessions not counted, in the name of Forger");
+	ok(d->auth.dkim == 7 && d->auth.excluded == 7 &&
+		d->auth.excluded_reporters == NULL,
+	    "trust: the digest's tally");
+	ok(dom->enforce.verdict == VERDICT_READY &&
+		dom->enforce.last_failure == 0 &&
+		strstr(dom->enforce.reason,
+		    "Not counted: 7 unauthenticated reports with 630 failed "
+		    "sessions") != NULL,
+	    "trust: ready for enforce on the authenticated reports, with a "
+	    "caveat: %s",
+	    dom->enforce.reason);
+	t = digest_text(d);
+	ft = flat(t);
+	ok(strstr(ft,
+	       "Authentication: 21 reports, 14 authenticated (7 DKIM, 7 "
+	       "Authentication-Results): 7 unauthenticated reports (never "
+	       "checked) are not counted.") != NULL &&
+		strstr(ft,
+		    "Not counted: 700 sessions, 630 of them failed, "
+		    "in the unauthenticated reports.") != NULL &&
+		strstr(ft, "In the name of: Forger (7)") != NULL &&
+		strstr(ft, "14 counted reports from 2 reporters.") != NULL &&
+		strstr(ft, "(UTC), 1 domain: 21 reports, 14 authenticated") !=
+		    NULL,
+	    "trust: the text says so");
+	g_free(t);
+	g_free(ft);
+	h = digest_html(d);
+	ok(strstr(h, "Authentication: 21 reports, 14 authenticated") != NULL &&
+		strstr(h, "<b>Not counted:</b> 700 sessions") != NULL &&
+		strstr(h, "<code>Forger</code> (7)") != NULL,
+	    "trust: the html says so");
+	g_free(h);
+	j = digest_json(d);
+	ok(json_int(j, nc_reports) == 7 && json_int(j, dkim) == 7 &&
+		strstr(j, "\"unauthenticated-counted\":\tfalse") != NULL,
+	    "trust: the json says so");
+	g_free(j);
+	digest_free(d);
+
+	p.count_unauthenticated = 1;
+	d = digest_build((struct digest_entry *)(void *)e.a->data, e.a->len,
+	    &p);
+	dom = find(d, "t.example");
+	ok(dom != NULL && dom->reports == 21 && dom->failed == 630 &&
+		dom->level == DIGEST_ACTION && dom->auth.excluded == 0 &&
+		dom->auth.unchecked == 7 && reporter(dom, "Forger") != NULL &&
+		dom->n_failures == 1 &&
+		dom->enforce.verdict == VERDICT_NOT_READY,
+	    "count_unauthenticated: the forger counts, and blocks enforce");
+	t = digest_text(d);
+	ft = flat(t);
+	ok(strstr(ft,
+	       "Authentication: 21 reports, 14 authenticated (7 DKIM, 7 "
+	       "Authentication-Results); the 7 unauthenticated ones (never "
+	       "checked) are counted all the same ([trust] "
+	       "count-unauthenticated = yes).") != NULL &&
+		strstr(ft, "Not counted") == NULL,
+	    "count_unauthenticated: the text says they count");
+	g_free(t);
+	g_free(ft);
+	digest_free(d);
+	g_array_unref(e.a);
+
+	/* off.example: nothing authenticated ([trust] dkim = off, or
+	   stored before); gone.example: unauthenticated, before the
+	   period only */
+	e.a = g_array_new(FALSE, TRUE, sizeof(struct digest_entry));
+	vouch = &a_unchecked;
+	daily(&e, "Google Inc.", "off.example", 0, 27, 100);
+	daily(&e, "Google Inc.", "gone.example", 0, 13, 100);
+	vouch = NULL; /* as a store without the auth columns gives */
+	daily(&e, "Microsoft Corporation", "off.example", 10, 27, 50);
+	vouch = &a_fail;
+	forged(&e, "Forger", "off.example", 22);
+	vouch = &a_temp;
+	forged(&e, "Forger", "off.example", 23);
+	vouch = &a_dkim;
+	params(&p, 21, 7);
+	d = digest_build((struct digest_entry *)(void *)e.a->data, e.a->len,
+	    &p);
+	dom = find(d, "off.example");
+	ok(d->n_domains == 1 && find(d, "gone.example") == NULL,
+	    "only unauthenticated, and only before the period: no domain");
+	ok(dom != NULL && dom->reports == 0 && dom->successful == 0 &&
+		dom->failed == 0 && dom->n_reporters == 0 &&
+		dom->auth.unchecked == 14 && dom->auth.failed == 2 &&
+		dom->auth.excluded == 16 &&
+		strcmp(digest_domain_status(dom), "unauthenticated") == 0,
+	    "only unauthenticated: listed, nothing counted, status "
+	    "unauthenticated");
+	ok(dom != NULL && dom->enforce.verdict == VERDICT_UNAUTHENTICATED &&
+		strstr(dom->enforce.reason,
+		    "No authenticated report in this period, so no verdict") !=
+		    NULL &&
+		strstr(dom->enforce.reason, "2 reports failed that check") !=
+		    NULL &&
+		strstr(dom->enforce.reason, "14 reports were never checked") !=
+		    NULL &&
+		strstr(dom->enforce.reason,
+		    "set count-unauthenticated = yes in [trust]") != NULL,
+	    "only unauthenticated: no verdict, and why: %s",
+	    dom != NULL ? dom->enforce.reason : "");
+	t = digest_text(d);
+	ft = flat(t);
+	ok(strstr(t, "READY") == NULL && strstr(t, "clean") == NULL &&
+		strstr(t, "DAY ") == NULL && strstr(t, "Policies:") == NULL &&
+		strstr(t,
+		    "  off.example                      -       -       "
+		    "-  unauthenticated\n") != NULL &&
+		strstr(ft,
+		    "No authenticated report in this period. No "
+		    "authenticated report in the previous period.") != NULL &&
+		strstr(ft, "Enforce: no verdict (no authenticated report).") !=
+		    NULL &&
+		strstr(ft,
+		    "16 reports, none authenticated (2 without a valid "
+		    "signature, 14 never checked), so none counted.") != NULL,
+	    "only unauthenticated: the text says why, never ready or "
+	    "clean");
+	g_free(t);
+	g_free(ft);
+	h = digest_html(d);
+	ok(strstr(h, "No verdict: no authenticated report") != NULL &&
+		strstr(h, "Ready for enforce") == NULL,
+	    "only unauthenticated: the html says why");
+	g_free(h);
+	j = digest_json(d);
+	ok(strstr(j, "\"verdict\":\t\"unauthenticated\"") != NULL &&
+		strstr(j, "\"status\":\t\"unauthenticated\"") != NULL,
+	    "only unauthenticated: the json verdict and status");
+	g_free(j);
+	subj = digest_subject(d, NULL);
+	ok(strcmp(subj,
+	       "TLS report for off.example: no authenticated report "
+	       "(2026-10-26 to 2026-11-01)") == 0,
+	    "only unauthenticated: subject %s", subj);
+	g_free(subj);
+	digest_free(d);
+
+	p.count_unauthenticated = 1;
+	d = digest_build((struct digest_entry *)(void *)e.a->data, e.a->len,
+	    &p);
+	dom = find(d, "off.example");
+	ok(d->n_domains == 2 && dom != NULL && dom->reports == 16 &&
+		dom->failed == 180 &&
+		dom->enforce.verdict == VERDICT_NOT_READY &&
+		strcmp(digest_domain_status(dom), "action") == 0,
+	    "only unauthenticated, counted: figures and a verdict");
+	digest_free(d);
+	g_array_unref(e.a);
+
+	/* s2.example: Google's signature stops passing on day 14 */
+	e.a = g_array_new(FALSE, TRUE, sizeof(struct digest_entry));
+	daily(&e, "Google Inc.", "s2.example", 0, 13, 100);
+	vouch = &a_fail;
+	daily(&e, "Google Inc.", "s2.example", 14, 27, 100);
+	vouch = &a_dkim;
+	daily(&e, "Microsoft Corporation", "s2.example", 0, 27, 50);
+	params(&p, 21, 7);
+	d = digest_build((struct digest_entry *)(void *)e.a->data, e.a->len,
+	    &p);
+	dom = find(d, "s2.example");
+	rp = dom != NULL ? reporter(dom, "Google Inc.") : NULL;
+	t = digest_text(d);
+	ft = flat(t);
+	ok(rp != NULL && rp->silent && rp->reports == 0 &&
+		strstr(ft,
+		    "Yet 7 unauthenticated reports in its name came in "
+		    "this period, not counted") != NULL,
+	    "a reporter whose reports stop passing: silent, and the text "
+	    "says its unauthenticated reports came");
+	g_free(t);
+	g_free(ft);
+	digest_free(d);
+	g_array_unref(e.a);
+}
+
 static void
 report_free_cb(gpointer p)
 {
@@ -1169,6 +1522,11 @@ int
 main(void)
 {
 	reports = g_ptr_array_new_with_free_func(report_free_cb);
+	auth_set(&a_dkim, AUTH_DKIM, AUTH_PASS);
+	auth_set(&a_ar, AUTH_AR, AUTH_PASS);
+	auth_set(&a_unchecked, AUTH_NONE, AUTH_RNONE);
+	auth_set(&a_fail, AUTH_DKIM, AUTH_FAIL);
+	auth_set(&a_temp, AUTH_AR, AUTH_TEMPERROR);
 	test_helpers();
 	test_count_once();
 	test_levels();
@@ -1181,6 +1539,13 @@ main(void)
 	test_stream();
 	test_repeats();
 	test_remembered();
+	test_auth_sentence();
+	test_trust();
 	g_ptr_array_free(reports, TRUE);
+	auth_clear(&a_dkim);
+	auth_clear(&a_ar);
+	auth_clear(&a_unchecked);
+	auth_clear(&a_fail);
+	auth_clear(&a_temp);
 	return done_testing();
 }
