@@ -2,7 +2,10 @@
 # The HTML digest in a real browser: headless Chromium (Debian's chromium
 # package) renders it with no console error and no script, and takes a
 # screenshot, kept as a test artifact in
-# $top_builddir/tests/e2e/artifacts/digest-week.png.
+# $top_builddir/tests/e2e/artifacts/digest-week.png.  The fixtures are
+# signed by nobody: the page is that of [trust] count-unauthenticated =
+# yes (figures and charts), and the default page, where nothing counts,
+# is loaded too.
 . "$top_srcdir/tests/e2e/lib.sh"
 
 CHROMIUM=
@@ -30,10 +33,11 @@ browse() {
 	    "$@" 2>"$TMP/chromium.log"
 }
 
+printf '[trust]\ndkim = off\ncount-unauthenticated = yes\n' >"$TMP/trust.conf"
 fresh
-ingest "$DATA/digest/reports"
+ingest -c "$TMP/trust.conf" "$DATA/digest/reports"
 ok "fixtures ingested" is "$rc" 0
-admin html --since 2026-10-26 --period week
+admin -c "$TMP/trust.conf" html --since 2026-10-26 --period week
 cp "$TMP/admin" "$TMP/digest.html"
 cp "$TMP/admin" "$ART/digest-week.html"
 ok "tlsrpt html: exit 0" is "$arc" 0
@@ -64,4 +68,16 @@ ok "a screenshot is kept: $ART/digest-week.png" sh -c \
      head -c 8 '$ART/digest-week.png' | od -An -c | grep -q 'P   N   G'"
 ok "no console error while drawing" sh -c \
     "! grep -Ei 'CONSOLE|Uncaught' '$TMP/chromium.log'"
+
+# The default: no report was authenticated, so none counts.
+admin html --since 2026-10-26 --period week
+cp "$TMP/admin" "$TMP/unauth.html"
+set +e
+browse --dump-dom "file://$TMP/unauth.html" >"$TMP/dom.html"
+brc=$?
+set -e
+ok "default: every domain without a verdict, and no console message" sh -c \
+    "test $brc = 0 && test \$(grep -o 'No verdict: no authenticated report' '$TMP/dom.html' | wc -l) -ge 6 &&
+     ! grep -q 'Ready for enforce' '$TMP/dom.html' &&
+     ! grep -Ei 'CONSOLE|Uncaught' '$TMP/chromium.log'"
 done_testing
