@@ -6,6 +6,15 @@
 #
 #   1. pipe mode: one tlsrpt-ingest process per mail (SQLite store and
 #      Maildir archive on), median and p99 ms per mail;
+#   1b. pipe mode, DKIM verified: the same mails, each signed by its
+#      reporter's domain (rsa-sha256, RSA-2048, relaxed/relaxed, with
+#      /usr/bin/python3's dkim module, before any timing), delivered with
+#      tlsrpt-ingest's default [trust] dkim = verify, the keys served by
+#      a local unbound (127.0.0.1, a free port, local-data; started with
+#      tests/e2e/unbound-lib.sh); interleaved mail by mail with the
+#      same signed mails delivered with dkim = off, so that the
+#      difference is what verification costs.  Skipped, with a line
+#      that says why, without unbound, python3-dkim or openssl;
 #   2. backfill: one tlsrpt-ingest process over a Maildir, mails/s;
 #   3. one report with 50,000 failure details: seconds and peak RSS;
 #   4. tlsrpt digest and tlsrpt export over a year of reports for 100
@@ -29,6 +38,13 @@
 # figures are the median of that many runs (Python and the floor of the
 # pipe are measured alongside each run).  BENCH_TMPDIR [/var/tmp] must be
 # on a real disk: on tmpfs fsync costs nothing.
+#
+# Every measurement but 1b runs with "[trust] dkim = off" (the generated
+# mails are not signed: verified, they would all be set aside in
+# .unauthenticated, not stored) and "count-unauthenticated = yes" (so
+# that the digest counts them): what they measure is unchanged since
+# before DKIM verification.  Each run checks that the store holds the
+# reports it should, else the benchmark stops.
 set -eu
 LC_ALL=C
 export LC_ALL
@@ -78,7 +94,8 @@ fi
 T=$(mktemp -d "${BENCH_TMPDIR:-/var/tmp}/tlsrpt-bench.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 trap 'exit 130' INT TERM
-: >"$T/empty.conf"
+# the unsigned mails are stored, and the digest counts them
+printf '[trust]\ndkim = off\ncount-unauthenticated = yes\n' >"$T/bench.conf"
 SENDER=noreply@reporter.example
 RECIPIENT=tlsrpt@example.com
 export SENDER RECIPIENT
@@ -114,6 +131,73 @@ load() {
 	cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?"
 }
 
+# stored DB [GREP]: the number of reports in the store DB (with GREP:
+# of those whose exported line matches it)
+stored() {
+	"$ADMIN" -c "$T/bench.conf" --store "$1" export --format jsonl |
+	    grep -c -e "${2:-.}" || :
+}
+
+# expect_stored DB N WHAT [GREP]: stop unless DB holds N reports
+expect_stored() {
+	_n=$(stored "$1" "${4:-.}")
+	if [ "$_n" != "$2" ]; then
+		say "$3: $_n reports stored, $2 expected: the figures would" \
+		    "not measure what they say; stopping"
+		exit 1
+	fi
+}
+
+# Pipe mode, DKIM verified (1b) needs unbound, python3-dkim and openssl;
+# dkim_skip says why it is skipped, when it is.
+SIGNPY=/usr/bin/python3
+UB_LIB=$srcdir/tests/e2e/unbound-lib.sh
+dkim_skip=
+if [ ! -x "${UNBOUND:-/usr/sbin/unbound}" ]; then
+	dkim_skip="unbound is not installed (${UNBOUND:-/usr/sbin/unbound})"
+elif ! "$SIGNPY" -c 'import dkim' 2>/dev/null; then
+	dkim_skip="python3-dkim is not installed ($SIGNPY -c 'import dkim')"
+elif ! command -v openssl >/dev/null 2>&1; then
+	dkim_skip="openssl is not installed (it makes the signing key)"
+elif [ ! -r "$UB_LIB" ]; then
+	dkim_skip="$UB_LIB is missing"
+fi
+
+# sign_mails SRC DST KEY: sign each mail of SRC into DST (same name) for
+# the domain of its TLS-Report-Submitter field, which is that of its
+# From and its contact-info (bench/gen.c), selector "bench"; gen's
+# placeholder DKIM-Signature (its b= is made up) is left out.  Prints
+# the signing domains.
+sign_mails() {
+	"$SIGNPY" - "$1" "$2" "$3" <<'EOF'
+import os, re, sys, dkim
+src, dst, key = sys.argv[1], sys.argv[2], open(sys.argv[3], 'rb').read()
+hdrs = [b'from', b'to', b'subject', b'date', b'message-id',
+    b'mime-version', b'tls-report-domain', b'tls-report-submitter',
+    b'content-type']
+domains = set()
+for name in sorted(os.listdir(src)):
+    with open(os.path.join(src, name), 'rb') as f:
+        head, sep, body = f.read().partition(b'\n\n')
+    keep, drop = [], False
+    for line in head.split(b'\n'):
+        if line[:1] not in (b' ', b'\t'):
+            drop = line.lower().startswith(b'dkim-signature:')
+        if not drop:
+            keep.append(line)
+    head = b'\n'.join(keep)
+    dom = re.search(rb'^tls-report-submitter:[ \t]*([^\s]+)', head,
+        re.M | re.I).group(1).lower()
+    domains.add(dom.decode())
+    msg = (head + sep + body).replace(b'\n', b'\r\n')
+    sig = dkim.sign(msg, b'bench', dom, key,
+        canonicalize=(b'relaxed', b'relaxed'), include_headers=hdrs)
+    with open(os.path.join(dst, name), 'wb') as f:
+        f.write((sig + msg).replace(b'\r\n', b'\n'))
+print('\n'.join(sorted(domains)))
+EOF
+}
+
 load_start=$(load)
 say "generating input in $T"
 maildir "$T/pipe"
@@ -131,6 +215,16 @@ maildir "$T/year"
     "$N_REPORTERS"
 n_year=$((N_DOMAINS * N_DAYS * N_REPORTERS))
 json_bytes=$(wc -c <"$T/big.json" | tr -d ' ')
+if [ -z "$dkim_skip" ]; then
+	say "signing the $N_PIPE pipe mails (RSA-2048, rsa-sha256," \
+	    "relaxed/relaxed)"
+	openssl genrsa -out "$T/dkim.pem" 2048 2>/dev/null
+	dkim_p=$(openssl rsa -in "$T/dkim.pem" -pubout -outform DER \
+	    2>/dev/null | base64 | tr -d '\n')
+	mkdir -p "$T/pipe-signed"
+	sign_mails "$T/pipe/new" "$T/pipe-signed" "$T/dkim.pem" \
+	    >"$T/dkim.domains"
+fi
 
 # --- 1. pipe mode -------------------------------------------------------
 say "pipe mode: $N_PIPE mails, $RUNS runs"
@@ -139,7 +233,7 @@ for r in $(seq "$RUNS"); do
 	rm -rf "$T/run" && mkdir -p "$T/run/s" "$T/run/f"
 	# mail by mail, ours then the floor: both see the same load
 	"$TIMEIT" each "$T/pipe/new" "$N_PIPE" -- "$INGEST" \
-	    -c "$T/empty.conf" --store "$T/run/s/reports.db" \
+	    -c "$T/bench.conf" --store "$T/run/s/reports.db" \
 	    --archive "$T/run/a" -- "$FLOOR" "$T/run/f" >"$T/t.both" || :
 	sed -n 1p "$T/t.both" >"$T/t.ours"
 	sed -n 2p "$T/t.both" >"$T/t.floor"
@@ -147,6 +241,7 @@ for r in $(seq "$RUNS"); do
 	    "$(field median_ms <"$T/t.floor") $(field p99_ms <"$T/t.floor")" \
 	    >>"$T/r.pipe"
 	say "  run $r: ours $(cat "$T/t.ours"); floor $(cat "$T/t.floor")"
+	expect_stored "$T/run/s/reports.db" "$N_PIPE" "pipe mode, run $r"
 done
 pipe_med=$(awk '{ print $1 }' "$T/r.pipe" | median)
 pipe_p99=$(awk '{ print $2 }' "$T/r.pipe" | median)
@@ -164,15 +259,74 @@ if [ -n "$PY" ]; then
 	say "  $(cat "$T/t.py")"
 fi
 
+# --- 1b. pipe mode, DKIM verified ------------------------------------------
+dkim_med=
+if [ -n "$dkim_skip" ]; then
+	say "pipe mode, DKIM verified: skipped: $dkim_skip"
+else
+	say "pipe mode, DKIM verified: $N_PIPE signed mails, $RUNS runs"
+	# unbound-lib.sh keeps its server under $TMP/unbound and chains its
+	# cleanup in front of our EXIT trap
+	# shellcheck disable=SC2034 # read by unbound-lib.sh
+	TMP=$T
+	# shellcheck source=tests/e2e/unbound-lib.sh
+	. "$UB_LIB"
+	while read -r d; do
+		echo "local-zone: \"$d.\" static"
+		ub_txt "bench._domainkey.$d" "v=DKIM1; k=rsa; p=$dkim_p"
+	done <"$T/dkim.domains" >"$T/zone.conf"
+	if ! unbound_start "$T/zone.conf" 2>"$T/unbound.err"; then
+		dkim_skip="unbound did not start: $(tail -n 1 "$T/unbound.err")"
+		say "pipe mode, DKIM verified: skipped: $dkim_skip"
+	fi
+fi
+if [ -z "$dkim_skip" ]; then
+	say "  keys for $(tr '\n' ' ' <"$T/dkim.domains")served by unbound" \
+	    "$("${UNBOUND:-/usr/sbin/unbound}" -V 2>/dev/null |
+		sed -n 's/^Version //p') on $UB_SERVER"
+	# the default [trust] dkim = verify, no DNSSEC validation
+	printf '[dns]\nresolver = %s\ntrust-anchor =\n' "$UB_SERVER" \
+	    >"$T/verify.conf"
+	: >"$T/r.dkim"
+	for r in $(seq "$RUNS"); do
+		rm -rf "$T/run" && mkdir -p "$T/run/v" "$T/run/u"
+		# mail by mail, verified then not: both see the same load
+		"$TIMEIT" each "$T/pipe-signed" "$N_PIPE" -- "$INGEST" \
+		    -c "$T/verify.conf" --store "$T/run/v/reports.db" \
+		    --archive "$T/run/v/a" -- "$INGEST" -c "$T/bench.conf" \
+		    --store "$T/run/u/reports.db" --archive "$T/run/u/a" \
+		    >"$T/t.both" || :
+		sed -n 1p "$T/t.both" >"$T/t.ours"
+		sed -n 2p "$T/t.both" >"$T/t.off"
+		echo "$(field median_ms <"$T/t.ours")" \
+		    "$(field p99_ms <"$T/t.ours")" \
+		    "$(field median_ms <"$T/t.off")" \
+		    "$(field p99_ms <"$T/t.off")" >>"$T/r.dkim"
+		say "  run $r: verified $(cat "$T/t.ours");" \
+		    "dkim = off $(cat "$T/t.off")"
+		expect_stored "$T/run/v/reports.db" "$N_PIPE" \
+		    "pipe mode, DKIM verified, run $r (auth=pass)" \
+		    '"auth":{"method":"dkim","result":"pass"'
+		expect_stored "$T/run/u/reports.db" "$N_PIPE" \
+		    "pipe mode, signed mails with dkim = off, run $r"
+	done
+	unbound_stop
+	dkim_med=$(awk '{ print $1 }' "$T/r.dkim" | median)
+	dkim_p99=$(awk '{ print $2 }' "$T/r.dkim" | median)
+	off_med=$(awk '{ print $3 }' "$T/r.dkim" | median)
+	off_p99=$(awk '{ print $4 }' "$T/r.dkim" | median)
+fi
+
 # --- 2. backfill ----------------------------------------------------------
 say "backfill: $N_BACKFILL mails, $RUNS runs"
 : >"$T/r.backfill"
 for r in $(seq "$RUNS"); do
 	rm -rf "$T/run" && mkdir -p "$T/run/s"
-	"$TIMEIT" once -- "$INGEST" -c "$T/empty.conf" \
+	"$TIMEIT" once -- "$INGEST" -c "$T/bench.conf" \
 	    --store "$T/run/s/reports.db" "$T/backfill" >"$T/t.ours" || :
 	field wall_s <"$T/t.ours" >>"$T/r.backfill"
 	say "  run $r: $(cat "$T/t.ours")"
+	expect_stored "$T/run/s/reports.db" "$N_BACKFILL" "backfill, run $r"
 done
 bf_s=$(median <"$T/r.backfill")
 bf_rate=$(calc "$N_BACKFILL / $bf_s")
@@ -194,11 +348,12 @@ say "one report with $N_DETAILS failure details ($json_bytes bytes of JSON)"
 : >"$T/r.big"
 for r in $(seq "$RUNS"); do
 	rm -rf "$T/run" && mkdir -p "$T/run/s"
-	"$TIMEIT" once -i "$T/big.eml" -- "$INGEST" -c "$T/empty.conf" \
+	"$TIMEIT" once -i "$T/big.eml" -- "$INGEST" -c "$T/bench.conf" \
 	    --store "$T/run/s/reports.db" --archive "$T/run/a" >"$T/t.ours" || :
 	echo "$(field wall_s <"$T/t.ours") $(field maxrss_kb <"$T/t.ours")" \
 	    >>"$T/r.big"
 	say "  run $r: $(cat "$T/t.ours")"
+	expect_stored "$T/run/s/reports.db" 1 "the big report, run $r"
 done
 big_s=$(awk '{ print $1 }' "$T/r.big" | median)
 big_rss=$(awk '{ print $2 }' "$T/r.big" | median)
@@ -220,9 +375,10 @@ fi
 say "a year: $n_year reports ($N_DOMAINS domains, $N_DAYS days," \
     "$N_REPORTERS senders)"
 mkdir -p "$T/ys"
-"$TIMEIT" once -- "$INGEST" -c "$T/empty.conf" --store "$T/ys/reports.db" \
+"$TIMEIT" once -- "$INGEST" -c "$T/bench.conf" --store "$T/ys/reports.db" \
     "$T/year" >"$T/t.ours" || :
 say "  store built: $(cat "$T/t.ours")"
+expect_stored "$T/ys/reports.db" "$n_year" "a year's store"
 year_fill_rate=$(calc "$n_year / $(field wall_s <"$T/t.ours")")
 "$TIMEIT" once -i "$T/year.gz" -- gzip -dc >"$T/t.floor" || :
 year_floor_s=$(field wall_s <"$T/t.floor")
@@ -234,7 +390,7 @@ run_admin() {
 	shift
 	: >"$T/r.$name"
 	for r in $(seq "$RUNS"); do
-		"$TIMEIT" once -- "$ADMIN" -c "$T/empty.conf" \
+		"$TIMEIT" once -- "$ADMIN" -c "$T/bench.conf" \
 		    --store "$T/ys/reports.db" "$@" >"$T/t.ours" || :
 		say "  $name run $r: $(cat "$T/t.ours")"
 		if [ "$(field rc <"$T/t.ours")" != 0 ]; then
@@ -348,6 +504,32 @@ table() {
 	fi
 }
 
+# 1b beside the pipe mode's figures: what DKIM verification costs
+dkim_table() {
+	echo "Pipe mode with DKIM verification ([trust] dkim = verify, the" \
+	    "default), on the same $N_PIPE mails each signed by its" \
+	    "reporter's domain (rsa-sha256, RSA-2048, relaxed/relaxed), the" \
+	    "keys from a local unbound on 127.0.0.1 (local-data, no DNSSEC" \
+	    "validation); verified and \"dkim = off\" deliveries of the same" \
+	    "signed mail alternate, so both see the same load; the floor and" \
+	    "the unsigned figure are those of the pipe mode above."
+	echo
+	if [ -n "$dkim_skip" ]; then
+		echo "Pipe mode, DKIM verified: skipped: $dkim_skip."
+		return
+	fi
+	echo "| Pipe mode, ms per mail | DKIM verified | dkim = off, same signed mails | verification costs | unsigned, dkim = off (above) | floor | verified / floor |"
+	echo "|---|---|---|---|---|---|---|"
+	echo "| median | $(fmt %.2f "$dkim_med") | $(fmt %.2f "$off_med") |" \
+	    "$(fmt %+.2f "$dkim_med - $off_med") ms ($(fmt %+.0f "100 * ($dkim_med - $off_med) / $off_med")%) |" \
+	    "$(fmt %.2f "$pipe_med") | $(fmt %.2f "$floor_med") |" \
+	    "$(ratio "$dkim_med" "$floor_med") |"
+	echo "| p99 | $(fmt %.2f "$dkim_p99") | $(fmt %.2f "$off_p99") |" \
+	    "$(fmt %+.2f "$dkim_p99 - $off_p99") ms |" \
+	    "$(fmt %.2f "$pipe_p99") | $(fmt %.2f "$floor_p99") |" \
+	    "$(ratio "$dkim_p99" "$floor_p99") |"
+}
+
 machine() {
 	cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo 2>/dev/null |
 	    head -n 1)
@@ -358,21 +540,36 @@ machine() {
 	    "$(uname -sr), $(sed -n 's/^PRETTY_NAME="\(.*\)"/\1/p' \
 	    /etc/os-release 2>/dev/null)."
 	echo "- Input and stores on ${fs:-?} (fsync is real); syslog: $(if [ -S /dev/log ]; then echo "/dev/log present"; else echo "no /dev/log (tlsrpt-ingest then drops each line after one access(2))"; fi)."
-	echo "- Load average before and after: $load_start / $load_end."
+	echo "- Load average before and after: $load_start / $load_end.$(
+	    if awk -v a="${load_start%% *}" -v b="${load_end%% *}" \
+		'BEGIN { exit !(a + 0 >= 1 || b + 0 >= 1) }'; then
+		echo " The machine was busy with other work (a load of 1 or" \
+		    "more on $(nproc 2>/dev/null || echo ?) CPUs): the" \
+		    "figures are indicative, compare them only with their" \
+		    "neighbours in the same run."
+	    fi)"
 	echo "- Versions: SQLite $(pkg-config --modversion sqlite3 2>/dev/null || echo ?)," \
 	    "GMime $(pkg-config --modversion gmime-3.0 2>/dev/null || echo ?)," \
 	    "cJSON $(pkg-config --modversion libcjson 2>/dev/null || echo ?)," \
 	    "zlib $(pkg-config --modversion zlib 2>/dev/null || echo ?)," \
+	    "libopendkim $(pkg-config --modversion opendkim 2>/dev/null || echo ?)," \
+	    "libunbound $(pkg-config --modversion libunbound 2>/dev/null || echo ?)," \
 	    "$(if [ -n "$PY" ]; then "$PY" --version 2>&1; else echo "no Python"; fi)."
 	echo "- Input: pipe $N_PIPE mails (Python: the first $N_PYPIPE)," \
 	    "backfill $N_BACKFILL mails, one report of $N_DETAILS failure details" \
 	    "($json_bytes bytes of JSON), a year of $n_year reports for" \
 	    "$N_DOMAINS domains (its store built by one backfill at" \
 	    "$(fmt %.0f "$year_fill_rate") mails/s); tlsrpt figures are the" \
-	    "median of $RUNS runs."
+	    "median of $RUNS runs.  Sizes: BENCH_PIPE=$N_PIPE" \
+	    "BENCH_PY_PIPE=$N_PYPIPE BENCH_BACKFILL=$N_BACKFILL" \
+	    "BENCH_DETAILS=$N_DETAILS BENCH_DOMAINS=$N_DOMAINS" \
+	    "BENCH_DAYS=$N_DAYS BENCH_REPORTERS=$N_REPORTERS" \
+	    "BENCH_RUNS=$RUNS (defaults: 1000 100 10000 50000 100 365 2 3)."
 }
 
 table
+echo
+dkim_table
 if [ "$write" = 1 ]; then
 	{
 		echo "# Benchmark results"
@@ -383,6 +580,8 @@ if [ "$write" = 1 ]; then
 		    "script: bench/baseline.py."
 		echo
 		table
+		echo
+		dkim_table
 		echo
 		machine
 		if [ -f "$srcdir/bench/NOTES.md" ]; then
