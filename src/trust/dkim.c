@@ -49,7 +49,6 @@
 #include "ti.h"
 #include "dns/resolve.h"
 #include "trust/auth.h"
-#define DKIM_H_NO_ALIAS /* dkim_verify is libopendkim's here */
 #include "trust/dkim.h"
 
 #define DKIM_MIN_RSA_BITS 1024

@@ -37,11 +37,7 @@ struct dkim_verifier *dkim_verifier_new(struct resolver *res,
 void dkim_verifier_free(struct dkim_verifier *v);
 
 /*
- * libopendkim exports a dkim_verify() of its own (a DKIM handle for one
- * message), so ours cannot have that link name: it is dkim_verify_mail,
- * and dkim_verify is an alias for callers that do not include
- * libopendkim's <dkim.h> (only dkim.c does, defining DKIM_H_NO_ALIAS).
- *
+ * (Not dkim_verify: libopendkim exports a function of that name.)
  * Verify raw[0..len), the mail as received (a leading mbox "From " line
  * is skipped; LF or CRLF line ends).  reporting_domain is the domain the
  * signature must align with (see trust.h).  Fills *auth (method
@@ -59,9 +55,6 @@ void dkim_verifier_free(struct dkim_verifier *v);
 int dkim_verify_mail(struct dkim_verifier *v, const unsigned char *raw,
     size_t len, const char *reporting_domain, struct ti_auth *auth,
     struct ti_err *err);
-#ifndef DKIM_H_NO_ALIAS
-# define dkim_verify dkim_verify_mail
-#endif
 
 /* True when a and b have the same organisational domain (libpsl;
    case-insensitive, a trailing dot ignored).  Pure. */

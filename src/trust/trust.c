@@ -368,7 +368,7 @@ verify_dkim(struct trust *t, const unsigned char *raw, size_t len,
 	if (t->dkim == NULL &&
 	    (t->dkim = dkim_verifier_new(t->res, err)) == NULL)
 		return -1;
-	return dkim_verify(t->dkim, raw, len, rd, auth, err);
+	return dkim_verify_mail(t->dkim, raw, len, rd, auth, err);
 }
 
 int

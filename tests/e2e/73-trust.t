@@ -65,9 +65,9 @@ Content-Disposition: attachment; filename="$1!example.com!1796169600!1796255999.
 EOF
 }
 
-# sign DOMAIN < MAIL > SIGNED (rsa-sha256, relaxed/relaxed)
-sign() {
-	"$PY" - "$K/sel1.$1.private" "$1" <<'EOF'
+# sign DOMAIN < MAIL > SIGNED (rsa-sha256, relaxed/relaxed; python3-dkim
+# signs a CRLF copy right, not LF input)
+cat >"$TMP/sign.py" <<'EOF'
 import sys, dkim
 key = open(sys.argv[1], 'rb').read()
 msg = sys.stdin.buffer.read().replace(b'\n', b'\r\n')
@@ -77,6 +77,8 @@ sig = dkim.sign(msg, b'sel1', sys.argv[2].encode(), key,
         b'tls-report-domain', b'tls-report-submitter', b'content-type'])
 sys.stdout.buffer.write((sig + msg).replace(b'\r\n', b'\n'))
 EOF
+sign() {
+	"$PY" "$TMP/sign.py" "$K/sel1.$1.private" "$1"
 }
 
 # received AGE: a Received field our MTA added AGE ("now", or a date)

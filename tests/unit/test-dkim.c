@@ -8,7 +8,7 @@
  * verifies the file MAIL against the DNS server SERVER ("127.0.0.1@PORT")
  * with DOMAIN as the reporting domain, prints one line
  *	result=R domain=D selector=S algorithm=A bits=N dnssec=X reason="..."
- * ("-" for an unknown field) and exits 0; 1 when dkim_verify failed
+ * ("-" for an unknown field) and exits 0; 1 when dkim_verify_mail failed
  * (the line then says result=error).  TIMEOUT_MS (default: env
  * DKIM_TIMEOUT_MS, else the resolver's default) is the per-query
  * timeout; ANCHOR a DNSSEC trust anchor file (default: none, no
@@ -128,7 +128,7 @@ main(int argc, char **argv)
 	for (int i = 0; i < n; i++) {
 		auth_clear(&auth);
 		ti_err_clear(&err);
-		rv = dkim_verify(v, mail, len, argv[3], &auth, &err);
+		rv = dkim_verify_mail(v, mail, len, argv[3], &auth, &err);
 	}
 	fprintf(stderr, "elapsed_ms=%.0f\n", now_ms() - t0);
 	if (rv != 0)
