@@ -59,8 +59,7 @@
 struct queued {
 	char *domain;
 	int64_t start;
-	int authenticated; /* auth_passed() when queued; -1: not said
-			      (the stored record decides, in the digest) */
+	int authenticated; /* auth_passed() of the report that queued it */
 };
 
 struct alert_queue {
@@ -114,17 +113,6 @@ alert_on_stored_auth(const struct report *r, const struct ti_auth *auth,
     void *arg)
 {
 	alert_queue_add(arg, r, auth);
-}
-
-void
-alert_on_stored(const struct report *r, void *arg)
-{
-	struct alert_queue *q = arg;
-
-	alert_queue_add(q, r, NULL);
-	if (q != NULL && q->items->len > 0) /* not said, rather than no */
-		g_array_index(q->items, struct queued, q->items->len - 1)
-		    .authenticated = -1;
 }
 
 int

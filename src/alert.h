@@ -49,13 +49,6 @@ void alert_queue_add(struct alert_queue *q, const struct report *r,
 void alert_on_stored_auth(const struct report *r, const struct ti_auth *auth,
     void *arg);
 
-/* Transitional, while ingest_opts.on_stored has no auth parameter:
-   queues r without saying who vouched for it, so that the digest alone
-   decides, from the record stored with each report (it counts the
-   authenticated ones only, unless count-unauthenticated).  To go once
-   ingest passes the auth to alert_on_stored_auth(). */
-void alert_on_stored(const struct report *r, void *arg);
-
 /* The alert period [*since, *until) of the given length ("day",
    "week" from Monday, "month") that holds t, in UTC.  Returns 0, or -1
    for an unknown period name. */

@@ -79,8 +79,10 @@ struct ingest_opts {
 				     max-failure-lines); 0: none,
 				     SIZE_MAX: all */
 	/* Called after the commit for each report stored anew (not for
-	   a duplicate, nor in a dry run); NULL: none.  Used for alerts. */
-	void (*on_stored)(const struct report *r, void *arg);
+	   a duplicate, nor in a dry run), with who vouched for it (NULL
+	   without o->trust); NULL: none.  Used for alerts. */
+	void (*on_stored)(const struct report *r, const struct ti_auth *auth,
+	    void *arg);
 	void *on_stored_arg;
 	/* Who may send reports (trust.h); NULL: store every report as
 	   not authenticated (method none). */

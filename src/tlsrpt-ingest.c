@@ -769,7 +769,7 @@ main(int argc, char **argv)
 	}
 	if (conf.alert_command != NULL && st != NULL) {
 		alerts = alert_queue_new();
-		run.opts.on_stored = alert_on_stored;
+		run.opts.on_stored = alert_on_stored_auth;
 		run.opts.on_stored_arg = alerts;
 	}
 

@@ -318,7 +318,6 @@ test_trust(void)
 	q = alert_queue_new();
 	alert_on_stored_auth(r[0], NULL, q);
 	alert_on_stored_auth(r[1], &fail, q);
-	alert_on_stored(r[0], q); /* transitional: the store decides */
 	alert_on_stored_auth(r[4], NULL, q);
 	ok(alert_run(q, st, &c, now, &err) == 0 && lines(out) == 0 &&
 		lines(state) == 0,

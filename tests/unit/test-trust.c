@@ -102,7 +102,7 @@ test_reporting_domain(void)
 		{ "tlsrpt-noreply@microsoft.com", "other.example", NULL,
 		    "microsoft.com" },
 		{ "https://tlsrpt.Example.org./contact", NULL, NULL,
-		    "example.org" },
+		    "tlsrpt.example.org" },
 		{ "nobody, no domain", "mail.ru ", NULL, "mail.ru" },
 		{ NULL, "reports@corp.example", NULL, "corp.example" },
 		{ NULL, NULL, "from.example", "from.example" },
