@@ -193,6 +193,17 @@ free_port() {
 	return 1
 }
 
+# A random TCP port in 20000..59999 that nothing listens on at
+# 127.0.0.1, for a second server beside the one on free_port's.
+random_port() {
+	_p=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
+	_p=$((20000 + _p % 40000))
+	while nc -z 127.0.0.1 "$_p" >/dev/null 2>&1; do
+		_p=$((_p + 1))
+	done
+	echo "$_p"
+}
+
 # smtp_reply CODE: read one (multi-line) SMTP reply from fd 4 and check
 # its code.
 smtp_reply() {
