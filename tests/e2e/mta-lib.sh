@@ -1,5 +1,6 @@
 # mta-lib.sh: sourced after lib.sh by the tests that run real mail
-# software (92-postfix.t, 93-rsyslog.t, 94-procmail-sieve.t, 98-debian.t).
+# software (92-postfix.t, 93-rsyslog.t, 94-procmail-sieve.t,
+# 97-opendkim-milter.t, 98-debian.t).
 # Gates for slow tests, a copy of the programs that the delivery users can
 # run, generated report mails, a small SMTP client, and a private Postfix
 # instance.
