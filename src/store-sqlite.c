@@ -324,11 +324,15 @@ sq_migrate(struct sq *s, struct ti_err *err)
 	    STORE_SCHEMA_VERSION);
 	if (sq_exec(s, sql, "set schema version", err) == -1)
 		goto fail;
+	/* Before the COMMIT: its WAL hook (sq_wal_hook) may rewrite
+	   user_version, and must write the version being committed, not
+	   the one before. */
+	s->version = STORE_SCHEMA_VERSION;
 	if (sq_exec(s, "COMMIT", "commit migration", err) == -1)
 		goto fail;
-	s->version = STORE_SCHEMA_VERSION;
 	return 0;
 fail:
+	s->version = 0;
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return -1;
 }
@@ -394,7 +398,8 @@ sq_wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
 	int in_wal = -1, copied = 0;
 	char sql[64];
 
-	if (pages < WAL_PAGES)
+	/* version 0: not known yet (a migration is committing) */
+	if (pages < WAL_PAGES || s->version == 0)
 		return SQLITE_OK;
 	sqlite3_busy_timeout(db, 0);
 	if (sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE,

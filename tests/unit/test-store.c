@@ -838,6 +838,61 @@ static const char v1_sql[] =
 
 /* A version 1 store: a reader says how to migrate it; a writer does,
    and its old reports read as nobody vouched for them. */
+/*
+ * A version 1 store whose -wal file holds more than WAL_PAGES pages (an
+ * old program's backfill batch, another connection open so that nothing
+ * checkpointed it): the commit of the migration passes the WAL hook's
+ * threshold, and the hook's rewrite of user_version (the WAL reuse) must
+ * not write the old version back over the migration's.  It did: the
+ * next open then found version 1 with the new columns in place, and
+ * every delivery deferred on "duplicate column name".
+ */
+static void
+test_v1_big_wal(void)
+{
+	struct ti_err err = { 0 };
+	struct store *st;
+	char *path = tpath("v1wal.db");
+	sqlite3 *db = NULL, *other = NULL;
+	int rc;
+
+	rc = sqlite3_open(path, &db);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db,
+		    "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0;",
+		    NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, v1_sql, NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db,
+		    "CREATE TABLE filler (x BLOB);"
+		    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+		    "FROM n WHERE i < 300) "
+		    "INSERT INTO filler SELECT zeroblob(3000) FROM n;",
+		    NULL, NULL, NULL);
+	/* a connection that has read keeps the WAL when db closes */
+	if (rc == SQLITE_OK)
+		rc = sqlite3_open(path, &other);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(other, "SELECT count(*) FROM sqlite_master",
+		    NULL, NULL, NULL);
+	ok(rc == SQLITE_OK, "a version 1 store with a big -wal file: %s",
+	    sqlite3_errmsg(db));
+	sqlite3_close(db); /* other stays open: the WAL stays */
+	st = store_open(path, STORE_WRITE, 100, &err);
+	ok(st != NULL, "write: migrates it: %s", err.msg);
+	if (st != NULL)
+		store_close(st);
+	st = store_open(path, STORE_WRITE, 100, &err);
+	ok(st != NULL &&
+		sql1_is(store_sqlite_db(st), "PRAGMA user_version", "2"),
+	    "opened again: still version 2: %s", err.msg);
+	if (st != NULL)
+		store_close(st);
+	sqlite3_close(other);
+	g_free(path);
+}
+
 static void
 test_v1(void)
 {
@@ -1151,6 +1206,7 @@ main(void)
 	test_values();
 	test_versions();
 	test_v1();
+	test_v1_big_wal();
 	test_wal();
 	test_prune();
 	rm_rf(tmpdir);
