@@ -196,9 +196,12 @@ contact_domain(const char *c)
 	}
 	if (g_ascii_strncasecmp(c, "mailto:", 7) == 0)
 		c += 7;
-	if ((at = strrchr(c, '@')) == NULL)
+	/* the first of a list: its last '@' */
+	end = c + strcspn(c, ",;");
+	for (at = end; at > c && at[-1] != '@'; at--)
+		;
+	if (at == c)
 		return NULL;
-	at++;
 	end = at + strcspn(at, "?>,; \t\r\n");
 	return domain_norm(at, (size_t)(end - at));
 }

@@ -108,6 +108,9 @@ test_reporting_domain(void)
 		{ NULL, NULL, "from.example", "from.example" },
 		{ NULL, NULL, NULL, NULL },
 		{ "mailto:a@b.example?subject=x", NULL, NULL, "b.example" },
+		{ "mailto:a@first.example,mailto:b@second.example", NULL, NULL,
+		    "first.example" },
+		{ "@", "sub.example", NULL, "sub.example" },
 	};
 	struct report r;
 
