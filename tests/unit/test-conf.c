@@ -431,7 +431,76 @@ test_digest(void)
 	conf_clear(&c);
 }
 
-/* contrib/tlsrpt.conf parses, and uncommented it equals the defaults. */
+/* [trust] and [dns]: values, durations, and the keys that need each
+   other. */
+static void
+test_trust(void)
+{
+	static const struct {
+		const char *text, *want; /* want: part of the error, or NULL */
+	} wrong[] = {
+		{ "[trust]\ndkim = maybe\n",
+		    "[trust] dkim: not verify, authentication-results or off" },
+		{ "[trust]\ngrace = 4x\n", "[trust] grace: not a duration" },
+		{ "[trust]\ngrace = 31d\n", "at most 30 days" },
+		{ "[trust]\ngrace = -1\n", "not a duration" },
+		{ "[trust]\ngrace = h\n", "not a duration" },
+		{ "[trust]\ncount-unauthenticated = perhaps\n",
+		    "not yes or no" },
+		{ "[trust]\ndkim = authentication-results\n",
+		    "needs authserv-id" },
+		{ "[trust]\ndkim = off\nauthserv-id = mx.example.com\n",
+		    "authserv-id is set but dkim = off" },
+		{ "[dns]\ntimeout = 5 s\n", "[dns] timeout: not a duration" },
+		{ "[trust]\nbogus = 1\n", "unknown key" },
+	};
+	struct ti_conf c, d;
+	struct ti_err err;
+
+	conf_init(&d);
+	ok(strcmp(d.trust_dkim, "verify") == 0 &&
+		d.trust_grace_ms == 14400000 &&
+		!d.trust_count_unauthenticated && d.trust_domains == NULL &&
+		d.dns_resolver == NULL && d.dns_timeout_ms == 5000 &&
+		d.dns_trust_anchor == NULL,
+	    "defaults: verify, 4h grace, 5s timeout, the default anchor");
+	conf_clear(&d);
+	ok(load("[trust]\n"
+		"authserv-id = mx.example.com, MX2.example.com\n"
+		"domains = example.com example.org\n"
+		"grace = 90m\n"
+		"count-unauthenticated = Yes\n"
+		"[dns]\n"
+		"resolver = 127.0.0.1@5353 ::1\n"
+		"timeout = 500ms\n"
+		"trust-anchor =\n",
+	       &c, &err) == 0,
+	    "[trust] and [dns] load: %s", err.msg);
+	ok(strcmp(c.trust_dkim, "authentication-results") == 0,
+	    "authserv-id implies dkim = authentication-results");
+	ok(c.trust_grace_ms == 90 * 60000u && c.dns_timeout_ms == 500,
+	    "durations: 90m, 500ms");
+	ok(c.trust_count_unauthenticated, "a boolean: Yes");
+	ok(c.dns_trust_anchor != NULL && *c.dns_trust_anchor == '\0',
+	    "an empty trust-anchor stays empty (no validation), not unset");
+	conf_clear(&c);
+	ok(load("[trust]\ngrace = 3600\ndkim = off\n", &c, &err) == 0 &&
+		c.trust_grace_ms == 3600000 && strcmp(c.trust_dkim, "off") == 0,
+	    "a duration without a unit is seconds; dkim = off");
+	conf_clear(&c);
+	for (size_t i = 0; i < nitems(wrong); i++) {
+		int rc = load(wrong[i].text, &c, &err);
+
+		ok(rc == -1 && err.status == TI_E_CONFIG &&
+			strstr(err.msg, wrong[i].want) != NULL,
+		    "bad: %s", err.msg);
+		conf_clear(&c);
+	}
+}
+
+/* contrib/tlsrpt.conf parses, and uncommented it equals the defaults
+   (but for trust-anchor, whose default cannot be written: uncommented
+   and empty, it turns validation off). */
 static void
 test_contrib(void)
 {
@@ -462,7 +531,7 @@ test_contrib(void)
 	ti_err_clear(&err);
 	conf_init(&d);
 	/* the example names the FHS paths; a build may use another prefix */
-	ok(load(open_text, &c, &err) == 0 && n == 31 &&
+	ok(load(open_text, &c, &err) == 0 && n == 39 &&
 		(strcmp(c.store, d.store) == 0 ||
 		    strcmp(TI_LOCALSTATEDIR, "/var") != 0) &&
 		c.busy_timeout_ms == d.busy_timeout_ms && c.archive == NULL &&
@@ -482,7 +551,15 @@ test_contrib(void)
 		c.alert_state == NULL &&
 		c.alert_threshold == d.alert_threshold &&
 		strcmp(c.alert_period, d.alert_period) == 0 &&
-		c.alert_timeout == d.alert_timeout,
+		c.alert_timeout == d.alert_timeout &&
+		strcmp(c.trust_dkim, d.trust_dkim) == 0 &&
+		c.trust_authserv_ids == NULL && c.trust_domains == NULL &&
+		c.trust_grace_ms == d.trust_grace_ms &&
+		c.trust_count_unauthenticated ==
+		    d.trust_count_unauthenticated &&
+		c.dns_resolver == NULL &&
+		c.dns_timeout_ms == d.dns_timeout_ms &&
+		c.dns_trust_anchor != NULL && *c.dns_trust_anchor == '\0',
 	    "contrib/tlsrpt.conf uncommented: all %d keys at the defaults: %s",
 	    n, err.msg);
 	conf_clear(&c);
@@ -507,6 +584,7 @@ main(void)
 	test_bad();
 	test_files();
 	test_digest();
+	test_trust();
 	test_contrib();
 	if (rmdir(dir) == -1)
 		diag("rmdir %s: %s", dir, strerror(errno));
