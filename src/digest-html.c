@@ -462,18 +462,11 @@ failures(GString *out, const struct digest_domain *dom)
 static void
 excluded_hint(GString *out, const struct digest_domain *dom, const char *org)
 {
-	for (size_t i = 0; i < dom->auth.n_excluded_reporters; i++) {
-		const struct digest_count *c = &dom->auth.excluded_reporters[i];
+	char *hint = digest_excluded_hint(dom, org);
 
-		if (strcmp(c->name, org) != 0)
-			continue;
-		g_string_append_printf(out,
-		    " Yet %lld unauthenticated report%s in its name came in "
-		    "this period, not counted: find out why %s not pass "
-		    "(a new DKIM key? our [trust] set-up?).",
-		    (long long)c->sessions, c->sessions == 1 ? "" : "s",
-		    c->sessions == 1 ? "it did" : "they did");
-	}
+	if (hint != NULL)
+		g_string_append_printf(out, " %s", hint);
+	g_free(hint);
 }
 
 /* Who vouched for the reports of the domain, and what the ones left

@@ -364,3 +364,21 @@ digest_sts_policy(char *const *policy_string, char **mode, char ***mx)
 	else
 		g_ptr_array_free(mxs, TRUE);
 }
+
+char *
+digest_excluded_hint(const struct digest_domain *dom, const char *org)
+{
+	for (size_t i = 0; i < dom->auth.n_excluded_reporters; i++) {
+		const struct digest_count *c = &dom->auth.excluded_reporters[i];
+
+		if (strcmp(c->name, org) == 0)
+			return g_strdup_printf(
+			    "Yet %lld unauthenticated report%s in its name "
+			    "came in this period, not counted: find out why "
+			    "%s not pass (a new DKIM key? our [trust] "
+			    "set-up?).",
+			    (long long)c->sessions, c->sessions == 1 ? "" : "s",
+			    c->sessions == 1 ? "it did" : "they did");
+	}
+	return NULL;
+}

@@ -327,6 +327,10 @@ const char *digest_domain_status(const struct digest_domain *dom);
    reports, 3 authenticated (DKIM): the 9 unauthenticated ones (...) are
    not counted.", ...; NULL when a has no report.  g_free() it. */
 char *digest_auth_sentence(const struct digest_auth *a, int counted);
+/* For a silent reporter org of dom: a sentence saying that
+   unauthenticated reports in its name came in (it may only have lost
+   its signature), or NULL when none did.  g_free it. */
+char *digest_excluded_hint(const struct digest_domain *dom, const char *org);
 
 /* "2.40%" (two decimals, whatever the locale). */
 char *digest_pct(double rate);
