@@ -9,7 +9,8 @@ BUILD="build-essential autoconf automake libtool pkg-config
 TEST="clang valgrind sqlite3 groff-base util-linux postgresql strace
 	postfix rsyslog procmail dovecot-core dovecot-sieve netcat-openbsd
 	debhelper adduser chromium
-	unbound python3-dkim opendkim opendkim-tools ldnsutils bind9-dnsutils"
+	unbound python3-dkim opendkim opendkim-tools ldnsutils bind9-dnsutils
+	nginx fcgiwrap lighttpd lighttpd-mod-openssl curl openssl"
 missing=
 for p in $BUILD $TEST; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
