@@ -19,6 +19,7 @@
 #include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -139,6 +140,20 @@ const char *
 conf_default_path(void)
 {
 	return TI_SYSCONFDIR "/tlsrpt/tlsrpt.conf";
+}
+
+const char *
+conf_path(const char *option, int *must_exist)
+{
+	const char *env = getenv("TLSRPT_CONFIG");
+
+	*must_exist = 1;
+	if (option != NULL)
+		return option;
+	if (env != NULL && *env != '\0')
+		return env;
+	*must_exist = 0;
+	return conf_default_path();
 }
 
 const char *

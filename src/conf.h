@@ -73,6 +73,12 @@ void conf_set(char **field, const char *value);
 
 void conf_clear(struct ti_conf *conf);
 
+/* The configuration file to read: option (-c) when given, else the
+   TLSRPT_CONFIG environment variable when set and not empty (a web
+   server passes it to the CGI), else the default; *must_exist says
+   whether a missing file is an error (it is when named). */
+const char *conf_path(const char *option, int *must_exist);
+
 /* The built-in default configuration file and store paths. */
 const char *conf_default_path(void);
 const char *conf_default_store(void);

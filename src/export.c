@@ -166,6 +166,8 @@ jsonl_cb(const struct stored_report *sr, void *arg)
 	meta_add_string(meta, "envelope-sender", sr->envelope_sender);
 	meta_add_string(meta, "filename", sr->filename);
 	meta_add_string(meta, "source", sr->source);
+	if (sr->source != NULL && strcmp(sr->source, "https") == 0)
+		meta_add_string(meta, "client-address", sr->origin);
 	meta_add_auth(meta, &sr->auth);
 	cJSON_AddItemToObject(root, "_meta", meta);
 	if (json_exact_numbers(root) == -1) {

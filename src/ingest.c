@@ -223,7 +223,7 @@ ingest_parse(const unsigned char *raw, size_t len, const char *name,
 	memset(out, 0, sizeof(*out));
 	if (raw == NULL) /* an empty GByteArray has no data */
 		raw = (const unsigned char *)"";
-	if (gunzip_is_gzip(raw, len) || looks_like_json(raw, len)) {
+	if (ingest_is_bare_report(raw, len)) {
 		/* a bare report, as saved from a mail or POSTed by HTTPS */
 		out->bare = 1;
 		item.part = g_strdup("-");
@@ -245,6 +245,12 @@ ingest_parse(const unsigned char *raw, size_t len, const char *name,
 		ti_err_set(&out->err, TI_E_INPUT, "no report part found");
 	out->n_items = items->len;
 	out->items = (struct ingest_item *)(void *)g_array_free(items, FALSE);
+}
+
+int
+ingest_is_bare_report(const unsigned char *raw, size_t len)
+{
+	return gunzip_is_gzip(raw, len) || looks_like_json(raw, len);
 }
 
 void
@@ -294,6 +300,7 @@ ingest_keep_domains(struct ingest_mail *m, const char *const *ours)
 		ti_err_set(&it->err, TI_E_INPUT,
 		    "report for %s, not one of our domains ([trust] domains)",
 		    report_domain(r) != NULL ? report_domain(r) : "no domain");
+		it->foreign = 1;
 		report_free(it->report);
 		it->report = NULL;
 	}
@@ -495,7 +502,7 @@ store_mail(const struct ingest_opts *o, const struct ingest_mail *m,
 	src.message_id = m->info.message_id;
 	src.envelope_sender = o->sender;
 	src.envelope_recipient = o->recipient;
-	src.source = m->bare ? "file" : "mail";
+	src.source = o->source != NULL ? o->source : m->bare ? "file" : "mail";
 	src.origin = o->origin;
 	src.archive_path = archive_path;
 	src.received = (int64_t)time(NULL);
@@ -579,6 +586,14 @@ authenticate(const struct ingest_opts *o, const unsigned char *raw, size_t len,
     const struct ingest_mail *m, struct ti_auth *auth,
     enum trust_verdict *verdict, struct ti_err *err)
 {
+	if (o->source != NULL && strcmp(o->source, "https") == 0) {
+		auth_set(auth, AUTH_NONE, AUTH_RNONE);
+		auth_reason(auth,
+		    "posted over HTTPS: RFC 8460 defines no authentication "
+		    "for it");
+		*verdict = TRUST_STORE;
+		return 0;
+	}
 	if (m->bare && trust_authenticates(o->trust)) {
 		auth_set(auth, AUTH_NONE, AUTH_RNONE);
 		auth_reason(auth,
@@ -649,6 +664,12 @@ ingest_deliver_parsed(const struct ingest_opts *o, const unsigned char *raw,
 		if (it->report == NULL) {
 			log_rejected_part(o, line, it, m->info.message_id);
 			rejected++;
+			if (stats != NULL && it->foreign &&
+			    stats->foreign++ == 0)
+				stats->foreign_why = it->err;
+			if (stats != NULL && !it->foreign)
+				ti_err_set(&stats->why, it->err.status, "%s",
+				    it->err.msg);
 			continue;
 		}
 		status = unauth          ? "unauthenticated"
@@ -686,6 +707,11 @@ ingest_deliver_parsed(const struct ingest_opts *o, const unsigned char *raw,
 	log_kv_int(line, "duplicates", (int64_t)dups);
 	log_kv_int(line, "rejected", (int64_t)rejected);
 	log_kv(line, "archive", archive_path);
+	if (n_reports == 0 && stats != NULL)
+		ti_err_set(&stats->why,
+		    m->err.status != TI_OK ? m->err.status : TI_E_INPUT, "%s",
+		    m->err.status != TI_OK ? m->err.msg
+					   : "no valid report in the mail");
 	if (n_reports == 0) {
 		log_kv(line, "class",
 		    ti_status_name(

@@ -29,6 +29,7 @@ struct ingest_item {
 	char *ctype; /* media type as sent, lower case */
 	struct report *report; /* NULL when the part was set aside */
 	struct ti_err err; /* why it was set aside */
+	int foreign; /* set aside: for none of [trust] domains */
 };
 
 /* What ingest_parse() found in one mail. */
@@ -52,6 +53,10 @@ struct ingest_mail {
 void ingest_parse(const unsigned char *raw, size_t len, const char *name,
     const struct ti_limits *limits, struct ingest_mail *out);
 void ingest_mail_clear(struct ingest_mail *m);
+/* True when raw[0..len) starts like a bare report (gzip, or JSON after
+   white space), which ingest_parse() reads as one, not as a mail. */
+int ingest_is_bare_report(const unsigned char *raw, size_t len);
+
 /* Number of items that hold a decoded report. */
 size_t ingest_mail_reports(const struct ingest_mail *m);
 
@@ -87,6 +92,11 @@ struct ingest_opts {
 	/* Who may send reports (trust.h); NULL: store every report as
 	   not authenticated (method none). */
 	struct trust *trust;
+	/* "https" for a report POSTed to the CGI: stored as source https,
+	   with method none (RFC 8460 has no authentication for it), the
+	   client address as its origin.  NULL: "mail" or "file", as the
+	   input is. */
+	const char *source;
 	/* A temperror within the grace period defers the mail (-1 with
 	   TI_E_TEMP: a pipe delivery exits 75).  0 (a backfill): the
 	   file is only logged as not stored and the run goes on; the
@@ -102,6 +112,10 @@ struct ingest_stats {
 	size_t rejected_parts;
 	size_t rejected_mails; /* mails without any valid report */
 	size_t unauthenticated; /* mails set aside as not authenticated */
+	size_t foreign; /* parts set aside for none of our domains */
+	struct ti_err why; /* the first reason a mail or part was set
+			      aside (TI_OK: none) */
+	struct ti_err foreign_why; /* the first such part's reason */
 };
 
 /*

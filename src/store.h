@@ -36,8 +36,9 @@ struct report_source {
 	const char *envelope_sender; /* $SENDER or --sender */
 	const char *envelope_recipient; /* $RECIPIENT or --recipient */
 	const char *filename; /* attachment file name, raw */
-	const char *source; /* "mail" or "file" */
-	const char *origin; /* input file path, "-" for stdin */
+	const char *source; /* "mail", "file" or "https" */
+	const char *origin; /* input file path, "-" for stdin, or the
+			       client address of an HTTPS POST */
 	const char *archive_path; /* Maildir file, if archived */
 	int64_t received; /* epoch seconds of ingestion */
 	const struct ti_auth *auth; /* who vouched for it; NULL: nobody

@@ -45,6 +45,7 @@
 #include "store.h"
 #include "alert.h"
 #include "trust/trust.h"
+#include "https/cgi.h"
 
 #define PROG "tlsrpt-ingest"
 
@@ -56,6 +57,8 @@ static const char defer_prefix[] = "4.3.0 " PROG ": ";
 
 /* Whether a person is at the other end (else a mail system runs us). */
 static int interactive;
+/* Whether a web server runs us as a CGI (https/cgi.h). */
+static int cgi_mode;
 
 static void
 on_deadline(int sig)
@@ -65,6 +68,13 @@ on_deadline(int sig)
 
 	(void)sig;
 	/* async-signal-safe only: the mail is retried, nothing committed */
+	if (cgi_mode) {
+		if (write(STDOUT_FILENO, cgi_deadline_answer,
+			cgi_deadline_answer_len) < 0) {
+			/* nothing more can be done */
+		}
+		_exit(0);
+	}
 	if (write(STDOUT_FILENO, msg, sizeof(msg) - 1) < 0) {
 		/* nothing more can be done */
 	}
@@ -92,6 +102,17 @@ tempfail(const struct ti_err *err)
 	}
 	log_emit(LOG_ERR, "%s", line->str);
 	g_string_free(line, TRUE);
+	if (cgi_mode) {
+		/* the web server's client sees a 503, never the reason */
+		struct cgi_answer a = { 503,
+			(char *)"the report cannot be "
+				"stored now, try again "
+				"later",
+			300 };
+
+		cgi_answer_write(stdout, &a);
+		return 0;
+	}
 	printf("%s%s\n", defer_prefix, err->msg);
 	fflush(stdout);
 	return EX_TEMPFAIL;
@@ -124,26 +145,32 @@ usage_error(const char *msg)
 }
 
 /*
- * Read fd to EOF.  Keep at most cap bytes in *out; past that set
- * *oversize and keep nothing.  If archive is not NULL, write every byte
- * there too, as it is read.  Always drains the input (sieve and
- * procmail want it read to the end).
+ * Read fd to EOF, or want bytes at most.  Keep at most cap bytes in
+ * *out; past that set *oversize and keep nothing.  If archive is not
+ * NULL, write every byte there too, as it is read.  With want
+ * UINT64_MAX it drains the input (sieve and procmail want it read to
+ * the end).
  */
 static int
-read_input(int fd, size_t cap, GByteArray *out, int *oversize,
+read_input(int fd, size_t cap, uint64_t want, GByteArray *out, int *oversize,
     struct maildir_msg *archive, struct ti_err *err)
 {
 	unsigned char chunk[65536];
+	uint64_t got = 0;
 	ssize_t n;
 
 	*oversize = 0;
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
+	for (; got < want; got += (uint64_t)n) {
+		n = read(fd, chunk,
+		    want - got < sizeof(chunk) ? (size_t)(want - got)
+					       : sizeof(chunk));
 		if (n == 0)
 			return 0;
 		if (n < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR) {
+				n = 0;
 				continue;
+			}
 			return ti_err_set(err, TI_E_TEMP, "read input: %s",
 			    g_strerror(errno));
 		}
@@ -157,6 +184,7 @@ read_input(int fd, size_t cap, GByteArray *out, int *oversize,
 		if (!*oversize)
 			g_byte_array_append(out, chunk, (guint)n);
 	}
+	return 0;
 }
 
 static void
@@ -285,8 +313,8 @@ job_read(struct job *j, const struct ti_conf *conf, const char *const *domains)
 		    j->path, g_strerror(errno));
 		return;
 	}
-	j->rc = read_input(fd, conf->limits.message_size, j->buf, &j->oversize,
-	    NULL, &j->err);
+	j->rc = read_input(fd, conf->limits.message_size, UINT64_MAX, j->buf,
+	    &j->oversize, NULL, &j->err);
 	close(fd);
 	if (j->rc == 0) {
 		ingest_prepare(j->buf->data, j->buf->len, j->oversize, j->path,
@@ -594,8 +622,8 @@ ingest_stdin(struct run *run, struct ti_err *err)
 	if (run->opts.archive != NULL && run->opts.dry_run == NULL &&
 	    (staged = maildir_open(run->opts.archive, err)) == NULL)
 		goto out;
-	if (read_input(STDIN_FILENO, run->conf->limits.message_size, buf,
-		&oversize, staged, err) == -1)
+	if (read_input(STDIN_FILENO, run->conf->limits.message_size, UINT64_MAX,
+		buf, &oversize, staged, err) == -1)
 		goto out;
 	maildir_flush_start(staged);
 	run->opts.origin = "-";
@@ -608,12 +636,119 @@ out:
 	return rc;
 }
 
+static const char *
+env_get(const char *name, void *arg)
+{
+	(void)arg;
+	return getenv(name);
+}
+
+/*
+ * A CGI request (https/cgi.h): a report POSTed to an https: rua.  The
+ * body is read like a mail (CONTENT_LENGTH bytes, else to the end,
+ * capped at message-size), archived as it is read, delivered with source
+ * https and the client address as its origin, and answered once the
+ * store has committed.  Always 0: whatever happened is in the answer.
+ */
+static int
+ingest_cgi(struct run *run)
+{
+	struct cgi_request rq;
+	struct cgi_outcome oc = { 0 };
+	struct cgi_answer a;
+	struct ti_err err = { 0 };
+	GByteArray *buf = g_byte_array_new();
+	struct maildir_msg *staged = NULL;
+	size_t cap = run->conf->limits.message_size;
+	uint64_t want;
+	int oversize = 0;
+	GString *line;
+
+	cgi_request_read(&rq, env_get, NULL);
+	oc.size_limit = cap;
+	if (rq.method == NULL || strcmp(rq.method, "POST") != 0)
+		oc.not_post = 1;
+	else if (rq.bad_length)
+		oc.bad_length = 1;
+	else if (rq.content_length > (int64_t)cap)
+		oc.oversize = 1;
+	if (oc.not_post || oc.bad_length || oc.oversize)
+		goto answer;
+
+	/* without a length (Apache's chunked body), one byte past the
+	   cap is enough to know */
+	want = rq.content_length >= 0 ? (uint64_t)rq.content_length
+				      : (uint64_t)cap + 1;
+	if (run->opts.archive != NULL &&
+	    (staged = maildir_open(run->opts.archive, &err)) == NULL)
+		goto temp;
+	if (read_input(STDIN_FILENO, cap, want, buf, &oversize, staged, &err) ==
+	    -1)
+		goto temp;
+	if (oversize) {
+		oc.oversize = 1;
+		goto answer;
+	}
+	if (rq.content_length >= 0 && buf->len < (uint64_t)rq.content_length) {
+		oc.short_body = 1;
+		goto answer;
+	}
+	maildir_flush_start(staged);
+	run->opts.origin = rq.remote_addr != NULL ? rq.remote_addr : "-";
+	run->opts.source = "https";
+	if (ingest_deliver(&run->opts, buf->data, buf->len, 0, staged,
+		&run->stats, &err) == -1) {
+		staged = NULL; /* ingest_deliver() took it */
+		goto temp;
+	}
+	staged = NULL;
+	oc.stored = run->stats.stored;
+	oc.duplicates = run->stats.duplicates;
+	oc.foreign = run->stats.foreign;
+	oc.rejected = run->stats.rejected_parts + run->stats.rejected_mails;
+	oc.reject_reason =
+	    run->stats.why.status != TI_OK ? run->stats.why.msg : NULL;
+	if (!ingest_is_bare_report(buf->data, buf->len))
+		oc.reject_reason = "the body is neither gzip nor JSON";
+	oc.foreign_reason =
+	    run->stats.foreign > 0 ? run->stats.foreign_why.msg : NULL;
+	goto answer;
+temp:
+	oc.temp_failure = 1;
+	line = g_string_new("error");
+	log_kv(line, "class", ti_status_name(err.status));
+	log_kv(line, "reason", err.msg);
+	log_kv(line, "client", rq.remote_addr);
+	log_emit(LOG_ERR, "%s", line->str);
+	g_string_free(line, TRUE);
+answer:
+	maildir_abort(staged);
+	alarm(0);
+	cgi_answer_for(&oc, &a);
+	line = g_string_new("https");
+	log_kv_int(line, "status", a.status);
+	log_kv(line, "client", rq.remote_addr);
+	log_kv(line, "method", rq.method);
+	log_kv(line, "type", rq.content_type);
+	log_kv_int(line, "size", (int64_t)buf->len);
+	log_kv(line, "answer", a.text);
+	log_emit(a.status == 200 ? LOG_INFO : LOG_WARNING, "%s", line->str);
+	g_string_free(line, TRUE);
+	cgi_answer_write(stdout, &a);
+	cgi_answer_clear(&a);
+	cgi_request_clear(&rq);
+	g_byte_array_unref(buf);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	char *opt_config = NULL, *opt_store = NULL, *opt_archive = NULL;
 	char *opt_log = NULL, *opt_sender = NULL, *opt_recipient = NULL;
 	char *opt_dkim = NULL;
+	const char *conf_file;
+	int conf_must_exist;
 	gboolean opt_dry_run = FALSE, opt_version = FALSE, opt_verbose = FALSE;
 	gboolean opt_no_archive = FALSE;
 	char **opt_files = NULL;
@@ -678,6 +813,12 @@ main(int argc, char **argv)
 	/* a mail system gives us no terminal at all */
 	interactive = isatty(STDIN_FILENO) || isatty(STDOUT_FILENO) ||
 	    isatty(STDERR_FILENO);
+	/* A web server may pass a query string as arguments (RFC 3875
+	   §4.4): a CGI takes none, so that no request sets an option. */
+	if ((cgi_mode = cgi_detect(getenv("GATEWAY_INTERFACE")))) {
+		interactive = 0;
+		argc = 1;
+	}
 	if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
 		status = usage_error(gerr->message);
 		g_error_free(gerr);
@@ -690,9 +831,8 @@ main(int argc, char **argv)
 		goto out;
 	}
 
-	if (conf_load(&conf,
-		opt_config != NULL ? opt_config : conf_default_path(),
-		opt_config != NULL, &err) == -1) {
+	conf_file = conf_path(opt_config, &conf_must_exist);
+	if (conf_load(&conf, conf_file, conf_must_exist, &err) == -1) {
 		status = tempfail(&err);
 		goto out;
 	}
@@ -773,7 +913,9 @@ main(int argc, char **argv)
 		run.opts.on_stored_arg = alerts;
 	}
 
-	if (opt_files == NULL)
+	if (cgi_mode)
+		rc = ingest_cgi(&run);
+	else if (opt_files == NULL)
 		rc = ingest_stdin(&run, &err);
 	else {
 		run.batch_start = g_get_monotonic_time();

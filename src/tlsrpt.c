@@ -249,6 +249,7 @@ run_command(const struct command *cmd, int argc, char **argv)
 	GError *gerr = NULL;
 	struct ti_err err = { 0 };
 	struct cmd_env env;
+	int must_exist;
 	int status;
 
 	memset(&env, 0, sizeof(env));
@@ -283,9 +284,8 @@ run_command(const struct command *cmd, int argc, char **argv)
 	env.query.domain = opt_domain;
 
 	conf_init(&env.conf);
-	if (conf_load(&env.conf,
-		opt_config != NULL ? opt_config : conf_default_path(),
-		opt_config != NULL, &err) == -1) {
+	if (conf_load(&env.conf, conf_path(opt_config, &must_exist), must_exist,
+		&err) == -1) {
 		conf_clear(&env.conf);
 		return cmd_fail(&err);
 	}
