@@ -40,6 +40,8 @@ if command -v readelf >/dev/null 2>&1; then
 		    sh -c "! readelf -d '$I/usr/bin/$p' | grep -q 'NEEDED.*libpq'"
 	done
 fi
+ok "the CGI is a link to tlsrpt-ingest in /usr/lib/cgi-bin" sh -c \
+    "[ -L '$I/usr/lib/cgi-bin/tlsrpt-ingest' ] && [ \"\$(readlink '$I/usr/lib/cgi-bin/tlsrpt-ingest')\" = /usr/bin/tlsrpt-ingest ]"
 ok "the example configuration is contrib/tlsrpt.conf" \
     cmp "$I/etc/tlsrpt/tlsrpt.conf" "$top_srcdir/contrib/tlsrpt.conf"
 ok "the state directory /var/lib/tlsrpt exists" test -d "$I/var/lib/tlsrpt"
@@ -62,6 +64,7 @@ ok "an existing state directory keeps its mode" \
 
 ok "make uninstall" mk uninstall
 ok "uninstall removes the programs" test ! -e "$I/usr/bin/tlsrpt-ingest"
+ok "uninstall removes the CGI link" test ! -L "$I/usr/lib/cgi-bin/tlsrpt-ingest"
 ok "uninstall removes the man pages" \
     test ! -e "$I/usr/share/man/man8/tlsrpt-ingest.8"
 ok "uninstall keeps the edited configuration" \

@@ -58,6 +58,8 @@ ok "dpkg -i" sh -c "dpkg -i '$DEB' >'$TMP/dpkg.out' 2>&1 || \
     { cat '$TMP/dpkg.out'; exit 1; }"
 ok "tlsrpt-ingest --version" sh -c \
     "/usr/bin/tlsrpt-ingest --version | grep -qx 'tlsrpt-ingest $VERSION'"
+ok "the CGI link in /usr/lib/cgi-bin runs it" sh -c \
+    "/usr/lib/cgi-bin/tlsrpt-ingest --version | grep -qx 'tlsrpt-ingest $VERSION'"
 ok "tlsrpt --version" sh -c "/usr/bin/tlsrpt --version | grep -q '$VERSION'"
 ok "the man pages" test -f /usr/share/man/man8/tlsrpt-ingest.8.gz -a \
     -f /usr/share/man/man1/tlsrpt.1.gz -a -f /usr/share/man/man5/tlsrpt.conf.5.gz
@@ -94,6 +96,7 @@ ok "... and leaves no root-owned file" \
     is "$(find /var/lib/tlsrpt -user root | wc -l | tr -d ' ')" 0
 
 ok "dpkg --purge" dpkg --purge tlsrpt-ingest
-ok "the programs are gone" test ! -e /usr/bin/tlsrpt-ingest
+ok "the programs are gone" test ! -e /usr/bin/tlsrpt-ingest -a \
+    ! -L /usr/lib/cgi-bin/tlsrpt-ingest
 ok "the configuration is gone" test ! -e /etc/tlsrpt/tlsrpt.conf
 done_testing
