@@ -129,6 +129,8 @@ static const struct conf_key {
 	    offsetof(struct ti_conf, trust_grace_ms) },
 	{ "trust", "count-unauthenticated", CT_BOOL,
 	    offsetof(struct ti_conf, trust_count_unauthenticated) },
+	{ "trust", "count-https", CT_BOOL,
+	    offsetof(struct ti_conf, trust_count_https) },
 	{ "dns", "resolver", CT_DIR, offsetof(struct ti_conf, dns_resolver) },
 	{ "dns", "timeout", CT_DURATION,
 	    offsetof(struct ti_conf, dns_timeout_ms) },
@@ -186,6 +188,7 @@ conf_init(struct ti_conf *conf)
 	conf->alert_timeout = 10;
 	conf->trust_dkim = g_strdup("verify");
 	conf->trust_grace_ms = 4 * 3600 * 1000u;
+	conf->trust_count_https = 1;
 	conf->dns_timeout_ms = 5000;
 }
 

@@ -49,6 +49,8 @@ struct ti_conf {
 				    our MTA received the mail */
 	int trust_count_unauthenticated; /* digest and alerts count
 					    unauthenticated reports */
+	int trust_count_https; /* digest and alerts count reports POSTed
+				  over HTTPS (default 1) */
 	/* [dns]: every DNS lookup (dns/resolve.h) */
 	char *dns_resolver; /* "ADDR[@PORT] ..."; NULL: resolv.conf */
 	unsigned dns_timeout_ms; /* per query */

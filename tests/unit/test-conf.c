@@ -447,6 +447,8 @@ test_trust(void)
 		{ "[trust]\ngrace = h\n", "not a duration" },
 		{ "[trust]\ncount-unauthenticated = perhaps\n",
 		    "not yes or no" },
+		{ "[trust]\ncount-https = 2\n",
+		    "[trust] count-https: not yes or no" },
 		{ "[trust]\ndkim = authentication-results\n",
 		    "needs authserv-id" },
 		{ "[trust]\ndkim = off\nauthserv-id = mx.example.com\n",
@@ -460,16 +462,19 @@ test_trust(void)
 	conf_init(&d);
 	ok(strcmp(d.trust_dkim, "verify") == 0 &&
 		d.trust_grace_ms == 14400000 &&
-		!d.trust_count_unauthenticated && d.trust_domains == NULL &&
+		!d.trust_count_unauthenticated && d.trust_count_https &&
+		d.trust_domains == NULL &&
 		d.dns_resolver == NULL && d.dns_timeout_ms == 5000 &&
 		d.dns_trust_anchor == NULL,
-	    "defaults: verify, 4h grace, 5s timeout, the default anchor");
+	    "defaults: verify, 4h grace, HTTPS reports counted, 5s timeout, "
+	    "the default anchor");
 	conf_clear(&d);
 	ok(load("[trust]\n"
 		"authserv-id = mx.example.com, MX2.example.com\n"
 		"domains = example.com example.org\n"
 		"grace = 90m\n"
 		"count-unauthenticated = Yes\n"
+		"count-https = no\n"
 		"[dns]\n"
 		"resolver = 127.0.0.1@5353 ::1\n"
 		"timeout = 500ms\n"
@@ -481,6 +486,7 @@ test_trust(void)
 	ok(c.trust_grace_ms == 90 * 60000u && c.dns_timeout_ms == 500,
 	    "durations: 90m, 500ms");
 	ok(c.trust_count_unauthenticated, "a boolean: Yes");
+	ok(!c.trust_count_https, "count-https = no");
 	ok(c.dns_trust_anchor != NULL && *c.dns_trust_anchor == '\0',
 	    "an empty trust-anchor stays empty (no validation), not unset");
 	conf_clear(&c);
@@ -531,7 +537,7 @@ test_contrib(void)
 	ti_err_clear(&err);
 	conf_init(&d);
 	/* the example names the FHS paths; a build may use another prefix */
-	ok(load(open_text, &c, &err) == 0 && n == 39 &&
+	ok(load(open_text, &c, &err) == 0 && n == 40 &&
 		(strcmp(c.store, d.store) == 0 ||
 		    strcmp(TI_LOCALSTATEDIR, "/var") != 0) &&
 		c.busy_timeout_ms == d.busy_timeout_ms && c.archive == NULL &&
@@ -557,6 +563,7 @@ test_contrib(void)
 		c.trust_grace_ms == d.trust_grace_ms &&
 		c.trust_count_unauthenticated ==
 		    d.trust_count_unauthenticated &&
+		c.trust_count_https == d.trust_count_https &&
 		c.dns_resolver == NULL &&
 		c.dns_timeout_ms == d.dns_timeout_ms &&
 		c.dns_trust_anchor != NULL && *c.dns_trust_anchor == '\0',
