@@ -16,7 +16,11 @@
  *   count-unauthenticated (a flood of forged mail then costs no store
  *   read), and the rate that decides is the digest's, which leaves such
  *   reports out the same way.  So a forged report can neither fire an
- *   alert nor, by raising the rate, help one fire.
+ *   alert nor, by raising the rate, help one fire.  A report posted
+ *   over HTTPS has nobody to vouch for it either (RFC 8460 defines no
+ *   authentication for HTTPS), but the site published that URL: it
+ *   alerts, and counts in the rate, unless [trust] count-https = no,
+ *   exactly as in the digest.
  * - "Once per domain and period" is kept in a small state file, not in
  *   the store: it works the same for every store backend without a
  *   schema change, flock(2) serialises concurrent deliveries, and
@@ -60,6 +64,7 @@ struct queued {
 	char *domain;
 	int64_t start;
 	int authenticated; /* auth_passed() of the report that queued it */
+	int https; /* it was posted over HTTPS */
 };
 
 struct alert_queue {
@@ -93,7 +98,7 @@ alert_queue_free(struct alert_queue *q)
 
 void
 alert_queue_add(struct alert_queue *q, const struct report *r,
-    const struct ti_auth *auth)
+    const struct ti_auth *auth, const char *source)
 {
 	struct queued it;
 	const char *d = report_domain(r);
@@ -105,14 +110,15 @@ alert_queue_add(struct alert_queue *q, const struct report *r,
 		it.domain[strlen(it.domain) - 1] = '\0';
 	it.start = r->start;
 	it.authenticated = auth_passed(auth);
+	it.https = source != NULL && strcmp(source, "https") == 0;
 	g_array_append_val(q->items, it);
 }
 
 void
 alert_on_stored_auth(const struct report *r, const struct ti_auth *auth,
-    void *arg)
+    const char *source, void *arg)
 {
-	alert_queue_add(arg, r, auth);
+	alert_queue_add(arg, r, auth, source);
 }
 
 int
@@ -415,6 +421,8 @@ alert_input(const struct ti_conf *conf, const struct digest *d,
 	cJSON_AddRawToObject(a, "reports", num);
 	cJSON_AddBoolToObject(a, "unauthenticated-counted",
 	    conf->trust_count_unauthenticated);
+	cJSON_AddBoolToObject(a, "https-counted",
+	    conf->trust_count_https || conf->trust_count_unauthenticated);
 	rate = digest_subject(d, "TLS alert");
 	cJSON_AddStringToObject(a, "subject", rate);
 	g_free(rate);
@@ -480,6 +488,7 @@ alert_one(struct store *st, const struct ti_conf *conf, char **argv,
 	p.enforce_reporters = (unsigned)conf->enforce_reporters;
 	p.silent_factor = conf->silent_factor;
 	p.count_unauthenticated = conf->trust_count_unauthenticated;
+	p.count_https = conf->trust_count_https;
 	if ((d = digest_load(st, &p, &err)) == NULL) {
 		alert_log(LOG_WARNING, "failed", domain, label, NULL, conf,
 		    err.msg, -1);
@@ -554,14 +563,16 @@ alert_run(struct alert_queue *q, struct store *st, const struct ti_conf *conf,
 			&until) == -1 ||
 		    until < now - ALERT_MAX_AGE)
 			continue;
-		if (it->authenticated == 0 &&
-		    !conf->trust_count_unauthenticated) {
+		if (!it->authenticated && !conf->trust_count_unauthenticated &&
+		    !(it->https && conf->trust_count_https)) {
 			char *label = period_label(conf->alert_period, since);
 
 			alert_log(LOG_DEBUG, "unauthenticated", it->domain,
 			    label, NULL, conf,
-			    "the report was not authenticated ([trust] "
-			    "count-unauthenticated = no)",
+			    it->https ? "the report was posted over HTTPS "
+					"([trust] count-https = no)"
+				      : "the report was not authenticated "
+					"([trust] count-unauthenticated = no)",
 			    -1);
 			g_free(label);
 			continue;

@@ -11,7 +11,8 @@
  * for.  Unless [trust] count-unauthenticated = yes, a report whose auth
  * did not pass (auth_passed()) triggers nothing, and the failure rate
  * that decides is the digest's, which counts only authenticated
- * reports.
+ * reports; but for those posted over HTTPS (source "https"), which
+ * count, as in the digest, unless [trust] count-https = no.
  */
 #ifndef ALERT_H
 #define ALERT_H
@@ -34,20 +35,23 @@ struct alert_queue *alert_queue_new(void);
 void alert_queue_free(struct alert_queue *q);
 
 /* Remember the domain (report_domain) and start of a stored report,
-   and whether it was authenticated: auth is who vouched for it, the
-   same record that went into its report_source.auth for store_put();
-   NULL: nobody (as for method none).  Only auth_passed() is read, at
-   once: auth need not outlive the call. */
+   whether it was authenticated and whether it was posted over HTTPS:
+   auth is who vouched for it, the same record that went into its
+   report_source.auth for store_put(); NULL: nobody (as for method
+   none); source its report_source.source ("https", "mail", "file";
+   NULL: mail).  Only auth_passed() and source == "https" are read, at
+   once: neither need outlive the call. */
 void alert_queue_add(struct alert_queue *q, const struct report *r,
-    const struct ti_auth *auth);
+    const struct ti_auth *auth, const char *source);
 
 /*
  * The ingest_opts.on_stored callback: arg is a struct alert_queue *;
  * r the report just stored anew, auth who vouched for it (the
- * report_source.auth given to store_put() for r, NULL if none).
+ * report_source.auth given to store_put() for r, NULL if none), source
+ * how it came (its report_source.source).
  */
 void alert_on_stored_auth(const struct report *r, const struct ti_auth *auth,
-    void *arg);
+    const char *source, void *arg);
 
 /* The alert period [*since, *until) of the given length ("day",
    "week" from Monday, "month") that holds t, in UTC.  Returns 0, or -1
@@ -57,11 +61,13 @@ int alert_period_bounds(const char *period, int64_t t, int64_t *since,
 
 /*
  * For each queued (domain, period): when conf->alert_command is set, the
- * report that queued it was authenticated (or
+ * report that queued it counts (it was authenticated, or posted over
+ * HTTPS and conf->trust_count_https, or
  * conf->trust_count_unauthenticated), the period is recent, and the
  * domain's failure rate in the period (the stored reports the digest
- * counts: authenticated ones unless conf->trust_count_unauthenticated;
- * sessions counted once) is at or above
+ * counts: authenticated ones and HTTPS ones as above, all unless
+ * conf->trust_count_unauthenticated; sessions counted once) is at or
+ * above
  * conf->alert_threshold, claim (domain, period) in the state file and
  * run the command (argv from g_shell_parse_argv, no shell; stdin one
  * JSON object: "alert" with the facts and "digest" with the digest of

@@ -14,8 +14,9 @@
  *   The previous period of the same length gives the trend.
  * - The mail goes to standard output, for "| sendmail -t": tlsrpt never
  *   talks SMTP, and its exit status says whether the mail was written.
- * - [trust] count-unauthenticated is the only trust setting the digest
- *   reads: which reports were authenticated is in the store already.
+ * - [trust] count-unauthenticated and count-https are the only trust
+ *   settings the digest reads: which reports were authenticated, and
+ *   which were posted over HTTPS, is in the store already.
  */
 #include <stdio.h>
 #include <string.h>
@@ -128,6 +129,7 @@ digest_setup(struct cmd_env *env, struct digest_params *p, char **label)
 	p->enforce_reporters = (unsigned)env->conf.enforce_reporters;
 	p->silent_factor = env->conf.silent_factor;
 	p->count_unauthenticated = env->conf.trust_count_unauthenticated;
+	p->count_https = env->conf.trust_count_https;
 	if (env->query.since != 0 && env->query.until != 0) {
 		p->since = env->query.since;
 		p->until = env->query.until;

@@ -474,7 +474,8 @@ excluded_hint(GString *out, const struct digest_domain *dom, const char *org)
 static void
 auth_box(GString *out, const struct digest *d, const struct digest_domain *dom)
 {
-	char *t = digest_auth_sentence(&dom->auth, d->count_unauthenticated);
+	char *t = digest_auth_sentence(&dom->auth, d->count_unauthenticated,
+	    d->count_https);
 	const struct digest_auth *a = &dom->auth;
 
 	if (t == NULL)
@@ -712,7 +713,8 @@ digest_html(const struct digest *d)
 	char *a = digest_date(d->since), *b = digest_date(d->until - 1);
 	char *noise = digest_pct(d->noise_threshold);
 	char *action = digest_pct(d->action_threshold);
-	char *auth = digest_auth_sentence(&d->auth, d->count_unauthenticated);
+	char *auth = digest_auth_sentence(&d->auth, d->count_unauthenticated,
+	    d->count_https);
 
 	g_string_append(out,
 	    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"

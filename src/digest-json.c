@@ -153,20 +153,25 @@ reporter_json(const struct digest_reporter *r)
 	return o;
 }
 
-/* Who vouched for the reports: counts by kind, and the excluded ones'
-   figures (their reporters when per domain). */
+/* Who vouched for the reports: counts by kind ("https": posted over
+   HTTPS, authenticated by nobody), and the excluded ones' figures (their
+   reporters when per domain). */
 static cJSON *
-auth_json(const struct digest_auth *a, int counted, int per_domain)
+auth_json(const struct digest *d, const struct digest_auth *a, int per_domain)
 {
 	cJSON *o = cJSON_CreateObject(), *x;
 
 	add_int(o, "reports",
-	    (int64_t)(a->dkim + a->ar + a->unchecked + a->failed));
+	    (int64_t)(a->dkim + a->ar + a->https + a->unchecked + a->failed));
 	add_int(o, "dkim", (int64_t)a->dkim);
 	add_int(o, "authentication-results", (int64_t)a->ar);
+	add_int(o, "https", (int64_t)a->https);
 	add_int(o, "unchecked", (int64_t)a->unchecked);
 	add_int(o, "failed", (int64_t)a->failed);
-	cJSON_AddBoolToObject(o, "unauthenticated-counted", counted);
+	cJSON_AddBoolToObject(o, "unauthenticated-counted",
+	    d->count_unauthenticated);
+	cJSON_AddBoolToObject(o, "https-counted",
+	    d->count_https || d->count_unauthenticated);
 	x = cJSON_AddObjectToObject(o, "not-counted");
 	add_int(x, "reports", (int64_t)a->excluded);
 	add_int(x, "successful", a->excluded_successful);
@@ -187,7 +192,7 @@ auth_json(const struct digest_auth *a, int counted, int per_domain)
 }
 
 static cJSON *
-domain_json(const struct digest_domain *dom, int counted)
+domain_json(const struct digest *d, const struct digest_domain *dom)
 {
 	static const enum advice_category cats[] = { ADVICE_NEGOTIATION,
 		ADVICE_CERTIFICATE, ADVICE_STS, ADVICE_DANE, ADVICE_OTHER };
@@ -199,8 +204,7 @@ domain_json(const struct digest_domain *dom, int counted)
 	add_int(o, "failed", dom->failed);
 	add_rate(o, "failure-rate", dom->rate);
 	add_str(o, "status", digest_domain_status(dom));
-	cJSON_AddItemToObject(o, "authentication",
-	    auth_json(&dom->auth, counted, 1));
+	cJSON_AddItemToObject(o, "authentication", auth_json(d, &dom->auth, 1));
 	if (dom->has_prev) {
 		x = cJSON_CreateObject();
 		add_int(x, "successful", dom->prev_successful);
@@ -292,11 +296,10 @@ digest_json(const struct digest *d)
 	add_rate(root, "failure-rate", d->rate);
 	add_str(root, "status", digest_level_name(d->level));
 	cJSON_AddItemToObject(root, "authentication",
-	    auth_json(&d->auth, d->count_unauthenticated, 0));
+	    auth_json(d, &d->auth, 0));
 	a = cJSON_AddArrayToObject(root, "domains");
 	for (size_t i = 0; i < d->n_domains; i++)
-		cJSON_AddItemToArray(a,
-		    domain_json(&d->domains[i], d->count_unauthenticated));
+		cJSON_AddItemToArray(a, domain_json(d, &d->domains[i]));
 	text = cJSON_Print(root);
 	cJSON_Delete(root);
 	out = g_strconcat(text != NULL ? text : "{}", "\n", NULL);

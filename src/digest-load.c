@@ -9,9 +9,11 @@
  * its decoded report is freed at once, so that a digest over a year
  * holds one report at a time, not 73,000.  A stored report that no
  * longer decodes is counted in its totals and reported as undecodable,
- * never fatal.  Who vouched for each report is the store's (sr->auth);
- * the builder decides what an unauthenticated one may move, and one it
- * will not count is not decoded either.
+ * never fatal.  Who vouched for each report is the store's (sr->auth),
+ * and how it came too (sr->source: one posted over HTTPS counts by
+ * [trust] count-https); the builder decides what an unauthenticated one
+ * may move, and one it will not count (digest_counts) is not decoded
+ * either.
  */
 #include <string.h>
 
@@ -50,8 +52,9 @@ load_cb(const struct stored_report *sr, void *arg)
 	e.successful = sr->successful;
 	e.failed = sr->failed;
 	e.auth = &sr->auth;
+	e.source = sr->source;
 	if (sr->start >= l->p->since &&
-	    (l->p->count_unauthenticated || auth_passed(&sr->auth))) {
+	    digest_counts(l->p, &sr->auth, sr->source)) {
 		if (report_decode_stored((const unsigned char *)sr->json,
 			sr->json_len, &l->limits, &r, &err) == 0)
 			e.report = r;

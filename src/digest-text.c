@@ -345,7 +345,8 @@ static void
 auth_section(GString *out, const struct digest *d,
     const struct digest_domain *dom)
 {
-	char *t = digest_auth_sentence(&dom->auth, d->count_unauthenticated);
+	char *t = digest_auth_sentence(&dom->auth, d->count_unauthenticated,
+	    d->count_https);
 	const struct digest_auth *a = &dom->auth;
 
 	if (t == NULL)
@@ -568,7 +569,8 @@ digest_text(const struct digest *d)
 	heading(out, t, '=');
 	g_string_erase(out, 0, 1); /* no blank first line */
 	g_free(t);
-	auth = digest_auth_sentence(&d->auth, d->count_unauthenticated);
+	auth = digest_auth_sentence(&d->auth, d->count_unauthenticated,
+	    d->count_https);
 	if (auth != NULL)
 		t = g_strdup_printf("Reports for %s to %s (UTC), %zu domain%s: "
 				    "%s  Failure rates below %s are background "

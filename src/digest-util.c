@@ -242,12 +242,60 @@ auth_why_not(GString *s, const struct digest_auth *a)
 		g_string_append(s, " (never checked)");
 }
 
-char *
-digest_auth_sentence(const struct digest_auth *a, int counted)
+/* The sentence when some reports were posted over HTTPS: "10 reports, 7
+   authenticated (DKIM), 3 posted over HTTPS (counted: [trust]
+   count-https).", then what became of the unauthenticated ones. */
+static char *
+https_sentence(const struct digest_auth *a, int count_unauthenticated,
+    int count_https)
 {
 	size_t yes = a->dkim + a->ar, no = a->unchecked + a->failed;
+	size_t all = yes + a->https + no;
+	GString *s = g_string_new(NULL);
+
+	g_string_append_printf(s, "%zu report%s, ", all, all == 1 ? "" : "s");
+	if (yes > 0) {
+		g_string_append_printf(s, "%zu authenticated", yes);
+		auth_methods(s, a);
+		g_string_append(s, ", ");
+	}
+	if (a->https == all)
+		g_string_append(s, all == 1 ? "" : "all ");
+	else
+		g_string_append_printf(s, "%zu ", a->https);
+	g_string_append(s, "posted over HTTPS (");
+	if (count_https)
+		g_string_append(s, "counted: [trust] count-https");
+	else if (count_unauthenticated)
+		g_string_append(s,
+		    "counted all the same: [trust] "
+		    "count-unauthenticated = yes");
+	else
+		g_string_append(s, "not counted: [trust] count-https = no");
+	g_string_append_c(s, ')');
+	if (no > 0) {
+		g_string_append_printf(s, "; %zu unauthenticated report%s", no,
+		    no == 1 ? "" : "s");
+		auth_why_not(s, a);
+		g_string_append_printf(s, " %s %s", no == 1 ? "is" : "are",
+		    count_unauthenticated ? "counted all the same ([trust] "
+					    "count-unauthenticated = yes)"
+					  : "not counted");
+	}
+	g_string_append_c(s, '.');
+	return g_string_free(s, FALSE);
+}
+
+char *
+digest_auth_sentence(const struct digest_auth *a, int count_unauthenticated,
+    int count_https)
+{
+	size_t yes = a->dkim + a->ar, no = a->unchecked + a->failed;
+	int counted = count_unauthenticated;
 	GString *s;
 
+	if (a->https > 0)
+		return https_sentence(a, count_unauthenticated, count_https);
 	if (yes + no == 0)
 		return NULL;
 	s = g_string_new(NULL);

@@ -35,6 +35,12 @@
  *   one in it makes its domain appear, so that a domain with only such
  *   reports says why it has no verdict instead of vanishing or looking
  *   quiet.
+ * - A report posted over HTTPS is the exception the site chose: RFC
+ *   8460 gives HTTPS no authentication, but nobody posts to a URL the
+ *   site did not publish unless they found it, so it counts when
+ *   count_https (the default).  It is tallied apart (digest_auth.https),
+ *   never as authenticated, so that the digest says how much of a
+ *   figure rests on it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +68,7 @@ digest_params_default(struct digest_params *p)
 	p->enforce_days = 14;
 	p->enforce_reporters = 2;
 	p->silent_factor = 3.0;
+	p->count_https = 1;
 }
 
 static int64_t
@@ -758,10 +765,23 @@ plural(GString *s, int64_t n, const char *one, const char *many)
 static void
 unauthenticated_reason(GString *why, const struct digest_auth *a)
 {
-	g_string_append(why,
-	    "No authenticated report in this period, so no verdict: a report "
-	    "without a valid DKIM signature of its reporting domain may be "
-	    "forged, and RFC 8460 section 3 says to ignore it.");
+	if (a->failed + a->unchecked > 0)
+		g_string_append(why,
+		    "No authenticated report in this period, so no verdict: a "
+		    "report without a valid DKIM signature of its reporting "
+		    "domain may be forged, and RFC 8460 section 3 says to "
+		    "ignore it.");
+	else
+		g_string_append(why,
+		    "No counted report in this period, so no verdict.");
+	if (a->https > 0) {
+		g_string_append(why, "  ");
+		plural(why, (int64_t)a->https, "report was", "reports were");
+		g_string_append(why,
+		    " posted over HTTPS, for which RFC 8460 defines no "
+		    "authentication, and [trust] count-https = no leaves "
+		    "them out.");
+	}
 	if (a->failed > 0) {
 		g_string_append(why, "  ");
 		plural(why, (int64_t)a->failed, "report", "reports");
@@ -1215,20 +1235,38 @@ digest_builder_new(const struct digest_params *p)
 	d->enforce_days = p->enforce_days;
 	d->enforce_reporters = p->enforce_reporters;
 	d->count_unauthenticated = p->count_unauthenticated;
+	d->count_https = p->count_https;
 	return b;
 }
 
+static int
+source_https(const char *source)
+{
+	return source != NULL && strcmp(source, "https") == 0;
+}
+
+int
+digest_counts(const struct digest_params *p, const struct ti_auth *auth,
+    const char *source)
+{
+	return auth_passed(auth) || p->count_unauthenticated ||
+	    (p->count_https && source_https(source));
+}
+
 /* Who vouched for e: passed (DKIM here or our MTA's
-   Authentication-Results), never checked, or checked and failed. */
-enum auth_kind { AK_DKIM, AK_AR, AK_UNCHECKED, AK_FAILED };
+   Authentication-Results), nobody since it was posted over HTTPS, never
+   checked, or checked and failed. */
+enum auth_kind { AK_DKIM, AK_AR, AK_HTTPS, AK_UNCHECKED, AK_FAILED };
 
 static enum auth_kind
-auth_kind(const struct ti_auth *a)
+auth_kind(const struct ti_auth *a, const char *source)
 {
 	if (auth_passed(a))
 		return a->method != NULL && strcmp(a->method, AUTH_AR) == 0
 		    ? AK_AR
 		    : AK_DKIM;
+	if (source_https(source))
+		return AK_HTTPS;
 	if (a == NULL || a->method == NULL || a->result == NULL ||
 	    strcmp(a->method, AUTH_NONE) == 0)
 		return AK_UNCHECKED;
@@ -1249,6 +1287,9 @@ auth_add(struct dbuild *db, const struct digest_entry *e, enum auth_kind k,
 		break;
 	case AK_AR:
 		a->ar++;
+		break;
+	case AK_HTTPS:
+		a->https++;
 		break;
 	case AK_UNCHECKED:
 		a->unchecked++;
@@ -1273,8 +1314,8 @@ digest_builder_add(struct digest_builder *b, const struct digest_entry *e)
 {
 	struct dbuild *db;
 	char *key;
-	enum auth_kind k = auth_kind(e->auth);
-	int counted = k == AK_DKIM || k == AK_AR || b->p.count_unauthenticated;
+	enum auth_kind k = auth_kind(e->auth, e->source);
+	int counted = digest_counts(&b->p, e->auth, e->source);
 
 	if (e->start < b->hist || e->start >= b->p.until)
 		return;
@@ -1316,6 +1357,7 @@ auth_sum(struct digest_auth *t, const struct digest_auth *a)
 {
 	t->dkim += a->dkim;
 	t->ar += a->ar;
+	t->https += a->https;
 	t->unchecked += a->unchecked;
 	t->failed += a->failed;
 	t->excluded += a->excluded;

@@ -26,7 +26,11 @@
  * (trust/auth.h).  Unless count_unauthenticated, an entry that did not
  * pass moves no figure, trend, reporter rhythm or verdict (and so no
  * alert); it is only counted apart (struct digest_auth), so that the
- * digest can say it exists.
+ * digest can say it exists.  A report POSTed over HTTPS (source "https")
+ * has nobody to vouch for it (RFC 8460 defines no authentication for
+ * HTTPS), but the site chose to publish that URL: it counts when
+ * count_https ([trust] count-https, default yes), and the digest names
+ * it apart from the authenticated ones.
  */
 #ifndef DIGEST_H
 #define DIGEST_H
@@ -61,10 +65,12 @@ struct digest_params {
 	int count_unauthenticated; /* [trust] count-unauthenticated: the
 				      reports nobody vouched for count
 				      like the others (default 0) */
+	int count_https; /* [trust] count-https: the reports posted over
+			    HTTPS count (default 1) */
 };
 
 /* Defaults: 1 %, 5 %, 14 days, 2 reporters, factor 3, unauthenticated
-   reports not counted. */
+   reports not counted but for those posted over HTTPS. */
 void digest_params_default(struct digest_params *p);
 
 /* One stored report as the analysis sees it (all borrowed, and only for
@@ -82,7 +88,16 @@ struct digest_entry {
 	const struct report *report; /* decoded; NULL outside the period */
 	const struct ti_auth *auth; /* who vouched for it; NULL: nobody
 				       (the same as method none) */
+	const char *source; /* how it came (stored_report.source):
+			       "https" for one posted over HTTPS;
+			       "mail", "file" or NULL otherwise */
 };
+
+/* Whether p counts a report with this auth (NULL: nobody) that came by
+   source (NULL: mail): it passed authentication, or
+   count_unauthenticated, or it was posted over HTTPS and count_https. */
+int digest_counts(const struct digest_params *p, const struct ti_auth *auth,
+    const char *source);
 
 /* ---- the model -------------------------------------------------- */
 
@@ -172,18 +187,22 @@ struct digest_enforce {
 
 /*
  * Who vouched for the reports of the period (RFC 8460 §3).  dkim + ar +
- * unchecked + failed is every report of the period.  Unless
+ * https + unchecked + failed is every report of the period.  Unless
  * count_unauthenticated, the unchecked and failed ones are "excluded":
- * left out of every other figure of the model and only summed here.
+ * left out of every other figure of the model and only summed here; so
+ * are the https ones unless count_https too.
  */
 struct digest_auth {
 	size_t dkim; /* passed our DKIM check */
 	size_t ar; /* passed per our MTA's Authentication-Results */
+	size_t https; /* posted over HTTPS (method none: RFC 8460
+			 defines no authentication for it) */
 	size_t unchecked; /* method none: stored with [trust] dkim = off,
 			     or before reports were authenticated */
 	size_t failed; /* checked, and did not pass: no signature, a bad
 			  one, a DNS error */
-	size_t excluded; /* unchecked + failed, or 0 when counted */
+	size_t excluded; /* those of unchecked, failed and https not
+			    counted */
 	int64_t excluded_successful; /* their sessions */
 	int64_t excluded_failed;
 	struct digest_count *excluded_reporters; /* organization -> reports
@@ -245,6 +264,7 @@ struct digest {
 	unsigned enforce_days;
 	unsigned enforce_reporters;
 	int count_unauthenticated; /* the params' */
+	int count_https; /* the params' */
 	size_t reports; /* reports in the period, counted */
 	int64_t successful; /* all domains */
 	int64_t failed;
@@ -324,9 +344,13 @@ const char *digest_domain_status(const struct digest_domain *dom);
 
 /* One sentence on who vouched for the reports of the period, for a
    careful postmaster: "12 reports, 12 authenticated (DKIM).", "12
-   reports, 3 authenticated (DKIM): the 9 unauthenticated ones (...) are
-   not counted.", ...; NULL when a has no report.  g_free() it. */
-char *digest_auth_sentence(const struct digest_auth *a, int counted);
+   reports, 3 authenticated (DKIM): 9 unauthenticated reports (...) are
+   not counted.", "10 reports: 7 authenticated (DKIM), 3 posted over
+   HTTPS (counted: [trust] count-https).", ...; NULL when a has no
+   report.  The flags are the digest's count_unauthenticated and
+   count_https.  g_free() it. */
+char *digest_auth_sentence(const struct digest_auth *a,
+    int count_unauthenticated, int count_https);
 /* For a silent reporter org of dom: a sentence saying that
    unauthenticated reports in its name came in (it may only have lost
    its signature), or NULL when none did.  g_free it. */

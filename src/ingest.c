@@ -678,7 +678,11 @@ ingest_deliver_parsed(const struct ingest_opts *o, const unsigned char *raw,
 		if (!unauth && o->dry_run == NULL && o->on_stored != NULL &&
 		    outcomes[k].result == STORE_NEW)
 			o->on_stored(it->report,
-			    o->trust != NULL ? &auth : NULL, o->on_stored_arg);
+			    o->trust != NULL ? &auth : NULL,
+			    o->source != NULL ? o->source
+				: m->bare     ? "file"
+					      : "mail",
+			    o->on_stored_arg);
 		if (!unauth && o->dry_run == NULL &&
 		    outcomes[k].result != STORE_NEW)
 			dups++;

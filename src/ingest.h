@@ -85,9 +85,10 @@ struct ingest_opts {
 				     SIZE_MAX: all */
 	/* Called after the commit for each report stored anew (not for
 	   a duplicate, nor in a dry run), with who vouched for it (NULL
-	   without o->trust); NULL: none.  Used for alerts. */
+	   without o->trust) and its source ("mail", "file", "https");
+	   NULL: none.  Used for alerts. */
 	void (*on_stored)(const struct report *r, const struct ti_auth *auth,
-	    void *arg);
+	    const char *source, void *arg);
 	void *on_stored_arg;
 	/* Who may send reports (trust.h); NULL: store every report as
 	   not authenticated (method none). */

@@ -463,9 +463,8 @@ test_trust(void)
 	ok(strcmp(d.trust_dkim, "verify") == 0 &&
 		d.trust_grace_ms == 14400000 &&
 		!d.trust_count_unauthenticated && d.trust_count_https &&
-		d.trust_domains == NULL &&
-		d.dns_resolver == NULL && d.dns_timeout_ms == 5000 &&
-		d.dns_trust_anchor == NULL,
+		d.trust_domains == NULL && d.dns_resolver == NULL &&
+		d.dns_timeout_ms == 5000 && d.dns_trust_anchor == NULL,
 	    "defaults: verify, 4h grace, HTTPS reports counted, 5s timeout, "
 	    "the default anchor");
 	conf_clear(&d);

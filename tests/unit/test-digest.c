@@ -9,7 +9,9 @@
  * details, cached hosts and policy strings) against the long ones;
  * trust: reports nobody vouched for move no figure, trend, cadence or
  * verdict unless count_unauthenticated, are tallied apart by kind, and
- * a domain with only such reports says why it has no verdict.
+ * a domain with only such reports says why it has no verdict; reports
+ * posted over HTTPS count unless count_https = 0, and every rendering
+ * names them apart.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +37,8 @@ static GPtrArray *reports; /* everything decoded, freed at the end */
    says otherwise). */
 static struct ti_auth a_dkim, a_ar, a_unchecked, a_fail, a_temp;
 static const struct ti_auth *vouch = &a_dkim;
+/* How it came: add() gives each entry via (NULL: mail). */
+static const char *via;
 
 /* A decoded report; policies is the JSON array text. */
 static struct report *
@@ -124,6 +128,7 @@ add(struct entries *e, const struct report *r, int with_detail)
 	report_totals(r, &x.successful, &x.failed);
 	x.report = with_detail ? r : NULL;
 	x.auth = vouch;
+	x.source = via;
 	g_array_append_val(e->a, x);
 }
 
@@ -1251,14 +1256,62 @@ test_auth_sentence(void)
 	struct digest_auth none = { 0 };
 
 	for (size_t i = 0; i < nitems(cases); i++) {
-		char *t = digest_auth_sentence(&cases[i].a, cases[i].counted);
+		char *t =
+		    digest_auth_sentence(&cases[i].a, cases[i].counted, 1);
 
 		ok(t != NULL && strcmp(t, cases[i].want) == 0,
 		    "auth sentence %zu: %s", i, t != NULL ? t : "(null)");
 		g_free(t);
 	}
-	ok(digest_auth_sentence(&none, 0) == NULL,
+	ok(digest_auth_sentence(&none, 0, 1) == NULL,
 	    "auth sentence: nothing without a report");
+}
+
+static void
+test_https_sentence(void)
+{
+	static const struct {
+		struct digest_auth a;
+		int count_unauthenticated, count_https;
+		const char *want;
+	} cases[] = {
+		{ { .dkim = 7, .https = 3 }, 0, 1,
+		    "10 reports, 7 authenticated (DKIM), 3 posted over HTTPS "
+		    "(counted: [trust] count-https)." },
+		{ { .dkim = 7, .https = 3, .excluded = 3 }, 0, 0,
+		    "10 reports, 7 authenticated (DKIM), 3 posted over HTTPS "
+		    "(not counted: [trust] count-https = no)." },
+		{ { .https = 1 }, 0, 1,
+		    "1 report, posted over HTTPS (counted: [trust] "
+		    "count-https)." },
+		{ { .https = 4, .excluded = 4 }, 0, 0,
+		    "4 reports, all posted over HTTPS (not counted: [trust] "
+		    "count-https = no)." },
+		{ { .dkim = 2,
+		      .ar = 1,
+		      .https = 3,
+		      .failed = 2,
+		      .excluded = 2 },
+		    0, 1,
+		    "8 reports, 3 authenticated (2 DKIM, 1 "
+		    "Authentication-Results), 3 posted over HTTPS (counted: "
+		    "[trust] count-https); 2 unauthenticated reports (without "
+		    "a valid signature) are not counted." },
+		{ { .https = 2, .unchecked = 1 }, 1, 0,
+		    "3 reports, 2 posted over HTTPS (counted all the same: "
+		    "[trust] count-unauthenticated = yes); 1 unauthenticated "
+		    "report (never checked) is counted all the same ([trust] "
+		    "count-unauthenticated = yes)." },
+	};
+
+	for (size_t i = 0; i < nitems(cases); i++) {
+		char *t = digest_auth_sentence(&cases[i].a,
+		    cases[i].count_unauthenticated, cases[i].count_https);
+
+		ok(t != NULL && strcmp(t, cases[i].want) == 0,
+		    "https sentence %zu: %s", i, t != NULL ? t : "(null)");
+		g_free(t);
+	}
 }
 
 /* JSON member path a.b.c of text (objects only) as an integer; -1. */
@@ -1512,6 +1565,190 @@ test_trust(void)
 	g_array_unref(e.a);
 }
 
+/* Reports posted over HTTPS (source https, method none): counted by
+   default, named apart; left out like unauthenticated ones with
+   count_https = 0. */
+static void
+test_https(void)
+{
+	struct entries e = { g_array_new(FALSE, TRUE,
+	    sizeof(struct digest_entry)) };
+	struct digest_params p;
+	struct digest *d;
+	const struct digest_domain *dom;
+	struct ti_err err = { 0 };
+	char *t, *ft, *h, *j, *mail, *fm;
+	static const char *const https[] = { "domains", "0", "authentication",
+		"https", NULL };
+	static const char *const nc_reports[] = { "domains", "0",
+		"authentication", "not-counted", "reports", NULL };
+	static const char *const top_https[] = { "authentication", "https",
+		NULL };
+
+	ok(digest_counts(&(struct digest_params) { .count_https = 1 },
+	       &a_unchecked, "https") &&
+		!digest_counts(&(struct digest_params) { .count_https = 0 },
+		    &a_unchecked, "https") &&
+		!digest_counts(&(struct digest_params) { .count_https = 1 },
+		    &a_unchecked, "mail") &&
+		!digest_counts(&(struct digest_params) { .count_https = 1 },
+		    NULL, NULL) &&
+		digest_counts(&(struct digest_params) { .count_https = 0 },
+		    &a_dkim, "https") &&
+		digest_counts(
+		    &(struct digest_params) { .count_unauthenticated = 1 },
+		    &a_unchecked, "https"),
+	    "digest_counts: passed, or count_unauthenticated, or https and "
+	    "count_https");
+	digest_params_default(&p);
+	ok(p.count_https == 1 && p.count_unauthenticated == 0,
+	    "params: count_https by default");
+
+	/* h.example: Google (DKIM) clean; a reporter that posts over
+	   HTTPS, failing from day 15 on */
+	vouch = &a_dkim;
+	daily(&e, "Google Inc.", "h.example", 0, 27, 100);
+	vouch = &a_unchecked;
+	via = "https";
+	for (int day = 15; day <= 27; day++)
+		forged(&e, "Poster", "h.example", day);
+	via = NULL;
+	vouch = &a_dkim;
+
+	params(&p, 21, 7);
+	d = digest_build((struct digest_entry *)(void *)e.a->data, e.a->len,
+	    &p);
+	dom = find(d, "h.example");
+	ok(dom != NULL && dom->reports == 14 && d->reports == 14 &&
+		dom->failed == 630 && dom->level == DIGEST_ACTION &&
+		reporter(dom, "Poster") != NULL && dom->n_failures == 1 &&
+		dom->auth.dkim == 7 && dom->auth.https == 7 &&
+		dom->auth.unchecked == 0 && dom->auth.excluded == 0 &&
+		d->auth.https == 7 && dom->enforce.verdict == VERDICT_NOT_READY,
+	    "https counted by default: its failures, reporter and verdict");
+	t = digest_text(d);
+	ft = flat(t);
+	ok(strstr(ft,
+	       "Authentication: 14 reports, 7 authenticated (DKIM), 7 posted "
+	       "over HTTPS (counted: [trust] count-https).") != NULL &&
+		strstr(ft,
+		    "(UTC), 1 domain: 14 reports, 7 authenticated (DKIM), 7 "
+		    "posted over HTTPS (counted: [trust] count-https).") !=
+		    NULL &&
+		strstr(ft, "Not counted") == NULL &&
+		strstr(ft, "14 reports from 2 reporters.") != NULL,
+	    "https counted: the text names them apart");
+	g_free(t);
+	g_free(ft);
+	h = digest_html(d);
+	ok(strstr(h,
+	       "Authentication: 14 reports, 7 authenticated (DKIM), 7 posted "
+	       "over HTTPS (counted: [trust] count-https).") != NULL,
+	    "https counted: the html names them apart");
+	g_free(h);
+	j = digest_json(d);
+	ok(json_int(j, https) == 7 && json_int(j, top_https) == 7 &&
+		json_int(j, nc_reports) == 0 &&
+		strstr(j, "\"https-counted\":\ttrue") != NULL,
+	    "https counted: the json has an https count");
+	g_free(j);
+	mime_init();
+	mail = digest_mail(d, "tlsrpt@example.org", "pm@example.org", NULL, D0,
+	    &err);
+	fm = mail != NULL ? flat(mail) : g_strdup("");
+	ok(strstr(fm, "7 posted over HTTPS (counted: [trust] count-https)") !=
+		NULL,
+	    "https counted: so does the mail: %s", err.msg);
+	g_free(fm);
+	g_free(mail);
+	digest_free(d);
+
+	p.count_https = 0;
+	d = digest_build((struct digest_entry *)(void *)e.a->data, e.a->len,
+	    &p);
+	dom = find(d, "h.example");
+	ok(dom != NULL && dom->reports == 7 && dom->failed == 0 &&
+		dom->level == DIGEST_CLEAN && reporter(dom, "Poster") == NULL &&
+		dom->auth.https == 7 && dom->auth.excluded == 7 &&
+		dom->auth.excluded_failed == 630 &&
+		dom->auth.n_excluded_reporters == 1 && !dom->has_prev == 0 &&
+		dom->prev_failed == 0,
+	    "count_https = 0: left out like unauthenticated reports");
+	t = digest_text(d);
+	ft = flat(t);
+	ok(strstr(ft,
+	       "Authentication: 14 reports, 7 authenticated (DKIM), 7 posted "
+	       "over HTTPS (not counted: [trust] count-https = no).") != NULL &&
+		strstr(ft, "Not counted: 700 sessions, 630 of them failed") !=
+		    NULL &&
+		strstr(ft, "7 counted reports from 1 reporter.") != NULL,
+	    "count_https = 0: the text says they are not counted");
+	g_free(t);
+	g_free(ft);
+	j = digest_json(d);
+	ok(json_int(j, https) == 7 && json_int(j, nc_reports) == 7 &&
+		strstr(j, "\"https-counted\":\tfalse") != NULL,
+	    "count_https = 0: the json says so");
+	g_free(j);
+	digest_free(d);
+
+	p.count_unauthenticated = 1;
+	d = digest_build((struct digest_entry *)(void *)e.a->data, e.a->len,
+	    &p);
+	dom = find(d, "h.example");
+	t = dom != NULL ? digest_auth_sentence(&dom->auth, 1, 0) : NULL;
+	ok(dom != NULL && dom->reports == 14 && dom->failed == 630 &&
+		dom->auth.excluded == 0 && t != NULL &&
+		strstr(t,
+		    "(counted all the same: [trust] "
+		    "count-unauthenticated = yes)") != NULL,
+	    "count_https = 0, count_unauthenticated: counted all the same");
+	g_free(t);
+	digest_free(d);
+	g_array_unref(e.a);
+
+	/* p.example: only reports posted over HTTPS */
+	e.a = g_array_new(FALSE, TRUE, sizeof(struct digest_entry));
+	vouch = &a_unchecked;
+	via = "https";
+	daily(&e, "Poster", "p.example", 0, 27, 100);
+	via = NULL;
+	vouch = &a_dkim;
+	params(&p, 21, 7);
+	d = digest_build((struct digest_entry *)(void *)e.a->data, e.a->len,
+	    &p);
+	dom = find(d, "p.example");
+	ok(dom != NULL && dom->reports == 7 && dom->successful == 700 &&
+		dom->level == DIGEST_CLEAN && dom->auth.https == 7 &&
+		strcmp(digest_domain_status(dom), "clean") == 0,
+	    "only https, counted: figures and a status");
+	digest_free(d);
+	p.count_https = 0;
+	d = digest_build((struct digest_entry *)(void *)e.a->data, e.a->len,
+	    &p);
+	dom = find(d, "p.example");
+	ok(dom != NULL && dom->reports == 0 &&
+		dom->enforce.verdict == VERDICT_UNAUTHENTICATED &&
+		strcmp(digest_domain_status(dom), "unauthenticated") == 0 &&
+		strstr(dom->enforce.reason,
+		    "No counted report in this period, so no verdict.  7 "
+		    "reports were posted over HTTPS, for which RFC 8460 "
+		    "defines no authentication, and [trust] count-https = no "
+		    "leaves them out.") != NULL,
+	    "only https, count_https = 0: no verdict, and why: %s",
+	    dom != NULL ? dom->enforce.reason : "");
+	t = digest_text(d);
+	ft = flat(t);
+	ok(strstr(ft,
+	       "7 reports, all posted over HTTPS (not counted: [trust] "
+	       "count-https = no).") != NULL,
+	    "only https, count_https = 0: the text says so");
+	g_free(t);
+	g_free(ft);
+	digest_free(d);
+	g_array_unref(e.a);
+}
+
 static void
 report_free_cb(gpointer p)
 {
@@ -1540,7 +1777,9 @@ main(void)
 	test_repeats();
 	test_remembered();
 	test_auth_sentence();
+	test_https_sentence();
 	test_trust();
+	test_https();
 	g_ptr_array_free(reports, TRUE);
 	auth_clear(&a_dkim);
 	auth_clear(&a_ar);
