@@ -777,10 +777,11 @@ unauthenticated_reason(GString *why, const struct digest_auth *a)
 	if (a->https > 0) {
 		g_string_append(why, "  ");
 		plural(why, (int64_t)a->https, "report was", "reports were");
-		g_string_append(why,
+		g_string_append_printf(why,
 		    " posted over HTTPS, for which RFC 8460 defines no "
 		    "authentication, and [trust] count-https = no leaves "
-		    "them out.");
+		    "%s out.",
+		    a->https == 1 ? "it" : "them");
 	}
 	if (a->failed > 0) {
 		g_string_append(why, "  ");

@@ -1,6 +1,7 @@
 #!/bin/sh
 # tlsrpt digest, html and show over four weeks of reports
-# (tests/data/digest, see its gen.sh), and the alerts of tlsrpt-ingest.
+# (tests/data/digest, see its gen.sh), and the alerts of tlsrpt-ingest;
+# reports posted to the CGI count in both unless [trust] count-https = no.
 #
 # The fixtures are bare report files, signed by nobody: they are
 # ingested with [trust] dkim = off, and the goldens are read with
@@ -341,6 +342,54 @@ EOF
 printf '%s\n' "$TRUST" >>"$TMP/pipe.conf"
 ingest -c "$TMP/pipe.conf" "$(report pipe.example "$yday" 1 9 a8)"
 ok "alert: a command that does not read its input" is "$rc" 0
+
+# ---- reports posted over HTTPS: [trust] count-https ----------------------
+# post_cgi CONF FILE: tlsrpt-ingest as the CGI a web server runs (source
+# https, auth none), configured by TLSRPT_CONFIG; answer in $TMP/out
+post_cgi() {
+	set +e
+	env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 \
+	    REQUEST_METHOD=POST CONTENT_TYPE=application/tlsrpt+json \
+	    CONTENT_LENGTH="$(wc -c <"$2" | tr -d ' ')" REMOTE_ADDR=192.0.2.9 \
+	    TLSRPT_CONFIG="$1" $VALGRIND "$INGEST" <"$2" >"$TMP/out" 2>"$TMP/log"
+	rc=$?
+	set -e
+	return 0
+}
+printf '[store]\nstore = %s\n[log]\ntarget = stderr\n' "$DB" >"$TMP/https.conf"
+cat "$TMP/alert-default.conf" >>"$TMP/https.conf"
+cp "$TMP/https.conf" "$TMP/https-no.conf"
+printf '[trust]\ncount-https = no\n' >>"$TMP/https-no.conf"
+DAY1="--since $(date -u -d "@$yday" +%Y-%m-%d) --period day"
+fresh
+rm -f "$TMP/alerts.jsonl" "$TMP/alerts.state"
+post_cgi "$TMP/https-no.conf" "$(report post.example "$yday" 10 90 h1)"
+ok "https, count-https = no: stored, no alert" sh -c \
+    "test '$rc' = 0 && grep -q '^Status: 200' '$TMP/out' &&
+     test ! -s '$TMP/alerts.jsonl' && test ! -s '$TMP/alerts.state'"
+# shellcheck disable=SC2086
+admin -c "$TMP/https-no.conf" digest $DAY1 --domain post.example --format text
+ok "https, count-https = no: the digest leaves it out and says so" sh -c \
+    "test '$arc' = 0 && tr '\n' ' ' <'$TMP/admin' | tr -s ' ' |
+     grep -q '1 report, posted over HTTPS (not counted: \[trust\] count-https = no)' &&
+     grep -q 'no verdict (no authenticated report)' '$TMP/admin'"
+post_cgi "$TMP/https.conf" "$(report post.example "$yday" 10 90 h2)"
+ok "https, count-https = yes (default): it alerts" sh -c \
+    "test '$rc' = 0 && test \$(wc -l <'$TMP/alerts.jsonl') = 1 &&
+     grep -q '\"domain\":\"post.example\"' '$TMP/alerts.jsonl' &&
+     grep -q '\"failure-rate\":90.00' '$TMP/alerts.jsonl' &&
+     grep -q '\"https-counted\":true' '$TMP/alerts.jsonl'"
+# shellcheck disable=SC2086
+admin -c "$TMP/https.conf" digest $DAY1 --domain post.example --format text
+ok "https, count-https = yes: the digest counts them and says so" sh -c \
+    "test '$arc' = 0 && tr '\n' ' ' <'$TMP/admin' | tr -s ' ' |
+     grep -q '2 reports, all posted over HTTPS (counted: \[trust\] count-https)' &&
+     grep -q '90.00% of 200 sessions failed' '$TMP/admin'"
+# shellcheck disable=SC2086
+admin -c "$TMP/https.conf" digest $DAY1 --domain post.example --format json
+ok "https: the json has an https count" sh -c \
+    "grep -q '\"https\":.2,' '$TMP/admin' &&
+     grep -q '\"https-counted\":.true' '$TMP/admin'"
 
 # contrib
 ok "contrib: cron.d entry pipes the digest to sendmail -t" grep -Eq \
