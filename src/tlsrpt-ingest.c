@@ -636,6 +636,29 @@ out:
 	return rc;
 }
 
+/*
+ * Read and drop what is left of a CGI request's body: left bytes, or
+ * everything to the end when left is negative.  A web server that
+ * cannot write the whole body to us answers with an error of its own
+ * instead of ours (fcgiwrap: 502).  The deadline bounds it.
+ */
+static void
+drain_body(int64_t left)
+{
+	char chunk[65536];
+	ssize_t n;
+
+	while (left != 0) {
+		n = read(STDIN_FILENO, chunk,
+		    left > 0 && left < (int64_t)sizeof(chunk) ? (size_t)left
+							      : sizeof(chunk));
+		if (n == 0 || (n < 0 && errno != EINTR))
+			break;
+		if (n > 0 && left > 0)
+			left -= n;
+	}
+}
+
 static const char *
 env_get(const char *name, void *arg)
 {
@@ -661,6 +684,7 @@ ingest_cgi(struct run *run)
 	struct maildir_msg *staged = NULL;
 	size_t cap = run->conf->limits.message_size;
 	uint64_t want;
+	int64_t unread = 0; /* of the body, to drain before the answer */
 	int oversize = 0;
 	GString *line;
 
@@ -672,21 +696,27 @@ ingest_cgi(struct run *run)
 		oc.bad_length = 1;
 	else if (rq.content_length > (int64_t)cap)
 		oc.oversize = 1;
-	if (oc.not_post || oc.bad_length || oc.oversize)
+	if (oc.not_post || oc.bad_length || oc.oversize) {
+		/* a GET without a length has no body to wait for */
+		unread = rq.content_length > 0 ? rq.content_length : 0;
 		goto answer;
+	}
 
 	/* without a length (Apache's chunked body), one byte past the
 	   cap is enough to know */
 	want = rq.content_length >= 0 ? (uint64_t)rq.content_length
 				      : (uint64_t)cap + 1;
 	if (run->opts.archive != NULL &&
-	    (staged = maildir_open(run->opts.archive, &err)) == NULL)
+	    (staged = maildir_open(run->opts.archive, &err)) == NULL) {
+		unread = rq.content_length;
 		goto temp;
+	}
 	if (read_input(STDIN_FILENO, cap, want, buf, &oversize, staged, &err) ==
 	    -1)
 		goto temp;
 	if (oversize) {
 		oc.oversize = 1;
+		unread = -1; /* no length: to the end */
 		goto answer;
 	}
 	if (rq.content_length >= 0 && buf->len < (uint64_t)rq.content_length) {
@@ -723,6 +753,7 @@ temp:
 	g_string_free(line, TRUE);
 answer:
 	maildir_abort(staged);
+	drain_body(unread);
 	alarm(0);
 	cgi_answer_for(&oc, &a);
 	line = g_string_new("https");
