@@ -249,6 +249,7 @@ run_command(const struct command *cmd, int argc, char **argv)
 	GError *gerr = NULL;
 	struct ti_err err = { 0 };
 	struct cmd_env env;
+	const char *conf_file;
 	int must_exist;
 	int status;
 
@@ -284,8 +285,9 @@ run_command(const struct command *cmd, int argc, char **argv)
 	env.query.domain = opt_domain;
 
 	conf_init(&env.conf);
-	if (conf_load(&env.conf, conf_path(opt_config, &must_exist), must_exist,
-		&err) == -1) {
+	/* conf_path() sets must_exist: not in the same call */
+	conf_file = conf_path(opt_config, &must_exist);
+	if (conf_load(&env.conf, conf_file, must_exist, &err) == -1) {
 		conf_clear(&env.conf);
 		return cmd_fail(&err);
 	}

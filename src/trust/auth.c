@@ -42,11 +42,14 @@ void
 auth_reason(struct ti_auth *a, const char *fmt, ...)
 {
 	va_list ap;
+	char *reason;
 
-	g_free(a->reason);
+	/* the old reason may be one of the arguments */
 	va_start(ap, fmt);
-	a->reason = g_strdup_vprintf(fmt, ap);
+	reason = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
+	g_free(a->reason);
+	a->reason = reason;
 }
 
 void

@@ -38,7 +38,8 @@ struct ti_auth {
 void auth_set(struct ti_auth *a, const char *method, const char *result);
 /* Replace one string field with a copy of value (NULL clears it). */
 void auth_field(char **field, const char *value);
-/* printf-style reason (replaces any earlier one). */
+/* printf-style reason (replaces any earlier one, which may be one of
+   the arguments). */
 void auth_reason(struct ti_auth *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void auth_copy(struct ti_auth *dst, const struct ti_auth *src);

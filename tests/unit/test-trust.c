@@ -131,6 +131,29 @@ test_reporting_domain(void)
 }
 
 static void
+test_auth(void)
+{
+	struct ti_auth a = { 0 }, b;
+
+	auth_set(&a, AUTH_DKIM, AUTH_TEMPERROR);
+	auth_reason(&a, "key lookup of %s timed out", "s._domainkey.x");
+	auth_reason(&a, "%s; retried for %d minutes", a.reason, 300);
+	ok(strcmp(a.reason,
+	       "key lookup of s._domainkey.x timed out; "
+	       "retried for 300 minutes") == 0,
+	    "auth_reason may take the old reason as an argument");
+	auth_copy(&b, &a);
+	ok(auth_passed(&b) == 0 && strcmp(b.method, "dkim") == 0 &&
+		b.reason != a.reason && strcmp(b.reason, a.reason) == 0,
+	    "auth_copy copies");
+	auth_clear(&b);
+	auth_set(&a, AUTH_AR, AUTH_PASS);
+	ok(auth_passed(&a) && a.reason == NULL, "auth_set clears the rest");
+	auth_clear(&a);
+	ok(!auth_passed(&a) && !auth_passed(NULL), "a cleared record: no pass");
+}
+
+static void
 test_domains(void)
 {
 	const char *ours[] = { "example.com", "mx1.example.net", NULL };
@@ -235,6 +258,7 @@ main(void)
 	mime_init();
 	test_scan();
 	test_reporting_domain();
+	test_auth();
 	test_domains();
 	test_check();
 	mime_shutdown();
