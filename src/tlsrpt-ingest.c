@@ -684,6 +684,7 @@ ingest_cgi(struct run *run)
 	struct maildir_msg *staged = NULL;
 	size_t cap = run->conf->limits.message_size;
 	uint64_t want;
+	const unsigned char *body;
 	int64_t unread = 0; /* of the body, to drain before the answer */
 	int oversize = 0;
 	GString *line;
@@ -724,10 +725,12 @@ ingest_cgi(struct run *run)
 		goto answer;
 	}
 	maildir_flush_start(staged);
+	/* an empty body has no buffer (NULL): the parsers want a pointer */
+	body = buf->len > 0 ? buf->data : (const unsigned char *)"";
 	run->opts.origin = rq.remote_addr != NULL ? rq.remote_addr : "-";
 	run->opts.source = "https";
-	if (ingest_deliver(&run->opts, buf->data, buf->len, 0, staged,
-		&run->stats, &err) == -1) {
+	if (ingest_deliver(&run->opts, body, buf->len, 0, staged, &run->stats,
+		&err) == -1) {
 		staged = NULL; /* ingest_deliver() took it */
 		goto temp;
 	}
@@ -738,7 +741,7 @@ ingest_cgi(struct run *run)
 	oc.rejected = run->stats.rejected_parts + run->stats.rejected_mails;
 	oc.reject_reason =
 	    run->stats.why.status != TI_OK ? run->stats.why.msg : NULL;
-	if (!ingest_is_bare_report(buf->data, buf->len))
+	if (!ingest_is_bare_report(body, buf->len))
 		oc.reject_reason = "the body is neither gzip nor JSON";
 	oc.foreign_reason =
 	    run->stats.foreign > 0 ? run->stats.foreign_why.msg : NULL;
