@@ -15,6 +15,19 @@
 #      same signed mails delivered with dkim = off, so that the
 #      difference is what verification costs.  Skipped, with a line
 #      that says why, without unbound, python3-dkim or openssl;
+#   1c. HTTPS POST: reports (gzip JSON, as a sender posts them) POSTed
+#      to tlsrpt-ingest run as a CGI program by fcgiwrap behind nginx
+#      (TLS on 127.0.0.1, a port picked at run time, test CA, the
+#      location block of contrib/https/nginx.conf; started with
+#      tests/e2e/https-lib.sh), by one curl process that keeps its
+#      BENCH_HTTPS_PARALLEL connections alive (--parallel, one transfer
+#      per report), store and archive on: posts/s, the median and p99
+#      of curl's time_total; beside it the same server and the same
+#      curl run with bench/floor as the CGI (it reads the body, fsyncs
+#      it to a file and answers 200).  Every post must be answered 200
+#      and every report stored once (tlsrpt export), else the benchmark
+#      stops.  Skipped, with a line that says why, without nginx,
+#      fcgiwrap, curl or openssl;
 #   2. backfill: one tlsrpt-ingest process over a Maildir, mails/s;
 #   3. one report with 50,000 failure details: seconds and peak RSS;
 #   4. tlsrpt digest and tlsrpt export over a year of reports for 100
@@ -36,15 +49,18 @@
 # BENCH_DETAILS [50000], BENCH_DOMAINS [100], BENCH_DAYS [365],
 # BENCH_REPORTERS [2] reports per domain and day, BENCH_RUNS [3]: our
 # figures are the median of that many runs (Python and the floor of the
-# pipe are measured alongside each run).  BENCH_TMPDIR [/var/tmp] must be
-# on a real disk: on tmpfs fsync costs nothing.
+# pipe are measured alongside each run).  BENCH_HTTPS [2000] reports for
+# 1c, posted BENCH_HTTPS_PARALLEL [8] at a time (fcgiwrap has as many
+# children).  BENCH_TMPDIR [/var/tmp] must be on a real disk: on tmpfs
+# fsync costs nothing.
 #
-# Every measurement but 1b runs with "[trust] dkim = off" (the generated
-# mails are not signed: verified, they would all be set aside in
-# .unauthenticated, not stored) and "count-unauthenticated = yes" (so
+# Every measurement but 1b and 1c runs with "[trust] dkim = off" (the
+# generated mails are not signed: verified, they would all be set aside
+# in .unauthenticated, not stored) and "count-unauthenticated = yes" (so
 # that the digest counts them): what they measure is unchanged since
-# before DKIM verification.  Each run checks that the store holds the
-# reports it should, else the benchmark stops.
+# before DKIM verification (1c: a report over HTTPS is stored with the
+# authentication method "none" whatever [trust] says).  Each run checks
+# that the store holds the reports it should, else the benchmark stops.
 set -eu
 LC_ALL=C
 export LC_ALL
@@ -83,6 +99,8 @@ N_DOMAINS=${BENCH_DOMAINS:-100}
 N_DAYS=${BENCH_DAYS:-365}
 N_REPORTERS=${BENCH_REPORTERS:-2}
 RUNS=${BENCH_RUNS:-3}
+N_HTTPS=${BENCH_HTTPS:-2000}
+P_HTTPS=${BENCH_HTTPS_PARALLEL:-8}
 
 PY=
 if command -v python3 >/dev/null 2>&1; then
@@ -163,6 +181,69 @@ elif [ ! -r "$UB_LIB" ]; then
 	dkim_skip="$UB_LIB is missing"
 fi
 
+# HTTPS POST (1c) needs nginx, fcgiwrap, curl and openssl (the test CA);
+# https_skip says why it is skipped, when it is.
+HS_LIB=$srcdir/tests/e2e/https-lib.sh
+https_skip=
+for p in /usr/sbin/nginx /usr/sbin/fcgiwrap; do
+	if [ -z "$https_skip" ] && [ ! -x "$p" ]; then
+		https_skip="$(basename "$p") is not installed ($p)"
+	fi
+done
+for p in curl openssl; do
+	if [ -z "$https_skip" ] && ! command -v "$p" >/dev/null 2>&1; then
+		https_skip="$p is not installed"
+	fi
+done
+if [ -z "$https_skip" ] && [ ! -r "$HS_LIB" ]; then
+	https_skip="$HS_LIB is missing"
+fi
+
+# https_reports DIR N: N distinct reports, DIR/NNNNNN.json.gz, as a
+# sender posts them: compact JSON, gzip'd; ten domains, three senders,
+# one STS policy each, 0 to 3 failure details (0.7 to 1.5 KB of JSON).
+https_reports() {
+	mkdir -p "$1"
+	awk -v dir="$1" -v n="$2" -v day="$(date -u -d '1 day ago' +%F)" '
+	BEGIN {
+		split("Google LLC|Microsoft Corporation|Mail Example", org, "|")
+		split("certificate-expired|starttls-not-supported|" \
+		    "validation-failure|sts-policy-fetch-error", rt, "|")
+		for (i = 0; i < n; i++) {
+			f = sprintf("%s/%06d.json", dir, i)
+			d = sprintf("bench%d.example", i % 10)
+			fails = i % 4
+			printf "{\"organization-name\":\"%s\"," \
+			    "\"date-range\":{\"start-datetime\":" \
+			    "\"%sT00:00:00Z\",\"end-datetime\":" \
+			    "\"%sT23:59:59Z\"},\"contact-info\":" \
+			    "\"tlsrpt@reporter.example\",\"report-id\":" \
+			    "\"https-bench-%06d\",\"policies\":[{\"policy\":" \
+			    "{\"policy-type\":\"sts\",\"policy-string\":" \
+			    "[\"version: STSv1\",\"mode: enforce\"," \
+			    "\"mx: mx1.%s\",\"mx: mx2.%s\"," \
+			    "\"max_age: 604800\"],\"policy-domain\":\"%s\"," \
+			    "\"mx-host\":[\"mx1.%s\",\"mx2.%s\"]}," \
+			    "\"summary\":{\"total-successful-session-count\":" \
+			    "%d,\"total-failure-session-count\":%d}," \
+			    "\"failure-details\":[", org[i % 3 + 1], day, day, i,
+			    d, d, d, d, d, 100 + i % 9000, fails * 3 >f
+			for (j = 0; j < fails; j++)
+				printf "%s{\"result-type\":\"%s\"," \
+				    "\"sending-mta-ip\":\"198.51.100.%d\"," \
+				    "\"receiving-mx-hostname\":\"mx%d.%s\"," \
+				    "\"receiving-ip\":\"203.0.113.%d\"," \
+				    "\"failed-session-count\":3}",
+				    j ? "," : "", rt[(i + j) % 4 + 1],
+				    1 + (i + j) % 250, 1 + j % 2, d,
+				    1 + (i * 7 + j) % 250 >f
+			print "]}]}" >f
+			close(f)
+		}
+	}'
+	gzip -9n "$1"/*.json
+}
+
 # sign_mails SRC DST KEY: sign each mail of SRC into DST (same name) for
 # the domain of its TLS-Report-Submitter field, which is that of its
 # From and its contact-info (bench/gen.c), selector "bench"; gen's
@@ -215,6 +296,10 @@ maildir "$T/year"
     "$N_REPORTERS"
 n_year=$((N_DOMAINS * N_DAYS * N_REPORTERS))
 json_bytes=$(wc -c <"$T/big.json" | tr -d ' ')
+if [ -z "$https_skip" ]; then
+	https_reports "$T/posts" "$N_HTTPS"
+	https_gz_bytes=$(cat "$T"/posts/*.gz | wc -c | tr -d ' ')
+fi
 if [ -z "$dkim_skip" ]; then
 	say "signing the $N_PIPE pipe mails (RSA-2048, rsa-sha256," \
 	    "relaxed/relaxed)"
@@ -315,6 +400,167 @@ if [ -z "$dkim_skip" ]; then
 	dkim_p99=$(awk '{ print $2 }' "$T/r.dkim" | median)
 	off_med=$(awk '{ print $3 }' "$T/r.dkim" | median)
 	off_p99=$(awk '{ print $4 }' "$T/r.dkim" | median)
+fi
+
+# --- 1c. HTTPS POST (CGI under nginx + fcgiwrap) ----------------------------
+if [ -n "$https_skip" ]; then
+	say "HTTPS POST: skipped: $https_skip"
+else
+	say "HTTPS POST (CGI under nginx + fcgiwrap): $N_HTTPS reports," \
+	    "$P_HTTPS at a time, $RUNS runs"
+	# https-lib.sh keeps its servers under $TMP/https, runs them (and
+	# the CGI) as nobody when we are root, and chains the stop of their
+	# process groups in front of our EXIT trap
+	# shellcheck disable=SC2034 # read by https-lib.sh
+	TMP=$T top_srcdir=$srcdir VALGRIND='' HS_FCGI_CHILDREN=$P_HTTPS
+	chmod 755 "$T"
+	# shellcheck source=tests/e2e/https-lib.sh
+	. "$HS_LIB"
+	if ! https_ca 2>"$T/https.err"; then
+		https_skip="no test CA: $(tail -n 1 "$T/https.err")"
+		say "HTTPS POST: skipped: $https_skip"
+	fi
+fi
+
+# group_cpu PGID: "TICKS PIDS", the CPU clock ticks that the processes
+# of the process group PGID have used, and their pids (a comma between
+# them).  fcgiwrap's children ignore SIGCHLD, so the CGI runs they
+# start are in no one's count: perf stat -p counts them (it follows the
+# children of the processes it watches).
+group_cpu() {
+	cat /proc/[0-9]*/stat 2>/dev/null | awk -v g="$1" '
+	    { pid = $1; sub(/^.*\) /, "") }
+	    $3 == g { t += $12 + $13; p = p (p == "" ? "" : ",") pid }
+	    END { print t + 0, p }'
+}
+
+# the CPU of the CGI runs needs perf (linux-perf)
+PERF=
+if command -v perf >/dev/null 2>&1 &&
+    perf stat -x, -e task-clock -o /dev/null true >/dev/null 2>&1; then
+	PERF=perf
+fi
+
+# https_post CGI CONF LABEL: start nginx and fcgiwrap with CGI as
+# SCRIPT_FILENAME and CONF as TLSRPT_CONFIG, post the reports of
+# $T/posts with one curl, stop them.  Prints "POSTS/S MEDIAN_MS P99_MS
+# CGI_MS FCGIWRAP_MS NGINX_MS CONNECTIONS" (CPU milliseconds a post);
+# stops the benchmark unless every post was answered 200.
+https_post() {
+	if ! nginx_start "$1" "$2" 2>"$T/https.err"; then
+		say "$3: nginx did not start:"
+		sed 's/^/  /' "$T/https.err" >&2
+		exit 1
+	fi
+	# one transfer per report, options reset by "next" (between them:
+	# one after the last would be a transfer without a URL); curl
+	# --parallel runs them over at most P_HTTPS connections, kept alive
+	_next=
+	for f in "$T"/posts/*.gz; do
+		printf '%surl = "%s"\ndata-binary = "@%s"\n' "$_next" \
+		    "$NGINX_URL" "$f"
+		_next='next
+'
+		printf 'header = "Content-Type: application/tlsrpt+gzip"\n'
+		printf 'cacert = "%s"\noutput = "/dev/null"\nmax-time = 120\n' \
+		    "$HS_CA"
+		printf 'write-out = "%%{http_code} %%{time_total} '
+		printf '%%{num_connects}\\n"\n'
+	done >"$T/curl.conf"
+	# shellcheck disable=SC2154 # set by https-lib.sh's nginx_start
+	_n0=$(group_cpu "$_hs_pg_nginx") _f0=$(group_cpu "$_hs_pg_fcgiwrap")
+	_perf=
+	rm -f "$T/perf.out"
+	if [ -n "$PERF" ]; then
+		# fcgiwrap's processes and the CGI runs they start
+		"$PERF" stat -x, -e task-clock -p "${_f0#* }" \
+		    -o "$T/perf.out" &
+		_perf=$!
+		sleep 0.5
+	fi
+	"$TIMEIT" once -o "$T/curl.out" -- curl --silent --parallel \
+	    --parallel-immediate --parallel-max "$P_HTTPS" \
+	    --config "$T/curl.conf" >"$T/t.curl" || :
+	_n1=$(group_cpu "$_hs_pg_nginx") _f1=$(group_cpu "$_hs_pg_fcgiwrap")
+	if [ -n "$_perf" ]; then
+		kill -INT "$_perf" 2>/dev/null || :
+		wait "$_perf" || :
+	fi
+	# the CGI runs: fcgiwrap's and theirs, less fcgiwrap's own
+	_cgi=$(awk -F, '$3 ~ /^task-clock/ { print $1 }' "$T/perf.out" \
+	    2>/dev/null) || :
+	https_stop nginx
+	https_stop fcgiwrap
+	_bad=$(awk '$1 != 200' "$T/curl.out" | wc -l | tr -d ' ')
+	_done=$(wc -l <"$T/curl.out" | tr -d ' ')
+	if [ "$_done" != "$N_HTTPS" ] || [ "$_bad" != 0 ]; then
+		say "$3: $_done posts answered, $_bad of them not 200" \
+		    "($(awk '$1 != 200 { print $1 }' "$T/curl.out" | sort |
+			uniq -c | tr -s ' \n' '  ')), $N_HTTPS expected:" \
+		    "the figures would not measure what they say; stopping"
+		tail -n 5 "$HS_CGILOG" "$HS_DIR/logs/nginx-error.log" >&2
+		exit 1
+	fi
+	_tck=$(getconf CLK_TCK 2>/dev/null || echo 100)
+	echo "$(calc "$N_HTTPS / $(field wall_s <"$T/t.curl")")" \
+	    "$(awk '{ print $2 * 1000 }' "$T/curl.out" | sort -g | awk '
+		{ v[NR] = $1 }
+		END { i = int(NR * 0.99 + 0.999); if (i < 1) i = 1
+		      print v[int((NR + 1) / 2)], v[i] }')" \
+	    "$(echo "${_f0% *} ${_f1% *} ${_n0% *} ${_n1% *} ${_cgi:--}" |
+		awk -v n="$N_HTTPS" -v t="$_tck" '
+		{ ms = 1000 / t; f = ($2 - $1) * ms; c = "-"
+		  if ($5 != "-") c = sprintf("%.3f", ($5 - f) / n)
+		  printf "%s %.3f %.3f", c, f / n, ($4 - $3) * ms / n }')" \
+	    "$(awk '{ c += $3 } END { print c + 0 }' "$T/curl.out")"
+}
+
+if [ -z "$https_skip" ]; then
+	cp "$FLOOR" "$HS_DIR/bin/floor"
+	chmod 755 "$HS_DIR/bin/floor"
+	: >"$T/r.https"
+	for r in $(seq "$RUNS"); do
+		# a new store and archive, and a new directory for the floor
+		rm -rf "$HS_DIR/run" && mkdir -p "$HS_DIR/run/s" "$HS_DIR/run/f"
+		printf '[store]\nstore = %s\n[ingest]\narchive = %s\n' \
+		    "$HS_DIR/run/s/reports.db" "$HS_DIR/run/s/Maildir" \
+		    >"$HS_DIR/run/tlsrpt.conf"
+		printf '[log]\ntarget = stderr\n' >>"$HS_DIR/run/tlsrpt.conf"
+		[ "$(id -u)" != 0 ] || chown -R nobody:nogroup "$HS_DIR/run"
+		chmod -R a+rX "$HS_DIR/run"
+		# ours, then the floor: the same server, the same curl run
+		https_post "$HS_DIR/bin/tlsrpt-ingest" \
+		    "$HS_DIR/run/tlsrpt.conf" "HTTPS POST, run $r" >"$T/t.ours"
+		https_post "$HS_DIR/bin/floor" "$HS_DIR/run/f" \
+		    "HTTPS POST, floor, run $r" >"$T/t.floor"
+		echo "$(cat "$T/t.ours") $(cat "$T/t.floor")" >>"$T/r.https"
+		say "  run $r: ours $(cat "$T/t.ours"); floor $(cat "$T/t.floor")" \
+		    "(posts/s, median and p99 ms, CPU ms a post: the CGI," \
+		    "fcgiwrap, nginx; connections)"
+		expect_stored "$HS_DIR/run/s/reports.db" "$N_HTTPS" \
+		    "HTTPS POST, run $r"
+		_nf=$(find "$HS_DIR/run/f" -name 'floor.*' | wc -l | tr -d ' ')
+		if [ "$_nf" != "$N_HTTPS" ]; then
+			say "HTTPS POST, floor, run $r: $_nf bodies written," \
+			    "$N_HTTPS expected; stopping"
+			exit 1
+		fi
+	done
+	rm -rf "$HS_DIR/run"
+	# column K of r.https, median over the runs
+	hcol() {
+		awk -v k="$1" '{ print $k }' "$T/r.https" | median
+	}
+	https_rate=$(hcol 1) https_med=$(hcol 2) https_p99=$(hcol 3)
+	https_cgi=$(hcol 4) https_fcgi=$(hcol 5) https_nginx=$(hcol 6)
+	https_conns=$(hcol 7)
+	hfloor_rate=$(hcol 8) hfloor_med=$(hcol 9) hfloor_p99=$(hcol 10)
+	hfloor_cgi=$(hcol 11) hfloor_fcgi=$(hcol 12) hfloor_nginx=$(hcol 13)
+	nginx_v=$(/usr/sbin/nginx -v 2>&1 | sed -n 's|.*nginx/||p')
+	fcgiwrap_v=$(dpkg-query -W -f '${Version}' fcgiwrap 2>/dev/null) ||
+	    fcgiwrap_v='?'
+
+	curl_v=$(curl --version | sed -n '1s/^curl \([^ ]*\).*/\1/p')
 fi
 
 # --- 2. backfill ----------------------------------------------------------
@@ -530,6 +776,51 @@ dkim_table() {
 	    "$(fmt %.2f "$pipe_p99") | $(fmt %.2f "$floor_p99") |"
 }
 
+# 1c: reports POSTed over HTTPS, ours beside the floor
+https_table() {
+	if [ -n "$https_skip" ]; then
+		echo "HTTPS POST (CGI under nginx + fcgiwrap): skipped:" \
+		    "$https_skip."
+		return
+	fi
+	echo "Reports POSTed over HTTPS: $N_HTTPS distinct reports (gzip" \
+	    "JSON, $(fmt %.0f "$https_gz_bytes / $N_HTTPS") bytes each on" \
+	    "average, ten domains), posted $P_HTTPS at a time by one curl" \
+	    "$curl_v (--parallel; $https_conns TLS connections in all, kept" \
+	    "alive) to nginx $nginx_v on 127.0.0.1 (the location block of" \
+	    "contrib/https/nginx.conf), which hands each to fcgiwrap" \
+	    "$fcgiwrap_v ($P_HTTPS children); fcgiwrap runs one CGI" \
+	    "process per post: tlsrpt-ingest (store and archive on, log" \
+	    "lines to fcgiwrap's stderr, a file), or the floor, bench/floor" \
+	    "as a CGI (linked against the same libraries, it reads the" \
+	    "body, fsyncs it to a file and answers 200).  Each run starts" \
+	    "the servers afresh for ours, then for the floor.  Latency is" \
+	    "curl's time_total for a post; CPU is divided by the posts:" \
+	    "that of the CGI runs (perf stat on fcgiwrap and its children," \
+	    "less fcgiwrap's own), of fcgiwrap's and nginx's processes" \
+	    "(/proc)."
+	echo
+	echo "| HTTPS POST, $P_HTTPS at a time | tlsrpt-ingest (CGI) | floor (CGI) | tlsrpt time / floor time |"
+	echo "|---|---|---|---|"
+	echo "| posts per second | $(fmt %.0f "$https_rate") |" \
+	    "$(fmt %.0f "$hfloor_rate") | $(ratio "$hfloor_rate" "$https_rate") |"
+	echo "| latency, ms, median | $(fmt %.1f "$https_med") |" \
+	    "$(fmt %.1f "$hfloor_med") | $(ratio "$https_med" "$hfloor_med") |"
+	echo "| latency, ms, p99 | $(fmt %.1f "$https_p99") |" \
+	    "$(fmt %.1f "$hfloor_p99") | $(ratio "$https_p99" "$hfloor_p99") |"
+	if [ "$https_cgi" = - ] || [ "$hfloor_cgi" = - ]; then
+		echo "| CPU ms a post: the CGI | not measured (no perf) | | |"
+	else
+		echo "| CPU ms a post: the CGI | $(fmt %.2f "$https_cgi") |" \
+		    "$(fmt %.2f "$hfloor_cgi") |" \
+		    "$(ratio "$https_cgi" "$hfloor_cgi") |"
+	fi
+	echo "| CPU ms a post: fcgiwrap | $(fmt %.2f "$https_fcgi") |" \
+	    "$(fmt %.2f "$hfloor_fcgi") | |"
+	echo "| CPU ms a post: nginx (TLS, HTTP, FastCGI) | $(fmt %.2f "$https_nginx") |" \
+	    "$(fmt %.2f "$hfloor_nginx") | |"
+}
+
 machine() {
 	cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo 2>/dev/null |
 	    head -n 1)
@@ -564,12 +855,16 @@ machine() {
 	    "BENCH_PY_PIPE=$N_PYPIPE BENCH_BACKFILL=$N_BACKFILL" \
 	    "BENCH_DETAILS=$N_DETAILS BENCH_DOMAINS=$N_DOMAINS" \
 	    "BENCH_DAYS=$N_DAYS BENCH_REPORTERS=$N_REPORTERS" \
-	    "BENCH_RUNS=$RUNS (defaults: 1000 100 10000 50000 100 365 2 3)."
+	    "BENCH_RUNS=$RUNS BENCH_HTTPS=$N_HTTPS" \
+	    "BENCH_HTTPS_PARALLEL=$P_HTTPS (defaults: 1000 100 10000 50000" \
+	    "100 365 2 3 2000 8)."
 }
 
 table
 echo
 dkim_table
+echo
+https_table
 if [ "$write" = 1 ]; then
 	{
 		echo "# Benchmark results"
@@ -582,6 +877,8 @@ if [ "$write" = 1 ]; then
 		table
 		echo
 		dkim_table
+		echo
+		https_table
 		echo
 		machine
 		if [ -f "$srcdir/bench/NOTES.md" ]; then
