@@ -110,7 +110,7 @@ stored_n=$(grep -c 'report status=stored' "$HS_CGILOG") || :
 dups=$(grep -c 'report status=duplicate' "$HS_CGILOG") || :
 echo "# nginx+fcgiwrap ($HS_FCGI_CHILDREN children): $N posts ($D distinct" \
     "reports), $P at once: $((ms / 1000)).$((ms % 1000 / 100)) s," \
-    "$((N * 1000 / ms)) posts/s"
+    "$((N * 1000 / ms)).$((N * 10000 / ms % 10)) posts/s"
 echo "# $stored_n stored, $dups duplicates, $deferrals answers 503 in" \
     "$retried posts, at most $maxtries attempts, $failed failed for good"
 ok "every post answered" is "$done_n" "$N"
