@@ -558,7 +558,9 @@ ingest_deliver(const struct ingest_opts *o, const unsigned char *raw,
 	struct ingest_mail m;
 	int rc;
 
-	ingest_prepare(raw, len, oversize, o->origin, o->limits, &m);
+	/* a POST's origin is its client's address, not a file name */
+	ingest_prepare(raw, len, oversize, o->source == NULL ? o->origin : NULL,
+	    o->limits, &m);
 	ingest_keep_domains(&m, trust_domains(o->trust));
 	rc = ingest_deliver_parsed(o, raw, len, &m, staged, stats, err);
 	ingest_mail_clear(&m);
@@ -696,7 +698,9 @@ ingest_deliver_parsed(const struct ingest_opts *o, const unsigned char *raw,
 		k++;
 	}
 
-	g_string_append(line, "mail");
+	g_string_append(line,
+	    o->source != NULL && strcmp(o->source, "https") == 0 ? "post"
+								 : "mail");
 	status = n_reports == 0 ? "rejected"
 	    : unauth            ? "unauthenticated"
 	    : stored > 0        ? (o->dry_run != NULL ? "dry-run" : "stored")

@@ -569,6 +569,8 @@ https_cases() {
 	ok "$_l: _meta: source https, client 127.0.0.1, auth none" grep -q \
 	    '"source":"https","client-address":"127.0.0.1","auth":{"method":"none"' \
 	    "$TMP/admin"
+	ok "$_l: _meta: no file name (a POST has none)" grep -q \
+	    '"filename":null' "$TMP/admin"
 	post "$_u" "$TMP/r/1.json.gz"
 	ok "$_l: the same POST again: 200 already stored" \
 	    is "$POST_STATUS $POST_BODY" "200 already stored"
