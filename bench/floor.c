@@ -9,12 +9,14 @@
  *
  * Run as a CGI/1.1 program (GATEWAY_INTERFACE is set, as tlsrpt-ingest
  * tells), it reads the request's body instead (CONTENT_LENGTH bytes, or
- * to the end without it), writes it the same way into the directory
- * that TLSRPT_CONFIG names (the web server passes that variable to
- * tlsrpt-ingest; bench/run.sh points it at a directory for the floor),
- * and answers 200 with one line of text, as tlsrpt-ingest does once
- * the report is stored.  The method and the Content-Type are not
- * looked at: the benchmark posts only reports.
+ * to the end without it), writes it the same way into the directory of
+ * the file that TLSRPT_CONFIG names (the web server passes that
+ * variable to tlsrpt-ingest; the floor does not read the file), and
+ * answers 200 with one line of text, as tlsrpt-ingest does once the
+ * report is stored.  So one web server configuration serves both, and
+ * bench/run.sh switches between them by a link to the CGI.  The method
+ * and the Content-Type are not looked at: the benchmark posts only
+ * reports.
  *
  * Design rationale: one program for both floors, so that the HTTPS
  * floor is the pipe floor plus what CGI adds (the environment, the
@@ -86,13 +88,19 @@ store(const char *dir, long long max)
 static int
 cgi(void)
 {
-	const char *dir = getenv("TLSRPT_CONFIG");
+	const char *conf = getenv("TLSRPT_CONFIG");
 	const char *len = getenv("CONTENT_LENGTH");
+	const char *slash;
+	char dir[4096];
 	long long max = -1;
 
 	if (len != NULL && *len != '\0')
 		max = strtoll(len, NULL, 10);
-	if (dir == NULL || store(dir, max) == -1) {
+	if (conf != NULL && (slash = strrchr(conf, '/')) != NULL)
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - conf), conf);
+	else
+		snprintf(dir, sizeof(dir), ".");
+	if (store(dir, max) == -1) {
 		fputs("Status: 503 Service Unavailable\r\n"
 		      "Content-Type: text/plain; charset=utf-8\r\n\r\n"
 		      "floor: cannot write\n",

@@ -22,12 +22,14 @@
 #      tests/e2e/https-lib.sh), by one curl process that keeps its
 #      BENCH_HTTPS_PARALLEL connections alive (--parallel, one transfer
 #      per report), store and archive on: posts/s, the median and p99
-#      of curl's time_total; beside it the same server and the same
-#      curl run with bench/floor as the CGI (it reads the body, fsyncs
-#      it to a file and answers 200).  Every post must be answered 200
-#      and every report stored once (tlsrpt export), else the benchmark
-#      stops.  Skipped, with a line that says why, without nginx,
-#      fcgiwrap, curl or openssl;
+#      of curl's time_total, the CPU a post of the CGI runs (with perf),
+#      fcgiwrap and nginx; beside it the same server and the same curl
+#      runs with bench/floor as the CGI (it reads the body, fsyncs it
+#      to a file and answers 200), the reports posted in 5 chunks, each
+#      to both in turn.  Every post must be answered 200 and every
+#      report stored once (tlsrpt export), else the benchmark stops.
+#      Skipped, with a line that says why, without nginx, fcgiwrap,
+#      curl or openssl;
 #   2. backfill: one tlsrpt-ingest process over a Maildir, mails/s;
 #   3. one report with 50,000 failure details: seconds and peak RSS;
 #   4. tlsrpt digest and tlsrpt export over a year of reports for 100
@@ -441,22 +443,22 @@ if command -v perf >/dev/null 2>&1 &&
 	PERF=perf
 fi
 
-# https_post CGI CONF LABEL: start nginx and fcgiwrap with CGI as
-# SCRIPT_FILENAME and CONF as TLSRPT_CONFIG, post the reports of
-# $T/posts with one curl, stop them.  Prints "POSTS/S MEDIAN_MS P99_MS
-# CGI_MS FCGIWRAP_MS NGINX_MS CONNECTIONS" (CPU milliseconds a post);
-# stops the benchmark unless every post was answered 200.
-https_post() {
-	if ! nginx_start "$1" "$2" 2>"$T/https.err"; then
-		say "$3: nginx did not start:"
-		sed 's/^/  /' "$T/https.err" >&2
-		exit 1
-	fi
+# https_chunk SIDE FIRST COUNT: post the reports FIRST+1 .. FIRST+COUNT
+# of $T/posts with one curl to the server in place, whose CGI is SIDE
+# (ours or floor).  Appends curl's lines ("STATUS TIME_TOTAL
+# NEW_CONNECTIONS") to $T/h.SIDE.out and "WALL_S FCGIWRAP_TICKS
+# NGINX_TICKS CGI_MS" to $T/h.SIDE.acc (CGI_MS: perf's task-clock of
+# fcgiwrap and its children, "-" without perf).
+https_chunk() {
+	case $1 in
+	ours) ln -sfn "$HS_DIR/bin/tlsrpt-ingest" "$HS_DIR/cgi/bench" ;;
+	*) ln -sfn "$HS_DIR/bin/floor" "$HS_DIR/cgi/bench" ;;
+	esac
 	# one transfer per report, options reset by "next" (between them:
 	# one after the last would be a transfer without a URL); curl
 	# --parallel runs them over at most P_HTTPS connections, kept alive
 	_next=
-	for f in "$T"/posts/*.gz; do
+	sed -n "$(($2 + 1)),$(($2 + $3))p" "$T/posts.list" | while read -r f; do
 		printf '%surl = "%s"\ndata-binary = "@%s"\n' "$_next" \
 		    "$NGINX_URL" "$f"
 		_next='next
@@ -476,7 +478,7 @@ https_post() {
 		"$PERF" stat -x, -e task-clock -p "${_f0#* }" \
 		    -o "$T/perf.out" &
 		_perf=$!
-		sleep 0.5
+		sleep 0.3
 	fi
 	"$TIMEIT" once -o "$T/curl.out" -- curl --silent --parallel \
 	    --parallel-immediate --parallel-max "$P_HTTPS" \
@@ -486,60 +488,100 @@ https_post() {
 		kill -INT "$_perf" 2>/dev/null || :
 		wait "$_perf" || :
 	fi
-	# the CGI runs: fcgiwrap's and theirs, less fcgiwrap's own
 	_cgi=$(awk -F, '$3 ~ /^task-clock/ { print $1 }' "$T/perf.out" \
 	    2>/dev/null) || :
-	https_stop nginx
-	https_stop fcgiwrap
-	_bad=$(awk '$1 != 200' "$T/curl.out" | wc -l | tr -d ' ')
-	_done=$(wc -l <"$T/curl.out" | tr -d ' ')
+	cat "$T/curl.out" >>"$T/h.$1.out"
+	echo "$(field wall_s <"$T/t.curl") $((${_f1% *} - ${_f0% *}))" \
+	    "$((${_n1% *} - ${_n0% *})) ${_cgi:--}" >>"$T/h.$1.acc"
+}
+
+# https_sum SIDE: "POSTS/S MEDIAN_MS P99_MS CGI_MS FCGIWRAP_MS NGINX_MS
+# CONNECTIONS" over the chunks of SIDE in $T/h.SIDE.*, CPU a post (the
+# CGI runs: fcgiwrap's and theirs, less fcgiwrap's own); stops the
+# benchmark unless every post was answered 200.
+https_sum() {
+	_bad=$(awk '$1 != 200' "$T/h.$1.out" | wc -l | tr -d ' ')
+	_done=$(wc -l <"$T/h.$1.out" | tr -d ' ')
 	if [ "$_done" != "$N_HTTPS" ] || [ "$_bad" != 0 ]; then
-		say "$3: $_done posts answered, $_bad of them not 200" \
-		    "($(awk '$1 != 200 { print $1 }' "$T/curl.out" | sort |
-			uniq -c | tr -s ' \n' '  ')), $N_HTTPS expected:" \
-		    "the figures would not measure what they say; stopping"
+		say "HTTPS POST, $1: $_done posts answered, $_bad of them" \
+		    "not 200 ($(awk '$1 != 200 { print $1 }' "$T/h.$1.out" |
+			sort | uniq -c | tr -s ' \n' '  ')), $N_HTTPS" \
+		    "expected: the figures would not measure what they say;" \
+		    "stopping"
 		tail -n 5 "$HS_CGILOG" "$HS_DIR/logs/nginx-error.log" >&2
 		exit 1
 	fi
-	_tck=$(getconf CLK_TCK 2>/dev/null || echo 100)
-	echo "$(calc "$N_HTTPS / $(field wall_s <"$T/t.curl")")" \
-	    "$(awk '{ print $2 * 1000 }' "$T/curl.out" | sort -g | awk '
+	echo "$(awk -v n="$N_HTTPS" '{ s += $1 } END { print n / s }' \
+	    "$T/h.$1.acc")" \
+	    "$(awk '{ print $2 * 1000 }' "$T/h.$1.out" | sort -g | awk '
 		{ v[NR] = $1 }
 		END { i = int(NR * 0.99 + 0.999); if (i < 1) i = 1
 		      print v[int((NR + 1) / 2)], v[i] }')" \
-	    "$(echo "${_f0% *} ${_f1% *} ${_n0% *} ${_n1% *} ${_cgi:--}" |
-		awk -v n="$N_HTTPS" -v t="$_tck" '
-		{ ms = 1000 / t; f = ($2 - $1) * ms; c = "-"
-		  if ($5 != "-") c = sprintf("%.3f", ($5 - f) / n)
-		  printf "%s %.3f %.3f", c, f / n, ($4 - $3) * ms / n }')" \
-	    "$(awk '{ c += $3 } END { print c + 0 }' "$T/curl.out")"
+	    "$(awk -v n="$N_HTTPS" -v t="$(getconf CLK_TCK 2>/dev/null ||
+		echo 100)" '
+		{ f += $2; g += $3; if ($4 == "-") no = 1; else c += $4 }
+		END { ms = 1000 / t
+		      if (no) printf "- "
+		      else printf "%.3f ", (c - f * ms) / n
+		      printf "%.3f %.3f", f * ms / n, g * ms / n }' \
+		"$T/h.$1.acc")" \
+	    "$(awk '{ c += $3 } END { print c + 0 }' "$T/h.$1.out")"
 }
 
 if [ -z "$https_skip" ]; then
 	cp "$FLOOR" "$HS_DIR/bin/floor"
 	chmod 755 "$HS_DIR/bin/floor"
+	ls "$T"/posts/*.gz >"$T/posts.list"
+	# the reports in H_CHUNKS chunks, each posted to ours and to the
+	# floor in turn (which goes first alternates): on a shared machine
+	# both see the same load
+	H_CHUNKS=5
+	[ "$N_HTTPS" -ge "$H_CHUNKS" ] || H_CHUNKS=1
 	: >"$T/r.https"
 	for r in $(seq "$RUNS"); do
-		# a new store and archive, and a new directory for the floor
-		rm -rf "$HS_DIR/run" && mkdir -p "$HS_DIR/run/s" "$HS_DIR/run/f"
+		# a new store and archive; the floor writes beside the
+		# configuration (TLSRPT_CONFIG), in run/
+		rm -rf "$HS_DIR/run" && mkdir -p "$HS_DIR/run/s"
 		printf '[store]\nstore = %s\n[ingest]\narchive = %s\n' \
 		    "$HS_DIR/run/s/reports.db" "$HS_DIR/run/s/Maildir" \
 		    >"$HS_DIR/run/tlsrpt.conf"
 		printf '[log]\ntarget = stderr\n' >>"$HS_DIR/run/tlsrpt.conf"
 		[ "$(id -u)" != 0 ] || chown -R nobody:nogroup "$HS_DIR/run"
 		chmod -R a+rX "$HS_DIR/run"
-		# ours, then the floor: the same server, the same curl run
-		https_post "$HS_DIR/bin/tlsrpt-ingest" \
-		    "$HS_DIR/run/tlsrpt.conf" "HTTPS POST, run $r" >"$T/t.ours"
-		https_post "$HS_DIR/bin/floor" "$HS_DIR/run/f" \
-		    "HTTPS POST, floor, run $r" >"$T/t.floor"
+		rm -f "$T"/h.*
+		# the CGI is a link, to tlsrpt-ingest or to the floor
+		ln -sfn "$HS_DIR/bin/tlsrpt-ingest" "$HS_DIR/cgi/bench"
+		if ! nginx_start "$HS_DIR/cgi/bench" \
+		    "$HS_DIR/run/tlsrpt.conf" 2>"$T/https.err"; then
+			say "HTTPS POST: nginx did not start:"
+			sed 's/^/  /' "$T/https.err" >&2
+			exit 1
+		fi
+		c=0 first=0
+		while [ "$c" -lt "$H_CHUNKS" ]; do
+			c=$((c + 1))
+			n=$(((N_HTTPS - first) / (H_CHUNKS - c + 1)))
+			if [ $((c % 2)) = 1 ]; then
+				https_chunk ours "$first" "$n"
+				https_chunk floor "$first" "$n"
+			else
+				https_chunk floor "$first" "$n"
+				https_chunk ours "$first" "$n"
+			fi
+			first=$((first + n))
+		done
+		https_stop nginx
+		https_stop fcgiwrap
+		https_sum ours >"$T/t.ours"
+		https_sum floor >"$T/t.floor"
 		echo "$(cat "$T/t.ours") $(cat "$T/t.floor")" >>"$T/r.https"
 		say "  run $r: ours $(cat "$T/t.ours"); floor $(cat "$T/t.floor")" \
 		    "(posts/s, median and p99 ms, CPU ms a post: the CGI," \
 		    "fcgiwrap, nginx; connections)"
 		expect_stored "$HS_DIR/run/s/reports.db" "$N_HTTPS" \
 		    "HTTPS POST, run $r"
-		_nf=$(find "$HS_DIR/run/f" -name 'floor.*' | wc -l | tr -d ' ')
+		_nf=$(find "$HS_DIR/run" -maxdepth 1 -name 'floor.*' | wc -l |
+		    tr -d ' ')
 		if [ "$_nf" != "$N_HTTPS" ]; then
 			say "HTTPS POST, floor, run $r: $_nf bodies written," \
 			    "$N_HTTPS expected; stopping"
@@ -786,15 +828,18 @@ https_table() {
 	echo "Reports POSTed over HTTPS: $N_HTTPS distinct reports (gzip" \
 	    "JSON, $(fmt %.0f "$https_gz_bytes / $N_HTTPS") bytes each on" \
 	    "average, ten domains), posted $P_HTTPS at a time by one curl" \
-	    "$curl_v (--parallel; $https_conns TLS connections in all, kept" \
-	    "alive) to nginx $nginx_v on 127.0.0.1 (the location block of" \
+	    "$curl_v (--parallel; each curl run keeps its connections" \
+	    "alive: $https_conns TLS connections for the $N_HTTPS posts)" \
+	    "to nginx $nginx_v on 127.0.0.1 (the location block of" \
 	    "contrib/https/nginx.conf), which hands each to fcgiwrap" \
 	    "$fcgiwrap_v ($P_HTTPS children); fcgiwrap runs one CGI" \
 	    "process per post: tlsrpt-ingest (store and archive on, log" \
 	    "lines to fcgiwrap's stderr, a file), or the floor, bench/floor" \
 	    "as a CGI (linked against the same libraries, it reads the" \
-	    "body, fsyncs it to a file and answers 200).  Each run starts" \
-	    "the servers afresh for ours, then for the floor.  Latency is" \
+	    "body, fsyncs it to a file and answers 200); the CGI is a link" \
+	    "to one or the other, the reports are posted in $H_CHUNKS" \
+	    "chunks, each to both in turn (which one first alternates)," \
+	    "so that both see the same load.  Latency is" \
 	    "curl's time_total for a post; CPU is divided by the posts:" \
 	    "that of the CGI runs (perf stat on fcgiwrap and its children," \
 	    "less fcgiwrap's own), of fcgiwrap's and nginx's processes" \
