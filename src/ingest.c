@@ -247,6 +247,26 @@ ingest_parse(const unsigned char *raw, size_t len, const char *name,
 	out->items = (struct ingest_item *)(void *)g_array_free(items, FALSE);
 }
 
+void
+ingest_note_media_type(struct ingest_mail *m, const char *content_type)
+{
+	if (!m->bare)
+		return;
+	for (size_t i = 0; i < m->n_items; i++) {
+		struct ingest_item *it = &m->items[i];
+
+		/* it->ctype says what the bytes are (ingest_parse) */
+		if (it->report == NULL ||
+		    (content_type != NULL &&
+			strcmp(content_type, it->ctype) == 0))
+			continue;
+		report_deviate(it->report, "media-type-mismatch",
+		    "%s posted as %s",
+		    strstr(it->ctype, "gzip") ? "gzip" : "JSON",
+		    content_type != NULL ? content_type : "no Content-Type");
+	}
+}
+
 int
 ingest_is_bare_report(const unsigned char *raw, size_t len)
 {
@@ -561,6 +581,8 @@ ingest_deliver(const struct ingest_opts *o, const unsigned char *raw,
 	/* a POST's origin is its client's address, not a file name */
 	ingest_prepare(raw, len, oversize, o->source == NULL ? o->origin : NULL,
 	    o->limits, &m);
+	if (o->source != NULL)
+		ingest_note_media_type(&m, o->content_type);
 	ingest_keep_domains(&m, trust_domains(o->trust));
 	rc = ingest_deliver_parsed(o, raw, len, &m, staged, stats, err);
 	ingest_mail_clear(&m);

@@ -53,6 +53,14 @@ struct ingest_mail {
 void ingest_parse(const unsigned char *raw, size_t len, const char *name,
     const struct ti_limits *limits, struct ingest_mail *out);
 void ingest_mail_clear(struct ingest_mail *m);
+/*
+ * A bare report (a POST's body) labelled content_type (NULL: no label):
+ * note a "media-type-mismatch" deviation on each report whose label is
+ * not the RFC 8460 media type of what its bytes are (gzip or JSON).
+ * Pure.
+ */
+void ingest_note_media_type(struct ingest_mail *m, const char *content_type);
+
 /* True when raw[0..len) starts like a bare report (gzip, or JSON after
    white space), which ingest_parse() reads as one, not as a mail. */
 int ingest_is_bare_report(const unsigned char *raw, size_t len);
@@ -98,6 +106,10 @@ struct ingest_opts {
 	   client address as its origin.  NULL: "mail" or "file", as the
 	   input is. */
 	const char *source;
+	/* The Content-Type media type of a POST (lower case, no
+	   parameters), or NULL: the body's bytes decide, and a label that
+	   disagrees with them is noted as a deviation. */
+	const char *content_type;
 	/* A temperror within the grace period defers the mail (-1 with
 	   TI_E_TEMP: a pipe delivery exits 75).  0 (a backfill): the
 	   file is only logged as not stored and the run goes on; the

@@ -729,6 +729,7 @@ ingest_cgi(struct run *run)
 	body = buf->len > 0 ? buf->data : (const unsigned char *)"";
 	run->opts.origin = rq.remote_addr != NULL ? rq.remote_addr : "-";
 	run->opts.source = "https";
+	run->opts.content_type = rq.content_type;
 	if (ingest_deliver(&run->opts, body, buf->len, 0, staged, &run->stats,
 		&err) == -1) {
 		staged = NULL; /* ingest_deliver() took it */

@@ -270,8 +270,30 @@ main(void)
 	    NULL);
 	parse("bare gzip", z, zlen, "x.json.gz", &l, 1, 1, NULL);
 
+	/* a POST's Content-Type against its bytes */
+	ingest_parse(z, zlen, NULL, &l, &m);
+	ingest_note_media_type(&m, "application/tlsrpt+gzip");
+	ok(m.n_items == 1 && m.items[0].report != NULL &&
+		!has_deviation(m.items[0].report, "media-type-mismatch"),
+	    "POST: gzip labelled tlsrpt+gzip: no deviation");
+	ingest_mail_clear(&m);
+	ingest_parse(z, zlen, NULL, &l, &m);
+	ingest_note_media_type(&m, "application/octet-stream");
+	ok(m.n_items == 1 && m.items[0].report != NULL &&
+		has_deviation(m.items[0].report, "media-type-mismatch"),
+	    "POST: gzip labelled octet-stream: stored, noted");
+	ingest_mail_clear(&m);
+	ingest_parse((const unsigned char *)report_json, strlen(report_json),
+	    NULL, &l, &m);
+	ingest_note_media_type(&m, NULL);
+	ok(m.n_items == 1 && m.items[0].report != NULL &&
+		has_deviation(m.items[0].report, "media-type-mismatch"),
+	    "POST: JSON without a Content-Type: stored, noted");
+	ingest_mail_clear(&m);
+
 	mail = mail_with("application/tlsrpt+gzip", fname, z, zlen, "tlsrpt");
 	ingest_parse((unsigned char *)mail, strlen(mail), NULL, &l, &m);
+	ingest_note_media_type(&m, "text/plain");
 	ok(ingest_mail_reports(&m) == 1, "mail: one report");
 	ok(m.n_items == 1 && strcmp(m.items[0].filename, fname) == 0,
 	    "mail: the file name is kept");
