@@ -11,6 +11,27 @@ TEST="clang valgrind sqlite3 groff-base util-linux postgresql strace
 	debhelper adduser chromium
 	unbound python3-dkim opendkim opendkim-tools ldnsutils bind9-dnsutils
 	nginx fcgiwrap lighttpd lighttpd-mod-openssl curl openssl"
+# --- OpenSMTPD, for tests/e2e/97-opensmtpd.t (begin) ---
+# Its package conflicts with Postfix: never installed.  Its .deb, and
+# those of the libraries it needs that are not installed, are downloaded
+# (only when missing) into a cache that the test unpacks with dpkg -x.
+osdebs=/var/cache/tlsrpt-test-debs/opensmtpd
+osdebs_get() {
+	mkdir -p "$osdebs" && cd "$osdebs" || return 1
+	apt-cache show opensmtpd >/dev/null 2>&1 || apt-get update -qq ||
+	    return 1
+	need=opensmtpd
+	for l in $(apt-cache depends --no-recommends --no-suggests opensmtpd |
+	    sed -n 's/^ *Depends: \(lib[^ <]*\|zlib[^ <]*\)$/\1/p'); do
+		dpkg-query -W -f='${Status}' "$l" 2>/dev/null |
+		    grep -q 'ok installed' || need="$need $l"
+	done
+	# shellcheck disable=SC2086
+	apt-get download $need >/dev/null 2>&1
+}
+ls "$osdebs"/opensmtpd_*.deb >/dev/null 2>&1 || (osdebs_get) ||
+    echo "deps.sh: no opensmtpd .deb (97-opensmtpd.t will skip)" >&2
+# --- OpenSMTPD (end) ---
 missing=
 for p in $BUILD $TEST; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
