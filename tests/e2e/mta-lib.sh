@@ -360,3 +360,119 @@ pf_mark() {
 pf_log_count() {
 	tail -n "+$((PF_MARK + 1))" "$PF/maillog" | grep -Ec "$1" || true
 }
+
+# --- The real Exim of Debian, run from its packages without installing
+# them (they conflict with Postfix): the .debs that tests/deps.sh
+# downloads to $EXIM_DEBS are unpacked under $EX, the setuid bit of the
+# copy dropped.  Exim runs as its own user, Debian-exim (the binary looks
+# the name up), with -C and a private configuration whose spool and log
+# are under $EX: a copy that is not setuid root cannot change user, so
+# every delivery runs as Debian-exim too (Exim writes its log files only
+# when its caller is root or the Exim user).
+EXIM_DEBS=${TLSRPT_EXIM_DEBS:-/var/cache/tlsrpt-test-debs/exim}
+EX="$TMP/exim"
+EXIM="$EX/root/usr/sbin/exim4"
+EXIM_LIBS=
+
+# exim_unpack: unpack the .debs and create the Debian-exim user, or
+# skip the test.
+exim_unpack() {
+	for _c in setpriv dpkg ldd; do
+		command -v "$_c" >/dev/null 2>&1 || skip_all "$_c missing"
+	done
+	for _p in exim4-daemon-light exim4-base; do
+		set -- "$EXIM_DEBS/${_p}"_*.deb
+		[ -f "$1" ] ||
+		    skip_all "no $_p .deb in $EXIM_DEBS (tests/deps.sh downloads it)"
+	done
+	mkdir -p "$EX/root"
+	for _d in "$EXIM_DEBS"/*.deb; do
+		dpkg -x "$_d" "$EX/root" || skip_all "dpkg -x $_d failed"
+	done
+	# the libraries of the .debs (libidn12)
+	EXIM_LIBS=$(find "$EX/root" -name 'lib*.so*' -exec dirname {} + |
+	    sort -u | tr '\n' : | sed 's/:$//')
+	find "$EX/root" -type f -perm /6000 -exec chmod ug-s {} +
+	[ -x "$EXIM" ] || skip_all "no exim4 binary in the .debs"
+	_mis=$(LD_LIBRARY_PATH=$EXIM_LIBS ldd "$EXIM" 2>&1 |
+	    grep 'not found' | tr -s '\t\n' '  ' || true)
+	[ -z "$_mis" ] || skip_all "exim4 needs $_mis"
+	getent passwd Debian-exim >/dev/null ||
+	    adduser --quiet --system --group --no-create-home \
+		--home /nonexistent --allow-bad-names Debian-exim ||
+	    useradd --system --user-group --no-create-home \
+		--home-dir /nonexistent --shell /usr/sbin/nologin Debian-exim ||
+	    getent passwd Debian-exim >/dev/null ||
+	    skip_all "cannot create the Debian-exim user"
+	mkdir -p "$EX/spool" "$EX/log" "$EX/mail"
+	chown Debian-exim:Debian-exim "$EX/spool" "$EX/log" "$EX/mail"
+	chmod 755 "$EX"
+}
+
+# ex ARGS...: the Exim binary as Debian-exim with our configuration.
+ex() {
+	setpriv --reuid=Debian-exim --regid=Debian-exim --init-groups \
+	    env LD_LIBRARY_PATH="$EXIM_LIBS" "$EXIM" -C "$EX/exim.conf" "$@"
+}
+
+# exim_conf ROUTERS TRANSPORTS [MAIN]: write $EX/exim.conf with the
+# routers and transports of the files (and main options of MAIN).  The
+# sender's address, reporter@tlsrpt.test, is a mailbox file,
+# $EX/mail/reporter.mbox, where any bounce lands.
+exim_conf() {
+	{
+		cat <<EOF
+primary_hostname = tlsrpt.test
+qualify_domain = tlsrpt.test
+domainlist local_domains = tlsrpt.test
+spool_directory = $EX/spool
+log_file_path = $EX/log/%slog
+exim_path = $EXIM
+keep_environment = LD_LIBRARY_PATH
+EOF
+		[ -z "${3:-}" ] || cat "$3"
+		cat <<EOF
+begin routers
+reporter:
+  driver = accept
+  domains = +local_domains
+  local_parts = reporter
+  transport = reporter_mbox
+EOF
+		cat "$1"
+		cat <<EOF
+begin transports
+reporter_mbox:
+  driver = appendfile
+  file = $EX/mail/reporter.mbox
+  user = Debian-exim
+EOF
+		cat "$2"
+		# the retry rule of Debian's exim4-config
+		printf '%s\n' 'begin retry' '* * F,2h,15m; G,16h,1h,1.5; F,4d,6h'
+	} >"$EX/exim.conf"
+	chmod 644 "$EX/exim.conf"
+}
+
+# ex_send RCPT FILE: FILE from reporter@tlsrpt.test to RCPT, delivered
+# at once (-odi); Exim's exit status.
+ex_send() {
+	ex -odi -f reporter@tlsrpt.test "$1" <"$2" 2>>"$EX/stderr"
+}
+
+# The number of messages in Exim's queue.
+ex_queued() {
+	ex -bpc 2>/dev/null
+}
+
+# ex_mark: later ex_log_count calls look only at the log lines after now.
+EX_MARK=0
+ex_mark() {
+	EX_MARK=$(wc -l <"$EX/log/mainlog")
+}
+
+# How many mainlog lines since ex_mark match the extended regular
+# expression.  A bounce is a message from <> that Exim made: "<= <> R=".
+ex_log_count() {
+	tail -n "+$((EX_MARK + 1))" "$EX/log/mainlog" | grep -Ec -- "$1" || true
+}
