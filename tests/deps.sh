@@ -33,18 +33,18 @@ ls "$osdebs"/opensmtpd_*.deb >/dev/null 2>&1 || (osdebs_get) ||
     echo "deps.sh: no opensmtpd .deb (97-opensmtpd.t will skip)" >&2
 # --- OpenSMTPD (end) ---
 # --- Exim, for tests/e2e/97-exim.t (begin) ---
-# Debian's Exim conflicts with Postfix: never installed.  Its .debs, and
-# those of the libraries it needs that are not installed (libidn12), are
-# downloaded (only when missing) into a cache that the test unpacks with
-# dpkg -x.
+# Debian's Exim conflicts with Postfix: never installed.  Its .debs
+# (exim4-config for its update-exim4.conf), and those of the libraries
+# it needs that are not installed (libidn12), are downloaded (only when
+# missing) into a cache that the test unpacks with dpkg -x.
 exdebs=/var/cache/tlsrpt-test-debs/exim
 if ! ls "$exdebs"/exim4-daemon-light_*.deb "$exdebs"/exim4-base_*.deb \
-    >/dev/null 2>&1; then
+    "$exdebs"/exim4-config_*.deb >/dev/null 2>&1; then
 	(
 		mkdir -p "$exdebs" && cd "$exdebs" &&
 		    { apt-cache show exim4-daemon-light >/dev/null 2>&1 ||
 		    apt-get update -qq; } &&
-		    need="exim4-daemon-light exim4-base $(apt-cache depends \
+		    need="exim4-daemon-light exim4-base exim4-config $(apt-cache depends \
 			--no-recommends --no-suggests exim4-daemon-light |
 			sed -n 's/^ *Depends: \(lib[^ <]*\)$/\1/p' |
 			while read -r l; do

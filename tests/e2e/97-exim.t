@@ -8,6 +8,9 @@
 # the envelope; an unwritable store must make Exim defer, log the 4.3.0
 # line and keep the mail, stored once by a queue run after the fix; a
 # mail that is not a report is delivered and set aside, never bounced.
+# Debian's update-exim4.conf (exim4-config) builds its configuration
+# with the README's lines where the README puts them, both ways, and
+# Exim must route to them.
 # Then the alias way, `tlsrpt: |tlsrpt-ingest` with the macros of the
 # README, through Debian's address_pipe (return_fail_output) and Exim's
 # own default one (return_output): what happens when the command prints,
@@ -133,6 +136,64 @@ ok "Exim reads the configuration (exim -bV)" ex -bV
 ex -bt tlsrpt@tlsrpt.test >"$TMP/bt" 2>&1 || true
 ok "exim -bt: tlsrpt@ goes to the tlsrpt_pipe transport" \
     grep -q 'router = tlsrpt, transport = tlsrpt_pipe' "$TMP/bt"
+
+# Where the README puts the lines in Debian's own configuration: the
+# update-exim4.conf of exim4-config builds it from the one-file template
+# (the default) or from conf.d (split), and Exim must route tlsrpt@ to
+# the transport (the README's alias "tlsrpt: |..." is there too: the
+# router must come before system_aliases), and with the split one
+# another alias to address_pipe.  (The one-file way reads
+# exim4.conf.localmacros only when /etc/exim4/exim4.conf.localmacros
+# exists: its macros are left out.)
+debian_conf() {
+	_cd="$TMP/etc-exim4-$1"
+	cp -a "$EX/root/etc/exim4" "$_cd"
+	printf '%s\n' "dc_eximconfig_configtype='local'" \
+	    "dc_other_hostnames='tlsrpt.test'" "dc_local_interfaces='127.0.0.1'" \
+	    "dc_minimaldns='false'" "dc_use_split_config='$1'" \
+	    "dc_localdelivery='mail_spool'" "CFILEMODE='644'" \
+	    >"$_cd/update-exim4.conf.conf"
+	if [ "$1" = true ]; then
+		cp "$TMP/router" "$_cd/conf.d/router/150_exim4-config_tlsrpt"
+		cp "$TMP/transport" "$_cd/conf.d/transport/30_exim4-config_tlsrpt"
+		cp "$TMP/macros" "$_cd/conf.d/main/000_localmacros"
+	else
+		awk -v r="$TMP/router" -v t="$TMP/transport" '
+		    $0 == "system_aliases:" {
+			while ((getline l <r) > 0) print l
+			print ""
+		    }
+		    { print }
+		    $0 == "begin transports" {
+			print ""
+			while ((getline l <t) > 0) print l
+		    }' "$EX/root/etc/exim4/exim4.conf.template" \
+		    >"$_cd/exim4.conf.template"
+	fi
+	sh "$EX/root/usr/sbin/update-exim4.conf" -d "$_cd" -o "$_cd/out.conf" \
+	    >"$_cd/update.log" 2>&1 || return 1
+	sed "s|lsearch{/etc/aliases}|lsearch{$TMP/aliases-debian}|" "$_cd/out.conf" \
+	    >"$EX/exim.conf"
+	chmod 644 "$EX/exim.conf"
+}
+cp "$EX/exim.conf" "$TMP/exim.conf.test"
+cat "$EX/aliases" "$TMP/alias" >"$TMP/aliases-debian"
+chmod 644 "$TMP/aliases-debian"
+if [ -f "$EX/root/usr/sbin/update-exim4.conf" ]; then
+	for split in false true; do
+		ok "Debian's configuration, split=$split: update-exim4.conf" \
+		    debian_conf "$split"
+		ex -bt tlsrpt@tlsrpt.test >"$TMP/bt" 2>&1 || true
+		ok "Debian's configuration, split=$split: tlsrpt@ goes to tlsrpt_pipe" \
+		    grep -q 'router = tlsrpt, transport = tlsrpt_pipe' "$TMP/bt"
+	done
+	ex -bt tlsrpt-alias@tlsrpt.test >"$TMP/bt" 2>&1 || true
+	ok "Debian's configuration, split=true: the alias goes to address_pipe" \
+	    grep -q '^  transport = address_pipe$' "$TMP/bt"
+else
+	skip "no exim4-config .deb: Debian's configuration not built"
+fi
+cp "$TMP/exim.conf.test" "$EX/exim.conf"
 
 # stored_n STORE TEXT: how many stored reports contain TEXT.
 stored_n() {
