@@ -510,6 +510,16 @@ struct outcome {
 	char stored_sha256[65];
 };
 
+/* Where the reports of m came from: "https" (a POST), "file" (a bare
+   report) or "mail". */
+static const char *
+mail_source(const struct ingest_opts *o, const struct ingest_mail *m)
+{
+	if (o->source != NULL)
+		return o->source;
+	return m->bare ? "file" : "mail";
+}
+
 /* Store every decoded report of m in one transaction. */
 static int
 store_mail(const struct ingest_opts *o, const struct ingest_mail *m,
@@ -522,7 +532,7 @@ store_mail(const struct ingest_opts *o, const struct ingest_mail *m,
 	src.message_id = m->info.message_id;
 	src.envelope_sender = o->sender;
 	src.envelope_recipient = o->recipient;
-	src.source = o->source != NULL ? o->source : m->bare ? "file" : "mail";
+	src.source = mail_source(o, m);
 	src.origin = o->origin;
 	src.archive_path = archive_path;
 	src.received = (int64_t)time(NULL);
@@ -652,6 +662,7 @@ ingest_deliver_parsed(const struct ingest_opts *o, const unsigned char *raw,
 	struct ti_auth auth = { 0 };
 	enum trust_verdict verdict = TRUST_STORE;
 	const char *status;
+	const struct ti_auth *vouched;
 	int rc = -1, unauth;
 
 	if (raw == NULL)
@@ -661,6 +672,7 @@ ingest_deliver_parsed(const struct ingest_opts *o, const unsigned char *raw,
 	    authenticate(o, raw, len, m, &auth, &verdict, err) == -1)
 		goto out;
 	unauth = n_reports > 0 && verdict != TRUST_STORE;
+	vouched = o->trust != NULL ? &auth : NULL; /* NULL: nobody asked */
 
 	if (o->archive != NULL && o->dry_run == NULL) {
 		const char *folder = n_reports == 0 ? REJECTED_FOLDER
@@ -678,8 +690,7 @@ ingest_deliver_parsed(const struct ingest_opts *o, const unsigned char *raw,
 
 	outcomes = g_new0(struct outcome, n_reports + 1);
 	if (n_reports > 0 && !unauth && o->dry_run == NULL &&
-	    store_mail(o, m, archive_path, o->trust != NULL ? &auth : NULL,
-		outcomes, err) == -1)
+	    store_mail(o, m, archive_path, vouched, outcomes, err) == -1)
 		goto out;
 
 	for (size_t i = 0; i < m->n_items; i++) {
@@ -701,11 +712,7 @@ ingest_deliver_parsed(const struct ingest_opts *o, const unsigned char *raw,
 					 : put_status(outcomes[k].result);
 		if (!unauth && o->dry_run == NULL && o->on_stored != NULL &&
 		    outcomes[k].result == STORE_NEW)
-			o->on_stored(it->report,
-			    o->trust != NULL ? &auth : NULL,
-			    o->source != NULL ? o->source
-				: m->bare     ? "file"
-					      : "mail",
+			o->on_stored(it->report, vouched, mail_source(o, m),
 			    o->on_stored_arg);
 		if (!unauth && o->dry_run == NULL &&
 		    outcomes[k].result != STORE_NEW)
@@ -716,7 +723,7 @@ ingest_deliver_parsed(const struct ingest_opts *o, const unsigned char *raw,
 		    outcomes[k].result == STORE_CONFLICT
 			? outcomes[k].stored_sha256
 			: NULL,
-		    o->trust != NULL ? &auth : NULL);
+		    vouched);
 		k++;
 	}
 
@@ -752,8 +759,7 @@ ingest_deliver_parsed(const struct ingest_opts *o, const unsigned char *raw,
 	} else {
 		if (m->err.status != TI_OK)
 			log_kv(line, "warning", m->err.msg);
-		if (o->trust != NULL)
-			log_auth(line, &auth);
+		log_auth(line, vouched);
 	}
 	emit(o, n_reports == 0 || unauth ? LOG_WARNING : LOG_INFO, line);
 
