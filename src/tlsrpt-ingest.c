@@ -82,12 +82,12 @@ on_deadline(int sig)
 }
 
 /*
- * The one way out on a local fault: log at LOG_ERR (a deferred mail still
- * bounces when the queue lifetime runs out, so an admin must see it) and
- * print the enhanced status line that Postfix puts in its defer notice.
+ * Log a local fault at LOG_ERR (a deferred mail still bounces when the
+ * queue lifetime runs out, so an admin must see it); client is a CGI
+ * request's client address, or NULL.
  */
-static int
-tempfail(const struct ti_err *err)
+static void
+log_fault(const struct ti_err *err, const char *client)
 {
 	GString *line = g_string_new("error");
 	struct rlimit rl;
@@ -100,17 +100,27 @@ tempfail(const struct ti_err *err)
 		snprintf(lim, sizeof(lim), "%ju", (uintmax_t)rl.rlim_cur);
 		log_kv(line, "rlimit_fsize", lim);
 	}
+	log_kv(line, "client", client);
 	log_emit(LOG_ERR, "%s", line->str);
 	g_string_free(line, TRUE);
-	if (cgi_mode) {
-		/* the web server's client sees a 503, never the reason */
-		struct cgi_answer a = { 503,
-			(char *)"the report cannot be "
-				"stored now, try again "
-				"later",
-			300 };
+}
 
+/*
+ * The one way out on a local fault: log it and print the enhanced
+ * status line that Postfix puts in its defer notice, or, for a CGI, the
+ * 503 answer (the web server's client never sees the reason).
+ */
+static int
+tempfail(const struct ti_err *err)
+{
+	log_fault(err, NULL);
+	if (cgi_mode) {
+		struct cgi_outcome oc = { .temp_failure = 1 };
+		struct cgi_answer a;
+
+		cgi_answer_for(&oc, &a);
 		cgi_answer_write(stdout, &a);
+		cgi_answer_clear(&a);
 		return 0;
 	}
 	printf("%s%s\n", defer_prefix, err->msg);
@@ -118,16 +128,28 @@ tempfail(const struct ti_err *err)
 	return EX_TEMPFAIL;
 }
 
-/* Read and drop what is left of standard input. */
+/*
+ * Read and drop what is left of standard input: left bytes, or
+ * everything to the end when left is negative.  sieve and procmail want
+ * a mail read to the end even when it is deferred; a web server that
+ * cannot write a CGI request's whole body to us answers with an error
+ * of its own instead of ours (fcgiwrap: 502).  The deadline bounds it.
+ */
 static void
-drain_stdin(void)
+drain_input(int64_t left)
 {
 	char chunk[65536];
 	ssize_t n;
 
-	while ((n = read(STDIN_FILENO, chunk, sizeof(chunk))) != 0)
-		if (n < 0 && errno != EINTR)
+	while (left != 0) {
+		n = read(STDIN_FILENO, chunk,
+		    left > 0 && left < (int64_t)sizeof(chunk) ? (size_t)left
+							      : sizeof(chunk));
+		if (n == 0 || (n < 0 && errno != EINTR))
 			break;
+		if (n > 0 && left > 0)
+			left -= n;
+	}
 }
 
 static int
@@ -636,29 +658,6 @@ out:
 	return rc;
 }
 
-/*
- * Read and drop what is left of a CGI request's body: left bytes, or
- * everything to the end when left is negative.  A web server that
- * cannot write the whole body to us answers with an error of its own
- * instead of ours (fcgiwrap: 502).  The deadline bounds it.
- */
-static void
-drain_body(int64_t left)
-{
-	char chunk[65536];
-	ssize_t n;
-
-	while (left != 0) {
-		n = read(STDIN_FILENO, chunk,
-		    left > 0 && left < (int64_t)sizeof(chunk) ? (size_t)left
-							      : sizeof(chunk));
-		if (n == 0 || (n < 0 && errno != EINTR))
-			break;
-		if (n > 0 && left > 0)
-			left -= n;
-	}
-}
-
 static const char *
 env_get(const char *name, void *arg)
 {
@@ -749,15 +748,10 @@ ingest_cgi(struct run *run)
 	goto answer;
 temp:
 	oc.temp_failure = 1;
-	line = g_string_new("error");
-	log_kv(line, "class", ti_status_name(err.status));
-	log_kv(line, "reason", err.msg);
-	log_kv(line, "client", rq.remote_addr);
-	log_emit(LOG_ERR, "%s", line->str);
-	g_string_free(line, TRUE);
+	log_fault(&err, rq.remote_addr);
 answer:
 	maildir_abort(staged);
-	drain_body(unread);
+	drain_input(unread);
 	alarm(0);
 	cgi_answer_for(&oc, &a);
 	line = g_string_new("https");
@@ -1002,7 +996,7 @@ out:
 	if (status != 0 && opt_files == NULL && !interactive) {
 		signal(SIGALRM, on_deadline);
 		alarm(conf.deadline > 0 ? conf.deadline : 60);
-		drain_stdin();
+		drain_input(-1);
 	}
 	if (fflush(stdout) == EOF && status == 0 && opt_dry_run)
 		status = EX_TEMPFAIL;
