@@ -299,6 +299,16 @@ parse_double(const char *s, double min, int min_incl, double max, double *out)
 	return 0;
 }
 
+#define DKIM_MODES "not verify, authentication-results or off"
+
+/* A [trust] dkim value. */
+static int
+dkim_mode_ok(const char *v)
+{
+	return strcmp(v, "verify") == 0 ||
+	    strcmp(v, "authentication-results") == 0 || strcmp(v, "off") == 0;
+}
+
 /* "90" (seconds), "500ms", "30s", "15m", "4h", "2d" into milliseconds,
    at most 30 days. */
 static int
@@ -470,11 +480,8 @@ conf_apply(struct ti_conf *conf, const char *path, GKeyFile *kf,
 		rc = 0;
 		break;
 	case CT_DKIM:
-		if (strcmp(v, "verify") != 0 &&
-		    strcmp(v, "authentication-results") != 0 &&
-		    strcmp(v, "off") != 0) {
-			bad_value(err, path, k,
-			    "not verify, authentication-results or off", v);
+		if (!dkim_mode_ok(v)) {
+			bad_value(err, path, k, DKIM_MODES, v);
 			break;
 		}
 		conf_set(sp, v);
@@ -592,6 +599,20 @@ conf_check_trust(struct ti_conf *c, const char *path, struct ti_err *err)
 		    "authserv-id, the local MTA's name in its "
 		    "Authentication-Results header",
 		    path);
+	return 0;
+}
+
+int
+conf_set_dkim(struct ti_conf *conf, const char *mode, struct ti_err *err)
+{
+	if (!dkim_mode_ok(mode))
+		return ti_err_set(err, TI_E_CONFIG, "dkim: %s: '%s'",
+		    DKIM_MODES, mode);
+	if (strcmp(mode, "authentication-results") == 0 &&
+	    conf->trust_authserv_ids == NULL)
+		return ti_err_set(err, TI_E_CONFIG,
+		    "dkim: authentication-results needs [trust] authserv-id");
+	conf_set(&conf->trust_dkim, mode);
 	return 0;
 }
 

@@ -70,6 +70,11 @@ void conf_init(struct ti_conf *conf);
 int conf_load(struct ti_conf *conf, const char *path, int must_exist,
     struct ti_err *err);
 
+/* [trust] dkim from the command line (--dkim): a value the file takes;
+   authentication-results needs [trust] authserv-id.  -1 with
+   TI_E_CONFIG otherwise. */
+int conf_set_dkim(struct ti_conf *conf, const char *mode, struct ti_err *err);
+
 /* Replace a string setting (takes a copy of value; NULL clears it). */
 void conf_set(char **field, const char *value);
 

@@ -873,17 +873,12 @@ main(int argc, char **argv)
 		conf_set(&conf.archive, NULL);
 	if (opt_log != NULL)
 		conf_set(&conf.log_target, opt_log);
-	if (opt_dkim != NULL) {
-		if (strcmp(opt_dkim, "verify") != 0 &&
-		    strcmp(opt_dkim, "off") != 0 &&
-		    (strcmp(opt_dkim, "authentication-results") != 0 ||
-			conf.trust_authserv_ids == NULL)) {
-			status = usage_error(
-			    "--dkim takes verify, off, or "
-			    "authentication-results with [trust] authserv-id");
-			goto out;
-		}
-		conf_set(&conf.trust_dkim, opt_dkim);
+	if (opt_dkim != NULL && conf_set_dkim(&conf, opt_dkim, &err) == -1) {
+		char *msg = g_strconcat("--", err.msg, NULL);
+
+		status = usage_error(msg);
+		g_free(msg);
+		goto out;
 	}
 	if (strcmp(conf.log_target, "stderr") == 0)
 		target = LOG_TARGET_STDERR;

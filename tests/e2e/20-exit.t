@@ -82,6 +82,12 @@ ok "unknown config group: exit 75" is "$rc" 75
 ingest --no-such-option <"$MAIL"
 ok "bad option under a pipe: exit 75" is "$rc" 75
 ok "bad option under a pipe: 4.3.0 line" grep -q '^4.3.0 ' "$TMP/out"
+ingest --dkim=bogus <"$MAIL"
+ok "--dkim=bogus under a pipe: exit 75, the line names the values" sh -c \
+    "[ $rc = 75 ] && grep -q '^4.3.0 .*--dkim: not verify, authentication-results or off' '$TMP/out'"
+ingest --dkim=authentication-results <"$MAIL"
+ok "--dkim=authentication-results without authserv-id: exit 75" sh -c \
+    "[ $rc = 75 ] && grep -q 'needs \[trust\] authserv-id' '$TMP/out'"
 # ... and is 64 at a terminal.
 if command -v script >/dev/null 2>&1; then
 	set +e

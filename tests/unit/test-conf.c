@@ -503,6 +503,35 @@ test_trust(void)
 	}
 }
 
+/* --dkim: the values the file takes, and the same rule for
+   authentication-results. */
+static void
+test_set_dkim(void)
+{
+	struct ti_conf c;
+	struct ti_err err = { 0 };
+
+	conf_init(&c);
+	ok(conf_set_dkim(&c, "off", &err) == 0 &&
+		strcmp(c.trust_dkim, "off") == 0,
+	    "--dkim=off");
+	ok(conf_set_dkim(&c, "maybe", &err) == -1 &&
+		err.status == TI_E_CONFIG &&
+		strstr(err.msg, "not verify, authentication-results or off") &&
+		strcmp(c.trust_dkim, "off") == 0,
+	    "--dkim=maybe: refused, the setting unchanged: %s", err.msg);
+	ti_err_clear(&err);
+	ok(conf_set_dkim(&c, "authentication-results", &err) == -1 &&
+		strstr(err.msg, "needs [trust] authserv-id") != NULL,
+	    "--dkim=authentication-results needs authserv-id: %s", err.msg);
+	ti_err_clear(&err);
+	conf_set(&c.trust_authserv_ids, "mx.example.com");
+	ok(conf_set_dkim(&c, "authentication-results", &err) == 0 &&
+		strcmp(c.trust_dkim, "authentication-results") == 0,
+	    "--dkim=authentication-results with authserv-id");
+	conf_clear(&c);
+}
+
 /* contrib/tlsrpt.conf parses, and uncommented it equals the defaults
    (but for trust-anchor, whose default cannot be written: uncommented
    and empty, it turns validation off). */
@@ -591,6 +620,7 @@ main(void)
 	test_files();
 	test_digest();
 	test_trust();
+	test_set_dkim();
 	test_contrib();
 	if (rmdir(dir) == -1)
 		diag("rmdir %s: %s", dir, strerror(errno));
