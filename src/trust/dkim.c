@@ -128,31 +128,21 @@ dkim_psl(void)
 	return psl;
 }
 
-/* A domain lower-cased with one trailing dot removed; NULL if empty or
-   not UTF-8. */
-static char *
-dkim_domain_norm(const char *d)
+char *
+dkim_domain_norm(const char *d, size_t len)
 {
-	char *n;
-	size_t len;
-
-	if (d == NULL || !g_utf8_validate(d, -1, NULL))
+	if (d == NULL || !g_utf8_validate(d, (gssize)len, NULL))
 		return NULL;
-	n = g_utf8_strdown(d, -1);
-	len = strlen(n);
-	if (len > 0 && n[len - 1] == '.')
-		n[--len] = '\0';
-	if (len == 0) {
-		g_free(n);
-		return NULL;
-	}
-	return n;
+	while (len > 0 && d[len - 1] == '.')
+		len--;
+	return len > 0 ? g_utf8_strdown(d, (gssize)len) : NULL;
 }
 
 int
 dkim_org_aligned(const char *a, const char *b)
 {
-	char *na = dkim_domain_norm(a), *nb = dkim_domain_norm(b);
+	char *na = a != NULL ? dkim_domain_norm(a, strlen(a)) : NULL;
+	char *nb = b != NULL ? dkim_domain_norm(b, strlen(b)) : NULL;
 	const psl_ctx_t *psl;
 	const char *ra, *rb;
 	int same = 0;

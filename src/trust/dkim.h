@@ -60,4 +60,8 @@ int dkim_verify_mail(struct dkim_verifier *v, const unsigned char *raw,
    case-insensitive, a trailing dot ignored).  Pure. */
 int dkim_org_aligned(const char *a, const char *b);
 
+/* d[0..len) as domains are compared here: lower case, without trailing
+   dots; NULL when that leaves nothing or d is not UTF-8.  g_free it. */
+char *dkim_domain_norm(const char *d, size_t len);
+
 #endif

@@ -46,10 +46,11 @@ struct trust {
 	struct dkim_verifier *dkim;
 };
 
-/* A list setting ("a b, c") as a vector of lower-case words without a
-   trailing dot, or NULL when it has none. */
+/* A list setting ("a b, c") as a vector of its words, each a domain
+   as dkim_domain_norm() makes it when domains is set, or NULL when it
+   has none. */
 static char **
-split_list(const char *text)
+split_list(const char *text, int domains)
 {
 	GPtrArray *v;
 	char **words;
@@ -59,12 +60,11 @@ split_list(const char *text)
 	v = g_ptr_array_new();
 	words = g_strsplit_set(text, " \t,", -1);
 	for (char **w = words; *w != NULL; w++) {
-		size_t n = strlen(*w);
+		char *word = domains ? dkim_domain_norm(*w, strlen(*w))
+				     : (**w != '\0' ? g_strdup(*w) : NULL);
 
-		if (n > 0 && (*w)[n - 1] == '.')
-			(*w)[--n] = '\0';
-		if (n > 0)
-			g_ptr_array_add(v, g_ascii_strdown(*w, -1));
+		if (word != NULL)
+			g_ptr_array_add(v, word);
 	}
 	g_strfreev(words);
 	if (v->len == 0) {
@@ -86,20 +86,8 @@ trust_new(const struct ti_conf *conf, struct ti_err *err)
 	    : strcmp(mode, "authentication-results") == 0 ? MODE_AR
 							  : MODE_VERIFY;
 	/* authserv-ids keep their case; they are compared without it */
-	t->authserv_ids = conf->trust_authserv_ids != NULL
-	    ? g_strsplit_set(conf->trust_authserv_ids, " \t,", -1)
-	    : NULL;
-	if (t->authserv_ids != NULL) {
-		size_t k = 0;
-
-		for (size_t i = 0; t->authserv_ids[i] != NULL; i++)
-			if (*t->authserv_ids[i] != '\0')
-				t->authserv_ids[k++] = t->authserv_ids[i];
-			else
-				g_free(t->authserv_ids[i]);
-		t->authserv_ids[k] = NULL;
-	}
-	t->domains = split_list(conf->trust_domains);
+	t->authserv_ids = split_list(conf->trust_authserv_ids, 0);
+	t->domains = split_list(conf->trust_domains, 1);
 	t->grace_ms = conf->trust_grace_ms;
 	t->servers = g_strdup(conf->dns_resolver);
 	t->anchor = g_strdup(conf->dns_trust_anchor);
@@ -140,17 +128,6 @@ trust_domains(const struct trust *t)
 	return t != NULL ? (const char *const *)t->domains : NULL;
 }
 
-/* Lower case, without a trailing dot; NULL for "" or NULL. */
-static char *
-domain_norm(const char *d, size_t n)
-{
-	if (d == NULL)
-		return NULL;
-	while (n > 0 && d[n - 1] == '.')
-		n--;
-	return n > 0 ? g_ascii_strdown(d, (gssize)n) : NULL;
-}
-
 int
 trust_domain_matches(const char *domain, const char *const *ours)
 {
@@ -158,7 +135,7 @@ trust_domain_matches(const char *domain, const char *const *ours)
 	int match = 0;
 
 	if (ours == NULL || domain == NULL ||
-	    (d = domain_norm(domain, strlen(domain))) == NULL)
+	    (d = dkim_domain_norm(domain, strlen(domain))) == NULL)
 		return 0;
 	for (; *ours != NULL && !match; ours++) {
 		size_t n = strlen(d), m = strlen(*ours);
@@ -188,7 +165,7 @@ contact_domain(const char *c)
 	    g_ascii_strncasecmp(c, "http://", 7) == 0) {
 		uri = g_uri_parse(c, G_URI_FLAGS_NONE, NULL);
 		if (uri != NULL && g_uri_get_host(uri) != NULL)
-			d = domain_norm(g_uri_get_host(uri),
+			d = dkim_domain_norm(g_uri_get_host(uri),
 			    strlen(g_uri_get_host(uri)));
 		if (uri != NULL)
 			g_uri_unref(uri);
@@ -203,7 +180,7 @@ contact_domain(const char *c)
 	if (at == c)
 		return NULL;
 	end = at + strcspn(at, "?>,; \t\r\n");
-	return domain_norm(at, (size_t)(end - at));
+	return dkim_domain_norm(at, (size_t)(end - at));
 }
 
 char *
@@ -219,12 +196,12 @@ trust_reporting_domain(const struct report *r, const char *submitter,
 		else {
 			char *s = g_strstrip(g_strdup(submitter));
 
-			d = domain_norm(s, strlen(s));
+			d = dkim_domain_norm(s, strlen(s));
 			g_free(s);
 		}
 	}
 	if (d == NULL && from_domain != NULL)
-		d = domain_norm(from_domain, strlen(from_domain));
+		d = dkim_domain_norm(from_domain, strlen(from_domain));
 	return d;
 }
 
@@ -246,7 +223,7 @@ from_domain(const char *value)
 	    (addr = internet_address_mailbox_get_addr(
 		 INTERNET_ADDRESS_MAILBOX(a))) != NULL &&
 	    (at = strrchr(addr, '@')) != NULL)
-		d = domain_norm(at + 1, strlen(at + 1));
+		d = dkim_domain_norm(at + 1, strlen(at + 1));
 	g_object_unref(list);
 	return d;
 }
