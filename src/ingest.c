@@ -620,7 +620,7 @@ authenticate(const struct ingest_opts *o, const unsigned char *raw, size_t len,
     const struct ingest_mail *m, struct ti_auth *auth,
     enum trust_verdict *verdict, struct ti_err *err)
 {
-	if (o->source != NULL && strcmp(o->source, "https") == 0) {
+	if (strcmp(mail_source(o, m), "https") == 0) {
 		auth_set(auth, AUTH_NONE, AUTH_RNONE);
 		auth_reason(auth,
 		    "posted over HTTPS: RFC 8460 defines no authentication "
@@ -728,8 +728,7 @@ ingest_deliver_parsed(const struct ingest_opts *o, const unsigned char *raw,
 	}
 
 	g_string_append(line,
-	    o->source != NULL && strcmp(o->source, "https") == 0 ? "post"
-								 : "mail");
+	    strcmp(mail_source(o, m), "https") == 0 ? "post" : "mail");
 	status = n_reports == 0 ? "rejected"
 	    : unauth            ? "unauthenticated"
 	    : stored > 0        ? (o->dry_run != NULL ? "dry-run" : "stored")
@@ -744,18 +743,17 @@ ingest_deliver_parsed(const struct ingest_opts *o, const unsigned char *raw,
 	log_kv_int(line, "duplicates", (int64_t)dups);
 	log_kv_int(line, "rejected", (int64_t)rejected);
 	log_kv(line, "archive", archive_path);
-	if (n_reports == 0 && stats != NULL)
-		ti_err_set(&stats->why,
-		    m->err.status != TI_OK ? m->err.status : TI_E_INPUT, "%s",
-		    m->err.status != TI_OK ? m->err.msg
-					   : "no valid report in the mail");
 	if (n_reports == 0) {
-		log_kv(line, "class",
-		    ti_status_name(
-			m->err.status != TI_OK ? m->err.status : TI_E_INPUT));
-		log_kv(line, "reason",
-		    m->err.status != TI_OK ? m->err.msg
-					   : "no valid report in the mail");
+		enum ti_status class =
+		    m->err.status != TI_OK ? m->err.status : TI_E_INPUT;
+		const char *reason = m->err.status != TI_OK
+		    ? m->err.msg
+		    : "no valid report in the mail";
+
+		if (stats != NULL)
+			ti_err_set(&stats->why, class, "%s", reason);
+		log_kv(line, "class", ti_status_name(class));
+		log_kv(line, "reason", reason);
 	} else {
 		if (m->err.status != TI_OK)
 			log_kv(line, "warning", m->err.msg);
