@@ -537,7 +537,11 @@ alert_run(struct alert_queue *q, struct store *st, const struct ti_conf *conf,
 	GError *gerr = NULL;
 	char **argv = NULL, *state;
 	int argc, n = 0;
+	struct digest_params counting; /* what counts, as in the digest */
 
+	digest_params_default(&counting);
+	counting.count_unauthenticated = conf->trust_count_unauthenticated;
+	counting.count_https = conf->trust_count_https;
 	if (q == NULL || q->items->len == 0 || conf->alert_command == NULL ||
 	    st == NULL) {
 		if (q != NULL)
@@ -563,8 +567,7 @@ alert_run(struct alert_queue *q, struct store *st, const struct ti_conf *conf,
 			&until) == -1 ||
 		    until < now - ALERT_MAX_AGE)
 			continue;
-		if (!it->authenticated && !conf->trust_count_unauthenticated &&
-		    !(it->https && conf->trust_count_https)) {
+		if (!digest_counted(&counting, it->authenticated, it->https)) {
 			char *label = period_label(conf->alert_period, since);
 
 			alert_log(LOG_DEBUG, "unauthenticated", it->domain,

@@ -1250,8 +1250,14 @@ int
 digest_counts(const struct digest_params *p, const struct ti_auth *auth,
     const char *source)
 {
-	return auth_passed(auth) || p->count_unauthenticated ||
-	    (p->count_https && source_https(source));
+	return digest_counted(p, auth_passed(auth), source_https(source));
+}
+
+int
+digest_counted(const struct digest_params *p, int authenticated, int https)
+{
+	return authenticated || p->count_unauthenticated ||
+	    (p->count_https && https);
 }
 
 /* Who vouched for e: passed (DKIM here or our MTA's

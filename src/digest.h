@@ -98,6 +98,9 @@ struct digest_entry {
    count_unauthenticated, or it was posted over HTTPS and count_https. */
 int digest_counts(const struct digest_params *p, const struct ti_auth *auth,
     const char *source);
+/* The same rule, for a report known only by whether it passed and
+   whether it was posted over HTTPS (the alert queue). */
+int digest_counted(const struct digest_params *p, int authenticated, int https);
 
 /* ---- the model -------------------------------------------------- */
 
