@@ -41,10 +41,7 @@ run_stage() {
 	st=$?
 	grep -E '^(PASS|FAIL|ERROR|XPASS|SKIP):' "_b/$name/check.out" 2>/dev/null |
 	    sed "s|^|$name: |" | grep -v '^[a-z]*: PASS' || true
-	if [ $st -ne 0 ]; then
-		echo "--- $name failed; test-suite.log:"
-		cat "_b/$name/test-suite.log" 2>/dev/null | head -n 300
-	fi
+	[ $st -eq 0 ] || echo "--- $name failed (the failures are listed at the end)"
 	return $st
 }
 
@@ -90,6 +87,28 @@ for s in gcc asan valgrind; do
 done
 pass=$((pass + extra_pass))
 fail=$((fail + extra_fail))
+# What failed, last, where a reader of only the tail of the output (a CI
+# log that keeps the end) sees it: each failed result, then the failing
+# lines of each failed test's log with the diagnostics that follow them.
+failures() {
+	for trs in _b/*/tests/*/*.trs; do
+		grep -Eq '^:test-result: (FAIL|ERROR|XPASS)' "$trs" 2>/dev/null || continue
+		log=${trs%.trs}.log
+		echo "--- $log"
+		awk '/^(not ok|Bail out!)/ { n = 8 } n > 0 { print; n-- }' "$log" |
+		    head -n 60
+		grep -q '^not ok\|^Bail out!' "$log" || tail -n 20 "$log"
+	done
+	for s in gcc asan valgrind; do
+		ls _b/$s/tests/*/*.trs >/dev/null 2>&1 && continue
+		echo "--- $s: no test ran; the end of its build output:"
+		tail -n 20 "_b/$s/check.out" 2>/dev/null
+	done
+}
+if [ "$fail" -ne 0 ]; then
+	echo "=== what failed"
+	failures | head -n 400
+fi
 echo "=== the suite took $(($(date +%s) - t0)) s"
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
