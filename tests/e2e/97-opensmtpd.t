@@ -148,9 +148,11 @@ done
 cp "$X/usr/sbin/smtpctl" "$OS/smtpctl"
 # smtpctl must run with the group opensmtpq (the package makes it
 # setgid); the queue and the socket are in the namespace of smtpd.
+# Entering a mount namespace moves to the namespace's own root, which is
+# not ours when the suite runs in a chroot: -r keeps the root of smtpd.
 # (fd 9 is serialize's lock: no child may hold it)
 osctl() {
-	nsenter -t "$SMTPD_PID" -m setpriv --regid=opensmtpq --clear-groups \
+	nsenter -t "$SMTPD_PID" -m -r setpriv --regid=opensmtpq --clear-groups \
 	    env LD_LIBRARY_PATH="$LIBS" "$OS/smtpctl" "$@" 9>&-
 }
 SMTPD_PID=
