@@ -130,6 +130,7 @@ static const struct command *const commands[] = {
 	&cmd_html,
 	&cmd_show,
 	&cmd_prune,
+	&cmd_check,
 };
 
 static const struct command *

@@ -7,7 +7,7 @@
  * the record or line, and hands back what later stages need.
  *
  * Design rationale:
- * - RFC-exact where the well-known checkers are not (CHECKER.md §3):
+ * - RFC-exact where some well-known checkers are not:
  *   version strings are case-sensitive; unknown keys and extensions are
  *   ignored (info, with a "did you mean" warning for near misses such
  *   as "nmx"), never an error; a duplicate policy key keeps the first

@@ -1,7 +1,7 @@
 /*
  * test-check.c: the pure stages of tlsrpt check (src/check/parse.c and
  * finding.c): the TLSRPT and MTA-STS record grammars, the policy file
- * (each misconfiguration of CHECKER.md §4 that is a parse matter), MX
+ * (each common misconfiguration that is a parse matter), MX
  * pattern matching ("*." is one label) and both renderings.
  */
 #include <string.h>

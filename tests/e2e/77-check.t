@@ -1,0 +1,161 @@
+#!/bin/sh
+# tlsrpt check against a real unbound serving test zones (unbound-lib.sh),
+# and later stages against a real nginx (https-lib.sh's CA): each
+# misconfiguration of the DNS records and MX sets gives its finding, a
+# clean domain gives none, an unreachable DNS gives exit 75.
+. "$top_srcdir/tests/e2e/lib.sh"
+. "$top_srcdir/tests/e2e/unbound-lib.sh"
+
+rua='v=TLSRPTv1; rua=mailto:tlsrpt@example.org'
+sts='v=STSv1; id=20260101T000000'
+Z="$TMP/zones.conf"
+# zone NAME [MX-HOST]: a domain with good records and one MX
+zone() {
+	ub_txt "_smtp._tls.$1" "$rua"
+	ub_txt "_mta-sts.$1" "$sts"
+	echo "local-data: 'mta-sts.$1. 300 IN A 127.0.0.1'"
+	echo "local-data: '$1. 300 IN MX 10 ${2:-mx1.$1}.'"
+	echo "local-data: '${2:-mx1.$1}. 300 IN A 127.0.0.1'"
+}
+{
+	echo 'local-zone: "example." static'
+	zone clean.example
+	# T1: nothing at _smtp._tls; T1 wrong place: at the apex
+	ub_txt "_mta-sts.t1.example" "$sts"
+	echo "local-data: 't1.example. 300 IN MX 10 mx1.clean.example.'"
+	ub_txt "t1apex.example" "$rua"
+	echo "local-data: 't1apex.example. 300 IN MX 10 mx1.clean.example.'"
+	# T2: two records; T3: wrong case; T4: no scheme, no rua
+	ub_txt "_smtp._tls.t2.example" "$rua"
+	ub_txt "_smtp._tls.t2.example" "v=TLSRPTv1; rua=mailto:b@example.org"
+	echo "local-data: 't2.example. 300 IN MX 10 mx1.clean.example.'"
+	ub_txt "_smtp._tls.t3.example" "V=tlsrptv1; rua=mailto:a@example.org"
+	echo "local-data: 't3.example. 300 IN MX 10 mx1.clean.example.'"
+	ub_txt "_smtp._tls.t4.example" "v=TLSRPTv1; rua=tlsrpt@example.org"
+	echo "local-data: 't4.example. 300 IN MX 10 mx1.clean.example.'"
+	ub_txt "_smtp._tls.t4b.example" "v=TLSRPTv1;"
+	echo "local-data: 't4b.example. 300 IN MX 10 mx1.clean.example.'"
+	# S2: two STS records; S3: a hyphen in id; S4: SPF beside it
+	ub_txt "_smtp._tls.s2.example" "$rua"
+	ub_txt "_mta-sts.s2.example" "$sts"
+	ub_txt "_mta-sts.s2.example" "v=STSv1; id=2"
+	echo "local-data: 's2.example. 300 IN MX 10 mx1.clean.example.'"
+	ub_txt "_smtp._tls.s3.example" "$rua"
+	ub_txt "_mta-sts.s3.example" "v=STSv1; id=2026-01-01"
+	echo "local-data: 's3.example. 300 IN MX 10 mx1.clean.example.'"
+	ub_txt "_smtp._tls.s4.example" "$rua"
+	ub_txt "_mta-sts.s4.example" "$sts"
+	ub_txt "_mta-sts.s4.example" "v=spf1 -all"
+	echo "local-data: 's4.example. 300 IN MX 10 mx1.clean.example.'"
+	# S1: the record behind a CNAME (an alias domain)
+	ub_txt "_smtp._tls.alias.example" "$rua"
+	echo "local-data: '_mta-sts.alias.example. 300 IN CNAME _mta-sts.clean.example.'"
+	echo "local-data: 'alias.example. 300 IN MX 10 mx1.clean.example.'"
+	# M1: null MX; null MX beside another; no MX (implicit); nothing;
+	# an MX without address; a duplicate MX
+	ub_txt "_smtp._tls.nullmx.example" "$rua"
+	echo "local-data: 'nullmx.example. 300 IN MX 0 .'"
+	ub_txt "_smtp._tls.nullmix.example" "$rua"
+	echo "local-data: 'nullmix.example. 300 IN MX 0 .'"
+	echo "local-data: 'nullmix.example. 300 IN MX 10 mx1.clean.example.'"
+	ub_txt "_smtp._tls.implicit.example" "$rua"
+	echo "local-data: 'implicit.example. 300 IN A 127.0.0.1'"
+	ub_txt "_smtp._tls.nothing.example" "$rua"
+	ub_txt "_smtp._tls.noaddr.example" "$rua"
+	echo "local-data: 'noaddr.example. 300 IN MX 10 mx9.noaddr.example.'"
+	echo 'local-zone: "timeout.example." deny'
+} >"$Z"
+
+if ! unbound_start "$Z"; then
+	skip "unbound is not installed or did not start"
+	done_testing
+	exit 0
+fi
+cat >"$TMP/check.conf" <<EOF
+[dns]
+resolver = $UB_SERVER
+timeout = 2s
+trust-anchor =
+EOF
+
+# chk ARGS...: tlsrpt check; output in $TMP/chk.out, status in $crc
+chk() {
+	set +e
+	$VALGRIND "$ADMIN" -c "$TMP/check.conf" check "$@" >"$TMP/chk.out" \
+	    2>"$TMP/chk.err"
+	crc=$?
+	set -e
+	return 0
+}
+# has SEVERITY ID [TEXT]: the text output has that finding
+has() {
+	grep -E "^    $1 +$2 " "$TMP/chk.out" | grep -qF -- "${3:-}" || {
+		echo "no $1 $2 ${3:-} in:"
+		cat "$TMP/chk.out" "$TMP/chk.err"
+		return 1
+	}
+}
+# case_ DOMAIN STATUS SEVERITY ID TEXT DESCRIPTION
+case_() {
+	chk --no-smtp "$1"
+	ok "$6: exit $2" is "$crc" "$2"
+	ok "$6: $3 $4" has "$3" "$4" "$5"
+}
+
+chk --no-smtp clean.example
+ok "clean: exit 0" is "$crc" 0
+ok "clean: verdict ok on the first line" sh -c \
+    "head -n 1 '$TMP/chk.out' | grep -qx 'clean.example: ok'"
+case_ t1.example 1 error T1 "_smtp._tls.t1.example" "no TLSRPT record"
+case_ t1apex.example 1 error T1 "but one at t1apex.example" \
+    "TLSRPT record at the apex"
+case_ t2.example 1 error T2 "2 TLSRPT records" "two TLSRPT records"
+case_ t3.example 1 error T3 "does not start with" "TLSRPT version case"
+case_ t4.example 1 error T4 "no scheme" "rua without mailto:"
+case_ t4b.example 1 error T4 "no rua" "TLSRPT record without rua"
+case_ s2.example 1 error S2 "2 MTA-STS records" "two MTA-STS records"
+case_ s3.example 1 error S3 "2026-01-01" "id with hyphens"
+case_ s4.example 0 warning S4 "v=spf1" "SPF at _mta-sts"
+case_ alias.example 0 info S1 "_mta-sts.clean.example" "_mta-sts CNAME"
+case_ nullmx.example 0 info M1 "null MX" "null MX"
+case_ nullmix.example 1 error M1 "null MX" "null MX beside an MX"
+case_ implicit.example 0 warning M1 "implicit MX" "no MX, an address"
+case_ nothing.example 1 error M1 "no MX record and no address" \
+    "no MX, no address"
+case_ noaddr.example 1 error M1 "mx9.noaddr.example" "MX without address"
+
+chk --no-smtp timeout.example
+ok "DNS silent: exit 75" is "$crc" 75
+ok "DNS silent: incomplete, says which lookup" sh -c \
+    "grep -q '^timeout.example: incomplete' '$TMP/chk.out' &&
+    grep -q 'not checked: DNS _smtp._tls.timeout.example TXT: timeout' \
+    '$TMP/chk.out'"
+chk --no-smtp timeout.example t2.example
+ok "an error beats incomplete: exit 1" is "$crc" 1
+
+chk --no-smtp --format json t2.example clean.example
+ok "json: exit 1" is "$crc" 1
+if command -v python3 >/dev/null 2>&1; then
+	ok "json: an object per domain, findings with id, severity, message, fix" \
+	    python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert [x["domain"] for x in d] == ["t2.example", "clean.example"], d
+assert d[0]["verdict"] == "error" and d[1]["verdict"] == "ok"
+f = [x for x in d[0]["findings"] if x["id"] == "T2"][0]
+assert f["severity"] == "error" and "t2.example" in f["message"] and f["fix"]
+assert d[1]["findings"] == [] and d[1]["incomplete"] is None
+' "$TMP/chk.out"
+else
+	skip "no python3"
+fi
+
+chk
+ok "no domain: exit 64" is "$crc" 64
+chk --format xml clean.example
+ok "bad format: exit 64" is "$crc" 64
+chk --no-smtp 192.0.2.1
+ok "an IP address is not a domain: exit 64" is "$crc" 64
+chk --no-smtp --ca-file "$TMP/nonexistent.pem" clean.example
+ok "unreadable CA file: exit 78" is "$crc" 78
+done_testing
