@@ -5,6 +5,13 @@
 # clean domain gives none, an unreachable DNS gives exit 75.
 . "$top_srcdir/tests/e2e/lib.sh"
 . "$top_srcdir/tests/e2e/unbound-lib.sh"
+. "$top_srcdir/tests/e2e/https-lib.sh"
+. "$top_srcdir/tests/e2e/check-lib.sh"
+
+# The policy cases (nginx): NAME of NAME.example, each with its own
+# server block; every other mta-sts.*.example gets the default policy
+# (enforce, mx1.clean.example) from the default server.
+pcases="p2name p2exp p2self p2soon p3redir p3404 p4 p5 p5chunk c2 c5 m2 m2t"
 
 rua='v=TLSRPTv1; rua=mailto:tlsrpt@example.org'
 sts='v=STSv1; id=20260101T000000'
@@ -47,10 +54,16 @@ zone() {
 	ub_txt "_mta-sts.s4.example" "$sts"
 	ub_txt "_mta-sts.s4.example" "v=spf1 -all"
 	echo "local-data: 's4.example. 300 IN MX 10 mx1.clean.example.'"
+	echo "local-data: 'mta-sts.s4.example. 300 IN A 127.0.0.1'"
 	# S1: the record behind a CNAME (an alias domain)
 	ub_txt "_smtp._tls.alias.example" "$rua"
 	echo "local-data: '_mta-sts.alias.example. 300 IN CNAME _mta-sts.clean.example.'"
 	echo "local-data: 'alias.example. 300 IN MX 10 mx1.clean.example.'"
+	echo "local-data: 'mta-sts.alias.example. 300 IN CNAME mta-sts.clean.example.'"
+	# P1: the alias domain's policy host forgotten (mailcow#6733)
+	ub_txt "_smtp._tls.alias2.example" "$rua"
+	echo "local-data: '_mta-sts.alias2.example. 300 IN CNAME _mta-sts.clean.example.'"
+	echo "local-data: 'alias2.example. 300 IN MX 10 mx1.clean.example.'"
 	# M1: null MX; null MX beside another; no MX (implicit); nothing;
 	# an MX without address; a duplicate MX
 	ub_txt "_smtp._tls.nullmx.example" "$rua"
@@ -64,7 +77,80 @@ zone() {
 	ub_txt "_smtp._tls.noaddr.example" "$rua"
 	echo "local-data: 'noaddr.example. 300 IN MX 10 mx9.noaddr.example.'"
 	echo 'local-zone: "timeout.example." deny'
+	# P1: an MTA-STS record without a policy host
+	ub_txt "_smtp._tls.p1.example" "$rua"
+	ub_txt "_mta-sts.p1.example" "$sts"
+	echo "local-data: 'p1.example. 300 IN MX 10 mx1.clean.example.'"
+	for c in $pcases; do
+		ub_txt "_smtp._tls.$c.example" "$rua"
+		ub_txt "_mta-sts.$c.example" "$sts"
+		echo "local-data: 'mta-sts.$c.example. 300 IN A 127.0.0.1'"
+	done
+	for c in $pcases; do
+		case $c in
+		m2*) ;;
+		*) echo "local-data: '$c.example. 300 IN MX 10 mx1.clean.example.'" ;;
+		esac
+	done
+	echo "local-data: 'm2.example. 300 IN MX 10 x.h-v1.mx.m2.example.'"
+	echo "local-data: 'm2.example. 300 IN MX 20 mx1.m2.example.'"
+	echo "local-data: 'x.h-v1.mx.m2.example. 300 IN A 127.0.0.1'"
+	echo "local-data: 'mx1.m2.example. 300 IN A 127.0.0.1'"
+	echo "local-data: 'm2t.example. 300 IN MX 10 mx2.m2t.example.'"
+	echo "local-data: 'mx2.m2t.example. 300 IN A 127.0.0.1'"
 } >"$Z"
+
+# The lab's web side: the CA, the certificates, the policies, nginx
+web=
+if ck_ca; then
+	names="DNS:mta-sts.clean.example"
+	for d in t1 t2 t3 t4 t4b s2 s3 s4 alias nullmx nullmix implicit \
+	    nothing noaddr p1 $pcases; do
+		names="$names,DNS:mta-sts.$d.example"
+	done
+	soon_start=$(date -u -d '-1 day' +%Y%m%d%H%M%SZ)
+	soon_end=$(date -u -d '+5 days' +%Y%m%d%H%M%SZ)
+	ck_cert all "$names" && ck_cert wrong "DNS:wrong.example" &&
+	    ck_cert expired "DNS:mta-sts.p2exp.example" 20200101000000Z \
+		20200201000000Z &&
+	    ck_cert soon "DNS:mta-sts.p2soon.example" "$soon_start" "$soon_end" &&
+	    ck_selfsigned self "DNS:mta-sts.p2self.example" && web=1
+fi
+good='version: STSv1\r\nmode: enforce\r\nmx: mx1.clean.example\r\nmax_age: 604800\r\n'
+ck_policy default "$good"
+ck_policy c2 'version: STSv1\nmode: testing\nmx: mx1.clean.example\nmax_age: 86400\n'
+ck_policy c5 'version: STSv1\nmode: enforce\nnmx: mx1.clean.example\nmax_age: 604800\n'
+ck_policy m2 'version: STSv1\nmode: enforce\nmx: *.mx.m2.example\nmx: mx1.m2.example\nmx: old.m2.example\nmax_age: 604800\n'
+ck_policy m2t 'version: STSv1\nmode: testing\nmx: mx1.m2t.example\nmax_age: 604800\n'
+awk 'BEGIN { for (i = 0; i < 2000; i++) printf "# padding line %040d\n", i }' \
+    >"$CK_WWW/big.txt"
+# server NAME CERT [LOCATION LINES]: one server block
+server() {
+	echo "server { listen 127.0.0.1:@PORT@ ssl; server_name mta-sts.$1.example;"
+	echo "  ssl_certificate @PKI@/$2.pem; ssl_certificate_key @PKI@/$2.key;"
+	echo "  location = /.well-known/mta-sts.txt { ${3:-default_type text/plain; alias @WWW@/default.txt;} }"
+	echo "  location / { return 404; } }"
+}
+{
+	echo "server { listen 127.0.0.1:@PORT@ ssl default_server; server_name _;"
+	echo "  ssl_certificate @PKI@/all.pem; ssl_certificate_key @PKI@/all.key;"
+	echo "  location = /.well-known/mta-sts.txt { default_type text/plain; alias @WWW@/default.txt; }"
+	echo "  location / { return 404; } }"
+	server p2name wrong
+	server p2exp expired
+	server p2self self
+	server p2soon soon
+	server p3redir all "return 301 https://www.p3redir.example/mta-sts.txt;"
+	server p3404 all "return 404;"
+	server p4 all "default_type text/html; alias @WWW@/default.txt;"
+	server p5 all "default_type text/plain; alias @WWW@/big.txt;"
+	server p5chunk all "default_type text/plain; alias @WWW@/big.txt; sub_filter_types text/plain; sub_filter padding PADDING; sub_filter_once off;"
+	for c in c2 c5 m2 m2t; do
+		server $c all "default_type text/plain; alias @WWW@/$c.txt;"
+	done
+} >"$TMP/servers.conf"
+[ -z "$web" ] || ck_nginx_start "$TMP/servers.conf" || web=
+
 
 if ! unbound_start "$Z"; then
 	skip "unbound is not installed or did not start"
@@ -78,10 +164,17 @@ timeout = 2s
 trust-anchor =
 EOF
 
+if [ -z "$web" ]; then
+	skip "openssl or nginx missing: no policy fetch (all DNS cases skipped)"
+	done_testing
+	exit 0
+fi
+
 # chk ARGS...: tlsrpt check; output in $TMP/chk.out, status in $crc
 chk() {
 	set +e
-	$VALGRIND "$ADMIN" -c "$TMP/check.conf" check "$@" >"$TMP/chk.out" \
+	$VALGRIND "$ADMIN" -c "$TMP/check.conf" check --ca-file "$CK_CA" \
+	    --https-port "$CK_HTTPS_PORT" "$@" >"$TMP/chk.out" \
 	    2>"$TMP/chk.err"
 	crc=$?
 	set -e
@@ -123,6 +216,35 @@ case_ implicit.example 0 warning M1 "implicit MX" "no MX, an address"
 case_ nothing.example 1 error M1 "no MX record and no address" \
     "no MX, no address"
 case_ noaddr.example 1 error M1 "mx9.noaddr.example" "MX without address"
+
+# the policy fetch (P*), its content (C*) and the MX coverage (M2, M3)
+case_ p1.example 1 error P1 "mta-sts.p1.example does not resolve" \
+    "no policy host"
+case_ alias2.example 1 error P1 "mta-sts.alias2.example does not resolve" \
+    "_mta-sts CNAMEd, policy host forgotten"
+case_ p2name.example 1 error P2 "mta-sts.p2name.example" \
+    "certificate for another name"
+case_ p2exp.example 1 error P2 "expired" "expired certificate"
+case_ p2self.example 1 error P2 "self-signed" "self-signed certificate"
+case_ p2soon.example 0 warning P2 "expires in 4 day" \
+    "certificate expiring in 5 days"
+case_ p3redir.example 1 error P3 \
+    "HTTP 301 to https://www.p3redir.example/mta-sts.txt" "a redirect"
+case_ p3404.example 1 error P3 "HTTP 404" "404"
+case_ p4.example 0 warning P4 "text/html" "served as text/html"
+case_ p5.example 1 error P5 "over 64 KiB" "100 KB policy"
+case_ p5chunk.example 1 error P5 "over 64 KiB" "100 KB policy, chunked"
+case_ c2.example 0 warning C2 "mode testing" "mode testing"
+case_ c5.example 1 warning C5 "did you mean mx" "nmx typo"
+ok "nmx typo: and C4, no mx line" has error C4 "no mx line"
+case_ m2.example 1 error M2 '"*.mx.m2.example" covers one label' \
+    "*. covers one label"
+ok "m2: M3 for the stale mx line" has warning M3 "old.m2.example"
+ok "m2: the matched MX is not flagged" sh -c \
+    "! grep -q 'MX mx1.m2.example' '$TMP/chk.out'"
+case_ m2t.example 0 warning M2 "mx2.m2t.example" "testing: uncovered MX"
+chk --no-smtp --https-port 1 clean.example
+ok "nothing listens: P1" has error P1 "cannot fetch"
 
 chk --no-smtp timeout.example
 ok "DNS silent: exit 75" is "$crc" 75
