@@ -131,6 +131,7 @@ static const struct command *const commands[] = {
 	&cmd_show,
 	&cmd_prune,
 	&cmd_check,
+	&cmd_record,
 };
 
 static const struct command *

@@ -16,6 +16,15 @@ pcases="p2name p2exp p2self p2soon p3redir p3404 p4 p5 p5chunk c2 c5 m2 m2t"
 rua='v=TLSRPTv1; rua=mailto:tlsrpt@example.org'
 sts='v=STSv1; id=20260101T000000'
 Z="$TMP/zones.conf"
+# tlsrpt record's output, to be published below: zone lines, the
+# policy file and the nginx server block
+gen() {
+	"$ADMIN" record gen.example --rua mailto:tlsrpt@gen.example \
+	    --mx mx1.clean.example --mode enforce --only "$1"
+}
+gen zone >"$TMP/gen.zone"
+gen policy >"$TMP/gen.policy"
+gen nginx >"$TMP/gen.nginx"
 # zone NAME [MX-HOST]: a domain with good records and one MX
 zone() {
 	ub_txt "_smtp._tls.$1" "$rua"
@@ -77,6 +86,10 @@ zone() {
 	ub_txt "_smtp._tls.noaddr.example" "$rua"
 	echo "local-data: 'noaddr.example. 300 IN MX 10 mx9.noaddr.example.'"
 	echo 'local-zone: "timeout.example." deny'
+	# tlsrpt record's lines as published, and what it asks for besides
+	grep -v '^;' "$TMP/gen.zone" | sed "s/.*/local-data: '&'/"
+	echo "local-data: 'mta-sts.gen.example. 300 IN A 127.0.0.1'"
+	echo "local-data: 'gen.example. 300 IN MX 10 mx1.clean.example.'"
 	# P1: an MTA-STS record without a policy host
 	ub_txt "_smtp._tls.p1.example" "$rua"
 	ub_txt "_mta-sts.p1.example" "$sts"
@@ -105,7 +118,7 @@ web=
 if ck_ca; then
 	names="DNS:mta-sts.clean.example"
 	for d in t1 t2 t3 t4 t4b s2 s3 s4 alias nullmx nullmix implicit \
-	    nothing noaddr p1 $pcases; do
+	    nothing noaddr p1 gen $pcases; do
 		names="$names,DNS:mta-sts.$d.example"
 	done
 	soon_start=$(date -u -d '-1 day' +%Y%m%d%H%M%SZ)
@@ -148,7 +161,15 @@ server() {
 	for c in c2 c5 m2 m2t; do
 		server $c all "default_type text/plain; alias @WWW@/$c.txt;"
 	done
+	# tlsrpt record's server block, with the lab's port and paths
+	sed -e 's/listen 443 ssl;/listen 127.0.0.1:@PORT@ ssl;/' \
+	    -e '/listen \[::\]/d' \
+	    -e 's|ssl_certificate /etc/[^;]*;|ssl_certificate @PKI@/all.pem;|' \
+	    -e 's|ssl_certificate_key /etc/[^;]*;|ssl_certificate_key @PKI@/all.key;|' \
+	    -e 's|alias /var/www/mta-sts/mta-sts.txt;|alias @WWW@/gen.txt;|' \
+	    "$TMP/gen.nginx"
 } >"$TMP/servers.conf"
+cp "$TMP/gen.policy" "$CK_WWW/gen.txt"
 [ -z "$web" ] || ck_nginx_start "$TMP/servers.conf" || web=
 
 
@@ -245,6 +266,35 @@ ok "m2: the matched MX is not flagged" sh -c \
 case_ m2t.example 0 warning M2 "mx2.m2t.example" "testing: uncovered MX"
 chk --no-smtp --https-port 1 clean.example
 ok "nothing listens: P1" has error P1 "cannot fetch"
+
+# tlsrpt record: what it printed, published and served, passes
+chk --no-smtp gen.example
+ok "record: its output passes check (exit 0)" is "$crc" 0
+ok "record: verdict ok" sh -c \
+    "head -n 1 '$TMP/chk.out' | grep -qx 'gen.example: ok' || cat '$TMP/chk.out'"
+ok "record: the policy has CRLF line ends" grep -q "$(printf 'mode: enforce\r')" \
+    "$TMP/gen.policy"
+set +e
+"$ADMIN" -c "$TMP/check.conf" record clean.example --only policy \
+    >"$TMP/rec.out" 2>&1
+rrc=$?
+set -e
+ok "record: the MX hosts DNS has now by default" sh -c \
+    "[ $rrc = 0 ] && grep -q '^mx: mx1.clean.example' '$TMP/rec.out' &&
+    grep -q '^mode: testing' '$TMP/rec.out' &&
+    grep -q '^max_age: 86400' '$TMP/rec.out'"
+"$ADMIN" -c "$TMP/check.conf" record nullmx.example >"$TMP/rec.out" 2>&1 &&
+    rrc=0 || rrc=$?
+ok "record: a null MX domain has nothing to protect (exit 1)" is "$rrc" 1
+"$ADMIN" record gen.example --mx 192.0.2.1 >"$TMP/rec.out" 2>&1 &&
+    rrc=0 || rrc=$?
+ok "record: an IP address as --mx is refused (exit 64)" is "$rrc" 64
+"$ADMIN" record gen.example --rua tlsrpt@gen.example --mx a.example \
+    >"$TMP/rec.out" 2>&1 && rrc=0 || rrc=$?
+ok "record: a rua without scheme is refused (exit 64)" is "$rrc" 64
+"$ADMIN" record gen.example --mx a.example --id 2026-01 \
+    >"$TMP/rec.out" 2>&1 && rrc=0 || rrc=$?
+ok "record: an id with a hyphen is refused (exit 64)" is "$rrc" 64
 
 chk --no-smtp timeout.example
 ok "DNS silent: exit 75" is "$crc" 75

@@ -12,6 +12,7 @@
 #include "ti.h"
 #include "check/finding.h"
 #include "check/parse.h"
+#include "check/record.h"
 #include "tap.h"
 
 /* Run the TLSRPT parser on txt: its return, and whether id/sev is the
@@ -295,5 +296,51 @@ main(void)
 	ok(strcmp(check_verdict(r), "incomplete") == 0,
 	    "verdict: incomplete when DNS failed");
 	check_result_free(r);
+
+	/* tlsrpt record's generator */
+	{
+		char *long_txt = g_strnfill(300, 'a'), *line, *why = NULL;
+		const char *rua_v[] = { "mailto:a@example.org",
+			"https://r.example.org/x", NULL };
+		const char *mx_v[] = { "mx1.example.org", "*.example.net",
+			NULL };
+		struct record_in in = { "example.org", rua_v, mx_v,
+			STS_MODE_ENFORCE, 604800, "20260101T000000", 3600 };
+		struct record_out ro;
+
+		long_txt[10] = '"';
+		line = record_zone_txt("x.example.org", 300, long_txt);
+		ok(g_str_has_prefix(line, "x.example.org. 300 IN TXT \"") &&
+			strstr(line, "\\\"") != NULL &&
+			strstr(line, "\" \"") != NULL,
+		    "record: TXT split at 255 bytes, quotes escaped");
+		g_free(line);
+		g_free(long_txt);
+		ok(record_make(&in, &ro, &why) == 0 &&
+			strcmp(ro.tlsrpt_txt,
+			    "v=TLSRPTv1; rua=mailto:a@example.org,"
+			    "https://r.example.org/x") == 0 &&
+			strcmp(ro.policy,
+			    "version: STSv1\r\nmode: enforce\r\n"
+			    "mx: mx1.example.org\r\nmx: *.example.net\r\n"
+			    "max_age: 604800\r\n") == 0 &&
+			strstr(ro.zone,
+			    "_mta-sts.example.org. 3600 IN TXT "
+			    "\"v=STSv1; id=20260101T000000\"") != NULL &&
+			strstr(ro.nginx, "default_type text/plain;") != NULL,
+		    "record: records, CRLF policy, zone lines, nginx");
+		record_out_clear(&ro);
+		in.mode = STS_MODE_NONE;
+		ok(record_make(&in, &ro, &why) == 0 &&
+			strstr(ro.policy, "mx:") == NULL,
+		    "record: mode none has no mx lines");
+		record_out_clear(&ro);
+		in.mode = STS_MODE_ENFORCE;
+		in.id = "2026-01-01";
+		ok(record_make(&in, &ro, &why) == -1 && why != NULL &&
+			strstr(why, "2026-01-01") != NULL,
+		    "record: a bad id is refused with the checker's words");
+		g_free(why);
+	}
 	return done_testing();
 }
