@@ -23,6 +23,9 @@
  *   testing mode it is reported (warning); with neither MTA-STS nor DANE
  *   senders do not check certificates (info).  A DANE mismatch always
  *   stops DANE senders (error).
+ * - The client accepts any protocol version and cipher (security level
+ *   0), so that a server stuck on TLS 1.0 is reported as such (X3), not
+ *   as a failed handshake.
  * - SNI is the MX name (the TLSA base domain: no CNAME is followed for
  *   MX hosts here).  After the 220 to STARTTLS, bytes already waiting
  *   mean the server (or a middlebox) answered ahead: a warning.
@@ -394,6 +397,13 @@ probe_run(gpointer arg)
 		    "middlebox?)",
 		    "%s sent bytes after its 220 to STARTTLS", where);
 	sctx = SSL_CTX_new(TLS_client_method());
+	if (sctx != NULL) {
+		/* see what an opportunistic sender gets, old TLS included,
+		   whatever the system's openssl.cnf asks of clients */
+		SSL_CTX_set_min_proto_version(sctx, 0);
+		SSL_CTX_set_security_level(sctx, 0);
+		SSL_CTX_set_cipher_list(sctx, "ALL:@SECLEVEL=0");
+	}
 	ssl = sctx != NULL ? SSL_new(sctx) : NULL;
 	if (ssl == NULL) {
 		check_incomplete(r, "cannot set up TLS");

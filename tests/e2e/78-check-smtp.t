@@ -68,6 +68,10 @@ Z="$TMP/zones.conf"
 	echo "local-data: 'mx.multi.example. 300 IN A 127.0.0.2'"
 	echo "local-data: 'mx.multi.example. 300 IN A 127.0.0.3'"
 	echo "local-data: 'mx.nosts.example. 300 IN A 127.0.0.5'"
+	# X3: TLS 1.0 only
+	ub_txt "_smtp._tls.old.example" "$rua"
+	echo "local-data: 'old.example. 300 IN MX 10 mx.old.example.'"
+	echo "local-data: 'mx.old.example. 300 IN A 127.0.0.8'"
 	# D1: TLSA in an unsigned zone
 	ub_txt "_smtp._tls.unsigned.example" "$rua"
 	echo "local-data: 'unsigned.example. 300 IN MX 10 mx.unsigned.example.'"
@@ -121,6 +125,10 @@ chmod 644 "$CK_PKI"/*.key
 		    "-o smtpd_tls_chain_files=$CK_PKI/${a#*:}.key,$CK_PKI/${a#*:}.pem"
 	done
 	echo "127.0.0.6:$port inet n - n - - smtpd -o smtpd_tls_security_level=none"
+	echo "127.0.0.8:$port inet n - n - - smtpd -o smtpd_tls_security_level=may" \
+	    "-o smtpd_tls_chain_files=$CK_PKI/mxgood.key,$CK_PKI/mxgood.pem" \
+	    "-o smtpd_tls_protocols=<=TLSv1 -o tls_config_file=none" \
+	    "-o smtpd_tls_ciphers=low -o tls_low_cipherlist=ALL:@SECLEVEL=0"
 	echo "tlsmgr unix - - n 1000? 1 tlsmgr"
 	cat "$PF/etc/master.cf"
 } >"$PF/etc/master.cf.new"
@@ -132,7 +140,7 @@ pf_start >"$TMP/pf.out" 2>&1 || {
 	cat "$TMP/pf.out" "$PF/maillog" 2>/dev/null | sed 's/^/# /'
 	skip_all "postfix did not start"
 }
-for a in 2 3 4 5 6; do
+for a in 2 3 4 5 6 8; do
 	wait_until 20 sh -c "ss -Hlnt 'sport = :$port' | grep -q 127.0.0.$a" ||
 	    skip_all "postfix does not listen on 127.0.0.$a:$port"
 done
@@ -192,6 +200,7 @@ ok "two addresses: the good one has no finding" sh -c \
     "! grep -q '127.0.0.2' '$TMP/chk.out'"
 case_ nosts.example 0 info X4 "do not check it" \
     "self-signed without MTA-STS or DANE: info"
+case_ old.example 0 warning X3 "negotiates TLSv1:" "TLS 1.0 only"
 case_ unsigned.example 0 warning D1 "DANE is inactive" "TLSA in an unsigned zone"
 
 if [ -n "$dane" ]; then

@@ -13,6 +13,7 @@
 #include "check/finding.h"
 #include "check/parse.h"
 #include "check/record.h"
+#include "dns/resolve.h"
 #include "tap.h"
 
 /* Run the TLSRPT parser on txt: its return, and whether id/sev is the
@@ -296,6 +297,29 @@ main(void)
 	ok(strcmp(check_verdict(r), "incomplete") == 0,
 	    "verdict: incomplete when DNS failed");
 	check_result_free(r);
+
+	/* names and addresses in rdata (dns/resolve.c, used by check.c) */
+	{
+		static const unsigned char mx[] = { 0, 10, 3, 'M', 'x', '1', 7,
+			'e', 'x', 'a', 'm', 'p', 'l', 'e', 0 };
+		static const unsigned char root[] = { 0, 0, 0 };
+		static const unsigned char bad[] = { 0, 10, 9, 'm', 'x' };
+		size_t off = 2;
+		char *name = dns_wire_name(mx, sizeof(mx), &off);
+
+		ok(name != NULL && strcmp(name, "mx1.example") == 0 &&
+			off == sizeof(mx),
+		    "dns_wire_name: lowercase, no trailing dot");
+		g_free(name);
+		off = 2;
+		name = dns_wire_name(root, sizeof(root), &off);
+		ok(name != NULL && strcmp(name, ".") == 0,
+		    "dns_wire_name: the root (a null MX)");
+		g_free(name);
+		off = 2;
+		ok(dns_wire_name(bad, sizeof(bad), &off) == NULL,
+		    "dns_wire_name: a label past the end");
+	}
 
 	/* tlsrpt record's generator */
 	{
