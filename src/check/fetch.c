@@ -14,6 +14,8 @@
  *   callback), the media type compared without its parameters.
  * - [tls] ca-file adds a CA to the system store (an SSL_CTX callback),
  *   instead of replacing it as CURLOPT_CAINFO would.
+ * - Bounded: all the fetches of a domain share 4 x --timeout (each at
+ *   most what is left), then the domain is incomplete.
  * - Every address of mta-sts.DOMAIN is fetched: one that fails is a
  *   sender that sometimes cannot fetch the policy.  The content is
  *   checked once, from the first address that served it; another
@@ -113,9 +115,18 @@ text_plain(const char *ct)
 
 /* Fetch from one address; findings named with where.  Returns the body
    (g_string_free) when the fetch itself succeeded with a 200. */
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static GString *
 fetch_one(struct check_result *r, const char *host, const char *addr,
-    const char *where, const struct check_opts *o, int first)
+    const char *where, const struct check_opts *o, int first, int64_t left_ms)
 {
 	char *url = g_strdup_printf("https://%s/.well-known/mta-sts.txt", host);
 	char *connect_to = g_strdup_printf(
@@ -143,7 +154,7 @@ fetch_one(struct check_result *r, const char *host, const char *addr,
 	curl_easy_setopt(c, CURLOPT_PROXY, "");
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)(o->timeout_s * 3));
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)left_ms);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)o->timeout_s);
 	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)CHECK_POLICY_MAX);
@@ -250,6 +261,7 @@ check_fetch(struct check_result *r, struct check_state *st,
 	GString *first = NULL;
 	struct ti_err err = { 0 };
 	size_t n = 0;
+	int64_t deadline;
 
 	if (!st->has_sts)
 		goto out;
@@ -291,11 +303,23 @@ check_fetch(struct check_result *r, struct check_state *st,
 		goto out;
 	}
 	n = g_strv_length(m.addrs);
+	deadline = now_ms() + (int64_t)o->timeout_s * 4000;
 	for (size_t i = 0; i < n && i < 8; i++) {
-		char *where =
+		int64_t left = deadline - now_ms();
+		char *where;
+		GString *body;
+
+		if (left < 1000) {
+			check_incomplete(r,
+			    "the time for fetching the policy ran out before "
+			    "%s [%s]",
+			    host, m.addrs[i]);
+			break;
+		}
+		where =
 		    n > 1 ? g_strdup_printf(" [%s]", m.addrs[i]) : g_strdup("");
-		GString *body =
-		    fetch_one(r, host, m.addrs[i], where, o, first == NULL);
+		body = fetch_one(r, host, m.addrs[i], where, o, first == NULL,
+		    left);
 
 		if (body != NULL && first == NULL) {
 			char *url = g_strdup_printf(

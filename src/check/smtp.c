@@ -26,6 +26,8 @@
  * - The client accepts any protocol version and cipher (security level
  *   0), so that a server stuck on TLS 1.0 is reported as such (X3), not
  *   as a failed handshake.
+ * - Bounded: each step waits at most --timeout, and a probe ends after
+ *   6 x --timeout in all (the probes run at once).
  * - SNI is the MX name (the TLSA base domain: no CNAME is followed for
  *   MX hosts here).  After the 220 to STARTTLS, bytes already waiting
  *   mean the server (or a middlebox) answered ahead: a warning.
@@ -63,19 +65,37 @@ struct probe {
 	enum check_sev pkix_sev; /* what a PKIX failure is worth */
 	const char *why_pkix; /* "under mode enforce", ... */
 	struct check_result *out; /* this probe's findings */
+	int64_t deadline; /* monotonic ms: the probe ends by then */
 	int fd;
 	char buf[4096];
 	size_t len;
 };
 
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait for ev on fd: at most the timeout, and never past the probe's
+   deadline. */
 static int
-wait_fd(int fd, short ev, unsigned timeout_s)
+wait_fd(const struct probe *pr, int fd, short ev)
 {
 	struct pollfd p = { .fd = fd, .events = ev };
+	int64_t left = pr->deadline - now_ms();
+	int64_t ms = (int64_t)pr->o->timeout_s * 1000;
 	int n;
 
+	if (left < ms)
+		ms = left;
+	if (ms <= 0)
+		return -1;
 	do
-		n = poll(&p, 1, (int)timeout_s * 1000);
+		n = poll(&p, 1, (int)ms);
 	while (n < 0 && errno == EINTR);
 	return n > 0 ? 0 : -1;
 }
@@ -110,7 +130,7 @@ tcp_connect(struct probe *pr, char *err, size_t errlen)
 		return -1;
 	}
 	if (rc < 0 &&
-	    (wait_fd(fd, POLLOUT, pr->o->timeout_s) < 0 ||
+	    (wait_fd(pr, fd, POLLOUT) < 0 ||
 		getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 ||
 		soerr != 0)) {
 		snprintf(err, errlen, "%s",
@@ -155,7 +175,7 @@ read_reply(struct probe *pr, GString *text)
 			continue;
 		}
 		if (pr->len == sizeof(pr->buf) ||
-		    wait_fd(pr->fd, POLLIN, pr->o->timeout_s) < 0)
+		    wait_fd(pr, pr->fd, POLLIN) < 0)
 			return -1;
 		n = read(pr->fd, pr->buf + pr->len, sizeof(pr->buf) - pr->len);
 		if (n <= 0)
@@ -511,6 +531,7 @@ check_smtp(struct check_result *r, struct check_state *st,
 			pr->why_pkix = why;
 			pr->out = check_result_new(st->domain);
 			pr->fd = -1;
+			pr->deadline = now_ms() + (int64_t)o->timeout_s * 6000;
 			n++;
 		}
 	}
