@@ -30,6 +30,9 @@
 #include "cmd.h"
 #include "check/check.h"
 #include "check/record.h"
+#include "export.h"
+#include "priv.h"
+#include "store.h"
 
 static char *opt_format;
 static char *opt_ca_file;
@@ -39,6 +42,8 @@ static int opt_timeout;
 static int opt_https_port;
 static int opt_smtp_port;
 static gboolean opt_no_smtp;
+static gboolean opt_reports;
+static char *opt_reports_since;
 
 static GOptionEntry check_entries[] = { { "format", 'f', 0, G_OPTION_ARG_STRING,
 					    &opt_format,
@@ -53,6 +58,13 @@ static GOptionEntry check_entries[] = { { "format", 'f', 0, G_OPTION_ARG_STRING,
 	    "Seconds per connection (default 10)", "N" },
 	{ "no-smtp", 0, 0, G_OPTION_ARG_NONE, &opt_no_smtp,
 	    "Do not connect to the MX hosts (no X and D checks)", NULL },
+	{ "reports", 0, 0, G_OPTION_ARG_NONE, &opt_reports,
+	    "Hold the stored reports against what is published (R checks)",
+	    NULL },
+	{ "reports-since", 0, 0, G_OPTION_ARG_STRING, &opt_reports_since,
+	    "With --reports: reports whose period starts at or after T "
+	    "(default 14d)",
+	    "T" },
 	{ "https-port", 0, 0, G_OPTION_ARG_INT, &opt_https_port,
 	    "For tests: fetch policies from port N, not 443", "N" },
 	{ "smtp-port", 0, 0, G_OPTION_ARG_INT, &opt_smtp_port,
@@ -114,6 +126,22 @@ run_check(struct cmd_env *env, int argc, char **argv)
 	o.smtp_port = opt_smtp_port != 0 ? (unsigned)opt_smtp_port : 25;
 	o.timeout_s = opt_timeout != 0 ? (unsigned)opt_timeout : 10;
 	o.no_smtp = opt_no_smtp;
+	o.limits = &env->conf.limits;
+	if (opt_reports) {
+		if (export_parse_time(
+			opt_reports_since != NULL ? opt_reports_since : "14d",
+			env->now, &o.reports_since) == -1) {
+			resolver_free(o.res);
+			return cmd_usage("bad time for --reports-since: \"%s\"",
+			    opt_reports_since);
+		}
+		if (priv_drop_to_store_owner(env->conf.store, &err) == -1 ||
+		    (o.store = store_open(env->conf.store, STORE_READ,
+			 env->conf.busy_timeout_ms, &err)) == NULL) {
+			resolver_free(o.res);
+			return cmd_fail(&err);
+		}
+	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	results = g_new0(struct check_result *, (size_t)argc);
 	for (int i = 1; i < argc; i++) {
@@ -131,6 +159,8 @@ run_check(struct cmd_env *env, int argc, char **argv)
 		check_result_free(results[i - 1]);
 	g_free(results);
 	resolver_free(o.res);
+	if (o.store != NULL)
+		store_close(o.store);
 	curl_global_cleanup();
 	status = cmd_flush();
 	if (status == 0)
@@ -139,7 +169,9 @@ run_check(struct cmd_env *env, int argc, char **argv)
 	g_free(opt_ca_file);
 	g_free(opt_resolver);
 	g_free(opt_trust_anchor);
+	g_free(opt_reports_since);
 	opt_format = opt_ca_file = opt_resolver = opt_trust_anchor = NULL;
+	opt_reports_since = NULL;
 	return status;
 }
 

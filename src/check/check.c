@@ -572,6 +572,8 @@ check_domain(const char *domain, const struct check_opts *o)
 		check_coverage(r, &st);
 		if (!o->no_smtp)
 			check_smtp(r, &st, o);
+		if (o->store != NULL)
+			(void)check_reports(r, &st, o);
 	}
 	if (st.mx != NULL)
 		g_ptr_array_free(st.mx, TRUE);

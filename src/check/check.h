@@ -22,7 +22,10 @@
 #ifndef CHECK_CHECK_H
 #define CHECK_CHECK_H
 
+#include <stdint.h>
+
 #include "dns/resolve.h"
+#include "store.h"
 #include "check/finding.h"
 #include "check/parse.h"
 
@@ -34,6 +37,9 @@ struct check_opts {
 	unsigned timeout_s; /* per connection; 0: 10 */
 	int no_smtp; /* skip the X and D stages */
 	const char *ehlo; /* the EHLO name; NULL: the host's name */
+	struct store *store; /* --reports: the store; NULL: no R checks */
+	int64_t reports_since; /* the reports looked at start then */
+	const struct ti_limits *limits;
 };
 
 /* One MX host and what DNS says about it. */
@@ -72,6 +78,8 @@ void check_fetch(struct check_result *r, struct check_state *st,
     const struct check_opts *o);
 void check_coverage(struct check_result *r, struct check_state *st);
 void check_smtp(struct check_result *r, struct check_state *st,
+    const struct check_opts *o);
+int check_reports(struct check_result *r, const struct check_state *st,
     const struct check_opts *o);
 
 #endif

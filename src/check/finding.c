@@ -150,6 +150,7 @@ static const struct {
 	{ 'M', "MX hosts" },
 	{ 'X', "STARTTLS and certificates" },
 	{ 'D', "DANE" },
+	{ 'R', "The stored reports against what is published" },
 };
 
 static void

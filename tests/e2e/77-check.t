@@ -264,6 +264,46 @@ ok "m2: M3 for the stale mx line" has warning M3 "old.m2.example"
 ok "m2: the matched MX is not flagged" sh -c \
     "! grep -q 'MX mx1.m2.example' '$TMP/chk.out'"
 case_ m2t.example 0 warning M2 "mx2.m2t.example" "testing: uncovered MX"
+# --reports: a stored report for m2t.example, made with an older
+# policy (R1), naming an MX the live policy misses (R2) and DANE
+# failures (R4)
+d1=$(date -u -d '-2 days' +%Y-%m-%d)
+cat >"$TMP/m2t-report.json" <<EOF
+{ "organization-name": "Old Cache Inc.",
+  "date-range": { "start-datetime": "${d1}T00:00:00Z",
+    "end-datetime": "${d1}T23:59:59Z" },
+  "contact-info": "tlsrpt@reporter.example", "report-id": "m2t-1",
+  "policies": [
+    { "policy": { "policy-type": "sts",
+        "policy-string": ["version: STSv1", "mode: enforce",
+          "mx: mx9.m2t.example", "max_age: 604800"],
+        "policy-domain": "m2t.example", "mx-host": ["mx9.m2t.example"] },
+      "summary": { "total-successful-session-count": 5,
+        "total-failure-session-count": 3 },
+      "failure-details": [ { "result-type": "validation-failure",
+        "receiving-mx-hostname": "mx2.m2t.example",
+        "failed-session-count": 3 } ] },
+    { "policy": { "policy-type": "tlsa",
+        "policy-string": ["3 1 1 00"], "policy-domain": "m2t.example" },
+      "summary": { "total-successful-session-count": 0,
+        "total-failure-session-count": 2 },
+      "failure-details": [ { "result-type": "tlsa-invalid",
+        "receiving-mx-hostname": "mx1.m2t.example",
+        "failed-session-count": 2 } ] } ] }
+EOF
+"$INGEST" --dkim=off --log=stderr --store "$TMP/r.db" \
+    "$TMP/m2t-report.json" >"$TMP/ing.out" 2>&1 || cat "$TMP/ing.out"
+chk --no-smtp --store "$TMP/r.db" --reports m2t.example
+ok "reports: R1 the senders' older policy" has warning R1 \
+    "Old Cache Inc., $d1, mode enforce; live: mode testing"
+ok "reports: R2 an MX reports name that the live policy misses" \
+    has warning R2 "reports name MX mx2.m2t.example (3 failed sessions)"
+ok "reports: R4 DANE failures in reports, none live" has info R4 \
+    "count 2 sessions that failed DANE"
+chk --no-smtp --store "$TMP/r.db" --reports --reports-since 1d m2t.example
+ok "reports: --reports-since leaves older reports out" sh -c \
+    "! grep -q ' R[0-9] ' '$TMP/chk.out'"
+
 chk --no-smtp --https-port 1 clean.example
 ok "nothing listens: P1" has error P1 "cannot fetch"
 
