@@ -44,6 +44,7 @@ struct command {
 /* Commands defined in their own cmd-NAME.c file. */
 extern const struct command cmd_migrate;
 extern const struct command cmd_digest, cmd_html, cmd_show, cmd_prune;
+extern const struct command cmd_check, cmd_record;
 
 /* Print "tlsrpt: <message>" and a hint on stderr; returns EX_USAGE. */
 int cmd_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -136,6 +136,7 @@ static const struct conf_key {
 	    offsetof(struct ti_conf, dns_timeout_ms) },
 	{ "dns", "trust-anchor", CT_OPTSTR,
 	    offsetof(struct ti_conf, dns_trust_anchor) },
+	{ "tls", "ca-file", CT_DIR, offsetof(struct ti_conf, tls_ca_file) },
 };
 
 const char *
@@ -221,6 +222,7 @@ conf_clear(struct ti_conf *conf)
 	conf_set(&conf->trust_domains, NULL);
 	conf_set(&conf->dns_resolver, NULL);
 	conf_set(&conf->dns_trust_anchor, NULL);
+	conf_set(&conf->tls_ca_file, NULL);
 }
 
 /* A deep copy of the string fields. */
@@ -245,6 +247,7 @@ conf_copy(struct ti_conf *dst, const struct ti_conf *src)
 	dst->trust_domains = g_strdup(src->trust_domains);
 	dst->dns_resolver = g_strdup(src->dns_resolver);
 	dst->dns_trust_anchor = g_strdup(src->dns_trust_anchor);
+	dst->tls_ca_file = g_strdup(src->tls_ca_file);
 }
 
 static const struct conf_key *

@@ -56,6 +56,8 @@ struct ti_conf {
 	unsigned dns_timeout_ms; /* per query */
 	char *dns_trust_anchor; /* DNSSEC anchor file; NULL: the default;
 				   "": no validation */
+	/* [tls]: tlsrpt check's HTTPS and STARTTLS probes */
+	char *tls_ca_file; /* a CA file added to the system store */
 };
 
 /* Fill *conf with the built-in defaults. */

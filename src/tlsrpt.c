@@ -130,6 +130,8 @@ static const struct command *const commands[] = {
 	&cmd_html,
 	&cmd_show,
 	&cmd_prune,
+	&cmd_check,
+	&cmd_record,
 };
 
 static const struct command *

@@ -5,7 +5,8 @@ set -eu
 [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 || exit 0
 BUILD="build-essential autoconf automake libtool pkg-config
 	libgmime-3.0-dev libcjson-dev zlib1g-dev libsqlite3-dev libpq-dev
-	libopendkim-dev libunbound-dev libevent-dev nettle-dev libpsl-dev dns-root-data"
+	libopendkim-dev libunbound-dev libevent-dev nettle-dev libpsl-dev dns-root-data
+	libcurl4-openssl-dev libssl-dev"
 TEST="clang valgrind sqlite3 groff-base util-linux postgresql strace
 	postfix rsyslog procmail dovecot-core dovecot-sieve dovecot-imapd
 	fetchmail getmail6 netcat-openbsd

@@ -419,6 +419,22 @@ answer_fill(struct dns_answer *a, const struct ub_result *res)
 		return;
 	}
 	a->sec = res->secure ? DNS_SECURE : DNS_INSECURE;
+	if (res->canonname != NULL && res->qname != NULL &&
+	    g_ascii_strcasecmp(res->canonname, res->qname) != 0) {
+		size_t cl = strlen(res->canonname);
+
+		a->canonname = g_ascii_strdown(res->canonname,
+		    cl > 1 && res->canonname[cl - 1] == '.' ? (gssize)cl - 1
+							    : (gssize)cl);
+		/* the qname may lack the trailing dot */
+		if (g_ascii_strncasecmp(a->canonname, res->qname,
+			strlen(a->canonname)) == 0 &&
+		    (res->qname[strlen(a->canonname)] == '\0' ||
+			strcmp(res->qname + strlen(a->canonname), ".") == 0)) {
+			g_free(a->canonname);
+			a->canonname = NULL;
+		}
+	}
 	if (res->rcode == 0)
 		a->status = res->havedata ? DNS_OK : DNS_NODATA;
 	else if (res->rcode == 3)
@@ -512,6 +528,7 @@ dns_answer_clear(struct dns_answer *a)
 	g_free(a->rdata_len);
 	g_free(a->packet);
 	g_free(a->why_bogus);
+	g_free(a->canonname);
 	answer_init(a);
 }
 
@@ -578,4 +595,53 @@ dns_answer_txt(const struct dns_answer *a)
 		v[i] = g_string_free(s, FALSE);
 	}
 	return v;
+}
+
+char *
+dns_wire_name(const unsigned char *p, size_t len, size_t *off)
+{
+	GString *s = g_string_new(NULL);
+	size_t o = *off;
+
+	while (o < len) {
+		size_t n = p[o++];
+
+		if (n == 0) {
+			*off = o;
+			if (s->len == 0)
+				g_string_append_c(s, '.');
+			return g_string_free(s, FALSE);
+		}
+		if (n > 63 || n > len - o || s->len + n > 253)
+			break;
+		if (s->len > 0)
+			g_string_append_c(s, '.');
+		for (size_t i = 0; i < n; i++)
+			g_string_append_c(s, g_ascii_tolower((char)p[o + i]));
+		o += n;
+	}
+	g_string_free(s, TRUE);
+	return NULL;
+}
+
+char **
+dns_answer_addrs(const struct dns_answer *a)
+{
+	GPtrArray *v = g_ptr_array_new();
+	char buf[INET6_ADDRSTRLEN];
+
+	for (size_t i = 0; i < a->n_rdata; i++) {
+		if (a->rdata_len[i] == 4 &&
+		    inet_ntop(AF_INET, a->rdata[i], buf, sizeof(buf)) != NULL)
+			g_ptr_array_add(v, g_strdup(buf));
+		else if (a->rdata_len[i] == 16 &&
+		    inet_ntop(AF_INET6, a->rdata[i], buf, sizeof(buf)) != NULL)
+			g_ptr_array_add(v, g_strdup(buf));
+	}
+	if (v->len == 0) {
+		g_ptr_array_free(v, TRUE);
+		return NULL;
+	}
+	g_ptr_array_add(v, NULL);
+	return (char **)g_ptr_array_free(v, FALSE);
 }

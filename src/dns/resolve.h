@@ -35,6 +35,7 @@
 
 /* RR types used by the project (RFC 1035, 6698) */
 #define DNS_T_A 1
+#define DNS_T_CNAME 5
 #define DNS_T_MX 15
 #define DNS_T_TXT 16
 #define DNS_T_AAAA 28
@@ -80,6 +81,8 @@ struct dns_answer {
 	size_t *rdata_len;
 	size_t n_rdata;
 	unsigned ttl;
+	char *canonname; /* the name the data is at, when CNAMEs were
+			    followed to it (no trailing dot); else NULL */
 };
 
 struct resolver;
@@ -139,5 +142,16 @@ const char *dns_sec_name(enum dns_sec s);
  * A string with a NUL byte in it is cut there.
  */
 char **dns_answer_txt(const struct dns_answer *a);
+
+/*
+ * A domain name in wire format (uncompressed, as libunbound hands out
+ * rdata) at p[*off], of a record len bytes long: the name in text, no
+ * trailing dot ("." for the root), lowercase, *off moved past it; NULL
+ * when malformed.  g_free the result.
+ */
+char *dns_wire_name(const unsigned char *p, size_t len, size_t *off);
+
+/* The addresses of an A or AAAA answer as text (g_strfreev), or NULL. */
+char **dns_answer_addrs(const struct dns_answer *a);
 
 #endif

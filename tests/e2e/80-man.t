@@ -22,8 +22,16 @@ for key in $(sed -n 's/^#\{0,1\}\([a-z][a-z-]*\) *=.*/\1/p' \
 	ok "tlsrpt.conf(5) documents $key" grep -q -- "^\.It Cm $key" \
 	    "$top_srcdir/man/tlsrpt.conf.5"
 done
-for cmd in digest html show; do
+for cmd in digest html show check record; do
 	ok "tlsrpt(1) documents $cmd" grep -q -- "^\.It Cm $cmd" \
+	    "$top_srcdir/man/tlsrpt.1"
+done
+
+# every finding id tlsrpt check can give is in its CHECKS section
+for id in $(sed -n 's/.*check_add([a-z>-]*, "\([A-Z][0-9]\)".*/\1/p' \
+    "$top_srcdir"/src/check/*.c | sort -u); do
+	ok "tlsrpt(1) documents check id $id" \
+	    grep -q -- "^\.It Sy \(\\\\&\)\{0,1\}$id\$" \
 	    "$top_srcdir/man/tlsrpt.1"
 done
 
