@@ -53,6 +53,35 @@ struct pg {
 };
 
 /*
+ * 2 -> 3: each report's domains, normalised once (store_domain_norm)
+ * beside its start time: a query for one domain is a range of this
+ * primary key, in the order list and digest read it.  The rows come
+ * from the reports already stored: SQL lowers ASCII names (the "C"
+ * collation folds only ASCII) and pg_fix_domains() then rewrites the
+ * others in C, where IDNA is (migrations[] may be renumbered: it is
+ * found by this address, not by its index).  Keys past 1000 bytes
+ * stay out of the btree (its limit is about 2700); store_domain_norm
+ * drops those past 253 anyway.  reports_start_time becomes (start_time,
+ * id), the order of every read, so that a read bounded in time only
+ * needs no sort either (SQLite's index holds the rowid already).
+ */
+static const char migrate_domains[] =
+    "CREATE TABLE report_domains ("
+    " domain TEXT NOT NULL,"
+    " start_time BIGINT NOT NULL,"
+    " report BIGINT NOT NULL REFERENCES reports(id) ON DELETE CASCADE,"
+    " PRIMARY KEY (domain, start_time, report));"
+    "CREATE INDEX report_domains_report ON report_domains(report);"
+    "CREATE INDEX reports_start_id ON reports(start_time, id);"
+    "DROP INDEX reports_start_time;"
+    "INSERT INTO report_domains (domain, start_time, report)"
+    " SELECT DISTINCT lower(rtrim(d, '.') COLLATE \"C\"), start_time, id"
+    " FROM (SELECT id, start_time, domain AS d FROM reports UNION ALL"
+    " SELECT r.id, r.start_time, p.policy_domain FROM policies p JOIN"
+    " reports r ON r.id = p.report) x WHERE rtrim(d, '.') <> '' AND"
+    " octet_length(d) <= 1000 ON CONFLICT DO NOTHING;";
+
+/*
  * Migration steps: migrations[v] takes a store from version v to v + 1,
  * the same steps as store-sqlite.c.  Append a step (never edit a
  * released one) and bump STORE_SCHEMA_VERSION.
@@ -122,6 +151,7 @@ static const char *const migrations[] = {
 	" ADD COLUMN auth_bits INTEGER,"
 	" ADD COLUMN auth_dnssec TEXT,"
 	" ADD COLUMN auth_reason TEXT;",
+	migrate_domains,
 };
 
 _Static_assert(nitems(migrations) == STORE_SCHEMA_VERSION,
@@ -149,6 +179,9 @@ static const char sql_ins_policy[] =
     "INSERT INTO policies (report, idx, policy_type, policy_domain,"
     " policy_string, mx_host, successful, failed) VALUES ($1::bigint,"
     " $2::bigint, $3, $4, $5, $6, $7::bigint, $8::bigint) RETURNING id";
+static const char sql_ins_domain[] =
+    "INSERT INTO report_domains (domain, start_time, report) VALUES ($1,"
+    " $2::bigint, $3::bigint) ON CONFLICT DO NOTHING";
 static const char sql_ins_failure[] =
     "INSERT INTO failures (policy, result_type, sending_mta_ip,"
     " receiving_mx_hostname, receiving_mx_helo, receiving_ip,"
@@ -437,6 +470,53 @@ pg_too_new(struct pg *p, int v, struct ti_err *err)
 	    p->name, v, STORE_SCHEMA_VERSION);
 }
 
+/* After migrate_domains: the names SQL could not normalise (non-ASCII,
+   or too long) through store_domain_norm(). */
+static int
+pg_fix_domains(struct pg *p, struct ti_err *err)
+{
+	static const char *const fix[] = {
+		"INSERT INTO report_domains (domain, start_time, report)"
+		" SELECT $2, start_time, report FROM report_domains WHERE"
+		" domain = $1 ON CONFLICT DO NOTHING",
+		"DELETE FROM report_domains WHERE domain = $1",
+	};
+	PGresult *res, *r2;
+	const char *v[2];
+	char *norm;
+	int i, k;
+
+	res = pg_params(p, NULL,
+	    "SELECT DISTINCT domain FROM report_domains WHERE"
+	    " octet_length(domain) <> char_length(domain) OR"
+	    " octet_length(domain) > 253",
+	    0, NULL, "migrate domains", err);
+	if (res == NULL)
+		return -1;
+	for (i = 0; i < pq->ntuples(res); i++) {
+		v[0] = pq->getvalue(res, i, 0);
+		norm = store_domain_norm(v[0]);
+		v[1] = norm;
+		if (norm != NULL && strcmp(norm, v[0]) == 0) {
+			g_free(norm);
+			continue;
+		}
+		for (k = norm != NULL ? 0 : 1; k < 2; k++) {
+			r2 = pg_params(p, NULL, fix[k], 2 - k, v,
+			    "migrate domains", err);
+			if (r2 == NULL) {
+				g_free(norm);
+				pq->clear(res);
+				return -1;
+			}
+			pq->clear(r2);
+		}
+		g_free(norm);
+	}
+	pq->clear(res);
+	return 0;
+}
+
 /* Bring the schema to STORE_SCHEMA_VERSION.  The advisory lock makes a
    second host wait until the first one committed, then find it done. */
 static int
@@ -468,7 +548,9 @@ pg_migrate(struct pg *p, struct ti_err *err)
 		goto fail;
 	}
 	for (; v < STORE_SCHEMA_VERSION; v++)
-		if (pg_exec(p, migrations[v], "migrate schema", err) == -1)
+		if (pg_exec(p, migrations[v], "migrate schema", err) == -1 ||
+		    (migrations[v] == migrate_domains &&
+			pg_fix_domains(p, err) == -1))
 			goto fail;
 	snprintf(sql, sizeof(sql),
 	    "INSERT INTO tlsrpt_meta (key, value) VALUES ('schema_version',"
@@ -494,6 +576,7 @@ pg_prepare(struct pg *p, struct ti_err *err)
 		{ "ti_sel_sha", sql_sel_sha },
 		{ "ti_ins_policy", sql_ins_policy },
 		{ "ti_ins_failure", sql_ins_failure },
+		{ "ti_ins_domain", sql_ins_domain },
 	};
 	PGresult *res;
 	size_t i;
@@ -821,6 +904,33 @@ pg_put_policies(struct pg *p, const struct report *r, const char *report_row,
 	return 0;
 }
 
+/* The report's domains into report_domains (schema 3). */
+static int
+pg_put_domains(struct pg *p, const struct report *r, const char *report_row,
+    struct ti_err *err)
+{
+	struct params pp = { 0 };
+	PGresult *res;
+	char **domains, **d;
+	int rc = 0;
+
+	domains = store_report_domains(r);
+	for (d = domains; *d != NULL && rc == 0; d++) {
+		pp.v[0] = *d;
+		pp.v[1] = int_param(&pp, r->start);
+		pp.v[2] = report_row;
+		res = pg_params(p, "ti_ins_domain", NULL, 3, pp.v,
+		    "insert domain", err);
+		params_clear(&pp);
+		if (res == NULL)
+			rc = -1;
+		else
+			pq->clear(res);
+	}
+	g_strfreev(domains);
+	return rc;
+}
+
 /* Tell a duplicate from a conflict by the stored hash. */
 static int
 pg_existing(struct pg *p, const struct report *r, enum store_put_result *result,
@@ -932,6 +1042,8 @@ pg_put(void *backend, const struct report *r, const struct report_source *src,
 	row = g_strdup(returned_id(res));
 	pq->clear(res);
 	rc = pg_put_policies(p, r, row, err);
+	if (rc == 0)
+		rc = pg_put_domains(p, r, row, err);
 	g_free(row);
 	if (rc == -1)
 		return -1;
@@ -1014,49 +1126,105 @@ pg_each_row(PGresult *res, int (*cb)(const struct stored_report *, void *),
 	return 0;
 }
 
-/*
- * Read through a cursor, PG_FETCH rows at a time, so that a big store
- * is never held in memory whole.  Outside a transaction, one REPEATABLE
- * READ snapshot: a copy sees the store as it was when it started.
- */
-/* Append to sql the WHERE clause of the reports that q selects, its
-   values in pp; returns how many.  The one selection of
-   store_each_report() and store_prune(). */
-static int
-pg_where(GString *sql, struct params *pp, const struct store_query *q)
-{
-	char *domain;
-	size_t len;
-	int n = 0;
+/* The columns of struct stored_report, in pg_each_row()'s order. */
+#define PG_COLUMNS                                                 \
+ "r.id, r.organization_name, r.report_id, r.contact_info,"         \
+ " r.domain, r.start_time, r.end_time, r.successful, r.failed,"    \
+ " r.received, r.message_id, r.envelope_sender, r.filename,"       \
+ " r.source, r.json, r.envelope_recipient, r.origin,"              \
+ " r.archive_path, r.deviations, r.auth_method, r.auth_result,"    \
+ " r.auth_domain, r.auth_selector, r.auth_algorithm, r.auth_bits," \
+ " r.auth_dnssec, r.auth_reason"
 
-	g_string_append(sql, " WHERE true");
+/* " AND t.start_time >= $n AND ...", as q bounds it; values in pp,
+   from *n on. */
+static void
+pg_time(GString *sql, const char *t, struct params *pp, int *n,
+    const struct store_query *q)
+{
 	if (q->since != 0) {
-		pp->v[n++] = int_param(pp, q->since);
-		g_string_append_printf(sql, " AND start_time >= $%d::bigint",
-		    n);
+		pp->v[(*n)++] = int_param(pp, q->since);
+		g_string_append_printf(sql, " AND %s.start_time >= $%d::bigint",
+		    t, *n);
 	}
 	if (q->until != 0) {
-		pp->v[n++] = int_param(pp, q->until);
-		g_string_append_printf(sql, " AND start_time < $%d::bigint", n);
+		pp->v[(*n)++] = int_param(pp, q->until);
+		g_string_append_printf(sql, " AND %s.start_time < $%d::bigint",
+		    t, *n);
 	}
+}
+
+/*
+ * Append to sql the statement of the reports that q selects: a SELECT
+ * of PG_COLUMNS in start time then id order, or (prune) a DELETE; its
+ * values in pp, returns how many.  The one selection of
+ * store_each_report(), store_prune() and their plans.  With a domain
+ * it is a range of report_domains' primary key (domain, then time),
+ * joined to reports by id: only that domain's rows are read
+ * (test-store-pg checks the plan).
+ */
+static int
+pg_query_sql(GString *sql, struct params *pp, const struct store_query *q,
+    int prune)
+{
+	char *domain = NULL;
+	int n = 0;
+
 	if (q->domain != NULL) {
-		/* "Example.COM." names example.com: ignore ASCII case (the
-		   "C" collation folds only ASCII, as SQLite's NOCASE) and
-		   one trailing dot, on both sides. */
-		domain = g_utf8_make_valid(q->domain, -1);
-		len = strlen(domain);
-		if (len > 0 && domain[len - 1] == '.')
-			domain[len - 1] = '\0';
-		pp->v[n++] = keep(pp, domain);
-		g_string_append_printf(sql,
-		    " AND (lower(rtrim(domain, '.') COLLATE \"C\") ="
-		    " lower($%d::text COLLATE \"C\") OR EXISTS (SELECT 1"
-		    " FROM policies p WHERE p.report = reports.id AND"
-		    " lower(rtrim(p.policy_domain, '.') COLLATE \"C\") ="
-		    " lower($%d::text COLLATE \"C\")))",
-		    n, n);
+		/* "Example.COM." names example.com, as it was stored; a
+		   name that is none ("", too long) matches nothing */
+		domain = store_domain_norm(q->domain);
+		pp->v[n++] = domain != NULL ? keep(pp, domain) : "";
+	}
+	if (prune && q->domain != NULL) {
+		g_string_append(sql,
+		    "DELETE FROM reports WHERE id IN (SELECT report FROM"
+		    " report_domains d WHERE d.domain = $1");
+		pg_time(sql, "d", pp, &n, q);
+		g_string_append(sql, ")");
+	} else if (prune) {
+		g_string_append(sql, "DELETE FROM reports r WHERE true");
+		pg_time(sql, "r", pp, &n, q);
+	} else if (q->domain != NULL) {
+		g_string_append(sql,
+		    "SELECT " PG_COLUMNS " FROM report_domains d JOIN"
+		    " reports r ON r.id = d.report WHERE d.domain = $1");
+		pg_time(sql, "d", pp, &n, q);
+		g_string_append(sql, " ORDER BY d.start_time, d.report");
+	} else {
+		g_string_append(sql,
+		    "SELECT " PG_COLUMNS " FROM reports r"
+		    " WHERE true");
+		pg_time(sql, "r", pp, &n, q);
+		g_string_append(sql, " ORDER BY r.start_time, r.id");
 	}
 	return n;
+}
+
+static int
+pg_explain(void *backend, const struct store_query *q, int prune, char **plan,
+    struct ti_err *err)
+{
+	struct pg *p = backend;
+	struct params pp = { 0 };
+	GString *sql = g_string_new("EXPLAIN ");
+	GString *out;
+	PGresult *res;
+	int i, n;
+
+	*plan = NULL;
+	n = pg_query_sql(sql, &pp, q, prune);
+	res = pg_params(p, NULL, sql->str, n, pp.v, "explain", err);
+	g_string_free(sql, TRUE);
+	params_clear(&pp);
+	if (res == NULL)
+		return -1;
+	out = g_string_new(NULL);
+	for (i = 0; i < pq->ntuples(res); i++)
+		g_string_append_printf(out, "%s\n", pq->getvalue(res, i, 0));
+	pq->clear(res);
+	*plan = g_string_free(out, FALSE);
+	return 0;
 }
 
 /* One statement, so one transaction; ON DELETE CASCADE takes the
@@ -1075,8 +1243,8 @@ pg_prune(void *backend, const struct store_query *q, int64_t *deleted,
 	if (p->mode != STORE_WRITE)
 		return ti_err_set(err, TI_E_BUG, "store %s: opened read-only",
 		    p->name);
-	sql = g_string_new("WITH gone AS (DELETE FROM reports");
-	n = pg_where(sql, &pp, q);
+	sql = g_string_new("WITH gone AS (");
+	n = pg_query_sql(sql, &pp, q, 1);
 	g_string_append(sql, " RETURNING 1) SELECT count(*) FROM gone");
 	res = pg_params(p, NULL, sql->str, n, pp.v, "delete reports", err);
 	g_string_free(sql, TRUE);
@@ -1102,17 +1270,12 @@ pg_each_report(void *backend, const struct store_query *q,
 	if (p->version == 0) /* nothing was ever written */
 		return 0;
 	own = pq->transactionStatus(p->conn) == PQTRANS_IDLE;
-	sql = g_string_new("DECLARE ti_reports NO SCROLL CURSOR FOR"
-			   " SELECT id, organization_name, report_id,"
-			   " contact_info, domain, start_time, end_time,"
-			   " successful, failed, received, message_id,"
-			   " envelope_sender, filename, source, json,"
-			   " envelope_recipient, origin, archive_path,"
-			   " deviations, auth_method, auth_result,"
-			   " auth_domain, auth_selector, auth_algorithm,"
-			   " auth_bits, auth_dnssec, auth_reason FROM reports");
-	n = pg_where(sql, &pp, q);
-	g_string_append(sql, " ORDER BY start_time, id");
+	/* Read through a cursor, PG_FETCH rows at a time, so that a big
+	   store is never held in memory whole.  Outside a transaction,
+	   one REPEATABLE READ snapshot: a copy sees the store as it was
+	   when it started. */
+	sql = g_string_new("DECLARE ti_reports NO SCROLL CURSOR FOR ");
+	n = pg_query_sql(sql, &pp, q, 0);
 	if (own &&
 	    pg_exec(p, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
 		"begin read", err) == -1) {
@@ -1162,4 +1325,5 @@ const struct store_ops store_pg_ops = {
 	.rollback = pg_rollback,
 	.each_report = pg_each_report,
 	.prune = pg_prune,
+	.explain = pg_explain,
 };

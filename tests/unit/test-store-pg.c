@@ -25,6 +25,10 @@
 #include "store-int.h"
 #include "tap.h"
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define SCHEMA STR(STORE_SCHEMA_VERSION) /* the schema, as text */
+
 static const char *const hostile[] = {
 	"'); DROP TABLE reports; --",
 	"back\\slash \"quote\" $1 %s %n",
@@ -308,7 +312,7 @@ run(const char *spec)
 		count(st, "nowhere.example", 0, 0) == 0,
 	    "domain: case and one trailing dot ignored, both sides");
 	ok(count(st, "\xc3\x89XAMPLE.com", 0, 0) == 0,
-	    "domain: only ASCII case folds");
+	    "domain: \\xc3\\x89XAMPLE.com is another name (A-labels differ)");
 	ok(count(st, "'; DROP TABLE reports; --", 0, 0) == 0,
 	    "domain is a parameter");
 	ok(count(st, NULL, 1000000, 2000000) == 1 &&
@@ -440,11 +444,13 @@ static const char v1_sql[] =
     "INSERT INTO reports (id, organization_name, report_id, domain,"
     " start_datetime, end_datetime, start_time, end_time, successful,"
     " failed, message_id, received, deviations, json, sha256) VALUES"
-    " (7, 'Old Org', 'old-1', 'example.com', '2023-01-01T00:00:00Z',"
+    " (7, 'Old Org', 'old-1', 'Example.COM.', '2023-01-01T00:00:00Z',"
     " '2023-01-01T23:59:59Z', 1672531200, 1672617599, 5, 1, 'old@x',"
     " 1672700000, 'date-no-offset', '{\"old\":1}', 'abc');"
     "INSERT INTO policies (id, report, idx, policy_type, policy_domain,"
-    " successful, failed) VALUES (3, 7, 0, 'sts', 'example.com', 5, 1);"
+    " successful, failed) VALUES (3, 7, 0, 'sts', 'example.com', 5, 1),"
+    " (5, 7, 1, 'tlsa', 'B\xc3\x9c"
+    "CHER.example.', 0, 0);"
     "INSERT INTO failures (policy, result_type, failed_session_count)"
     " VALUES (3, 'certificate-expired', 1);"
     "RESET search_path";
@@ -474,8 +480,8 @@ v1(const char *base, PGconn *c)
 	st = store_open(spec, STORE_READ, 2000, &err);
 	ok(st == NULL && err.status == TI_E_CONFIG &&
 		strstr(err.msg,
-		    "store schema 1 is older than this program (2): the next "
-		    "delivery migrates it") != NULL,
+		    "store schema 1 is older than this program (" SCHEMA
+		    "): the next delivery migrates it") != NULL,
 	    "read: older than this program, says how to migrate: %s", err.msg);
 	store_close(st);
 	ti_err_clear(&err);
@@ -486,8 +492,14 @@ v1(const char *base, PGconn *c)
 	ok(sql1_is(c,
 	       "SELECT value FROM tiv1.tlsrpt_meta WHERE key ="
 	       " 'schema_version'",
-	       "2"),
-	    "schema_version is 2");
+	       SCHEMA),
+	    "schema_version is " SCHEMA);
+	ok(sql1_is(c,
+	       "SELECT string_agg(domain || '@' || start_time || '@' ||"
+	       " report, ' ' ORDER BY domain) FROM tiv1.report_domains",
+	       "example.com@1672531200@7 xn--bcher-kva.example@1672531200@7"),
+	    "report_domains filled from the old report: lower case, no "
+	    "trailing dot, A-labels (in C), once each");
 	ok(sql1_is(c,
 	       "SELECT id || '|' || report_id || '|' || auth_method || '|' ||"
 	       " auth_result || '|' || coalesce(auth_domain, auth_selector,"
@@ -511,6 +523,15 @@ v1(const char *base, PGconn *c)
 		    NULL, NULL),
 	    "a reader: old none/none, new its record: %s", err.msg);
 	seen_clear(&s);
+	ok(st != NULL && count(st, "EXAMPLE.com.", 0, 0) == 1 &&
+		count(st,
+		    "b\xc3\xbc"
+		    "cher.EXAMPLE",
+		    0, 0) == 1 &&
+		count(st, "xn--bcher-kva.example", 0, 0) == 1 &&
+		count(st, "example.net", 0, 0) == 1,
+	    "the migrated report is found by its domain, its policy's "
+	    "U-label or A-label; the new one by its own");
 	store_close(st);
 out:
 	PQclear(PQexec(c, "DROP SCHEMA tiv1 CASCADE"));
@@ -569,6 +590,64 @@ prune(const char *spec, PGconn *c)
 	PQclear(r);
 }
 
+/*
+ * The query plans, with sequential scans, bitmap scans and sorts off
+ * (the planner then still uses one only where no index can do the
+ * work): every query for a domain is an index scan (report_domains'
+ * primary key: domain, then time), never a sequential scan, and a read
+ * needs no sort (the cursor streams in index order); so is a query
+ * bounded in time only.  Issue #16: the old "lower(rtrim(domain)) = ... OR
+ * EXISTS (...)" read every report.
+ */
+static void
+plans(const char *base)
+{
+	static const struct store_query qs[] = {
+		{ "example.org", 0, 0 },
+		{ "Example.ORG.", 1000, 0 },
+		{ "example.org", 0, 5000 },
+		{ "b\xc3\xbc"
+		  "cher.example",
+		    1000, 5000 },
+		{ NULL, 1000, 0 },
+		{ NULL, 0, 5000 },
+		{ NULL, 1000, 5000 },
+	};
+	struct ti_err err = { 0 };
+	struct store *st;
+	char *spec, *plan;
+	size_t i;
+	int prune, good;
+
+	spec = g_strdup_printf("%s%soptions=-csearch_path%%3Dtiunit"
+			       "%%20-cenable_seqscan%%3Doff"
+			       "%%20-cenable_bitmapscan%%3Doff"
+			       "%%20-cenable_sort%%3Doff",
+	    base, strchr(base, '?') != NULL ? "&" : "?");
+	st = store_open(spec, STORE_WRITE, 2000, &err);
+	ok(st != NULL, "plan store: %s", err.msg);
+	for (i = 0; st != NULL && i < nitems(qs); i++)
+		for (prune = 0; prune < 2; prune++) {
+			plan = NULL;
+			good = store_explain(st, &qs[i], prune, &plan, &err) ==
+				0 &&
+			    strstr(plan, "Index") != NULL &&
+			    strstr(plan, "Seq Scan") == NULL &&
+			    strstr(plan, "Sort") == NULL;
+			ok(good,
+			    "%s domain=%s since=%" PRId64 " until=%" PRId64
+			    ": an index scan, no sequential scan, no sort",
+			    prune ? "prune" : "read",
+			    qs[i].domain ? qs[i].domain : "-", qs[i].since,
+			    qs[i].until);
+			if (!good)
+				diag("plan: %s %s", plan ? plan : "", err.msg);
+			g_free(plan);
+		}
+	store_close(st);
+	g_free(spec);
+}
+
 /* A newer schema than this program: TI_E_CONFIG both ways. */
 static void
 newer(const char *spec, PGconn *c)
@@ -615,6 +694,7 @@ main(void)
 	    strchr(base, '?') != NULL ? "&" : "?");
 	run(spec);
 	columns(c);
+	plans(base);
 	prune(spec, c);
 	newer(spec, c);
 	v1(base, c);
