@@ -6,7 +6,7 @@ set -eu
 BUILD="build-essential autoconf automake libtool pkg-config
 	libgmime-3.0-dev libcjson-dev zlib1g-dev libsqlite3-dev libpq-dev
 	libopendkim-dev libunbound-dev libevent-dev libpsl-dev dns-root-data"
-TEST="clang valgrind sqlite3 groff-base util-linux postgresql strace
+TEST="clang valgrind sqlite3 time groff-base util-linux postgresql strace
 	postfix rsyslog procmail dovecot-core dovecot-sieve netcat-openbsd
 	debhelper adduser chromium
 	unbound python3-dkim opendkim opendkim-tools ldnsutils bind9-dnsutils
