@@ -21,8 +21,10 @@
    2: who vouched for each report (reports.auth_*, trust/auth.h);
    3: report_domains, each report's domains normalised
    (store_domain_norm) and indexed with its start time, so that a
-   query for one domain reads only that domain's reports. */
-#define STORE_SCHEMA_VERSION 3
+   query for one domain reads only that domain's reports;
+   4: PostgreSQL only: reports and their rows partitioned by month, so
+   that prune drops whole months (store-pg.c; SQLite is unchanged). */
+#define STORE_SCHEMA_VERSION 4
 
 struct store_ops {
 	const char *name; /* "sqlite", "postgresql" */
