@@ -670,6 +670,57 @@ pg_partition(struct pg *p, int64_t t, struct ti_err *err)
 	return 0;
 }
 
+/*
+ * At a writer's open: this month's and next month's partitions, made
+ * in a transaction of their own when missing, so that the reports of
+ * the day never create one inside a delivery's transaction (where the
+ * lock on the tables would last until its commit, and a long read
+ * would hold it up).  One query when they exist.  A failure changes
+ * nothing: pg_partition() creates them when a report needs them.
+ */
+static void
+pg_premonths(struct pg *p)
+{
+	int64_t now = (int64_t)time(NULL), lo, hi, t[2];
+	char month[16], rel[2][32];
+	const char *v[2];
+	PGresult *res;
+	int have, i;
+
+	t[0] = now;
+	if (pg_month(now, month, &lo, &hi) == -1)
+		return;
+	t[1] = hi;
+	for (i = 0; i < 2; i++) {
+		if (pg_month(t[i], month, &lo, &hi) == -1)
+			return;
+		snprintf(rel[i], sizeof(rel[i]), "reports_p%s", month);
+		v[i] = rel[i];
+	}
+	res = pg_params(p, NULL,
+	    "SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT"
+	    " NULL",
+	    2, v, "find partitions", NULL);
+	if (res == NULL)
+		return;
+	have = strcmp(pq->getvalue(res, 0, 0), "t") == 0;
+	pq->clear(res);
+	if (!have) {
+		if (pg_exec(p, "BEGIN", "begin", NULL) == -1)
+			return;
+		if (pg_partition(p, t[0], NULL) == -1 ||
+		    pg_partition(p, t[1], NULL) == -1 ||
+		    pg_exec(p, "COMMIT", "commit", NULL) == -1) {
+			pq->clear(pq->exec(p->conn, "ROLLBACK"));
+			g_hash_table_remove_all(p->parts);
+			return;
+		}
+	}
+	for (i = 0; i < 2; i++)
+		g_hash_table_add(p->parts,
+		    g_strdup(rel[i] + strlen("reports_p")));
+}
+
 /* After migrate_partitions: a partition for each month of the old
    rows, then migrate_partitions_copy. */
 static int
@@ -929,6 +980,7 @@ pg_open(const char *target, enum store_mode mode, int busy_timeout_ms,
 	if (mode == STORE_WRITE) {
 		if (pg_migrate(p, err) == -1 || pg_prepare(p, err) == -1)
 			goto fail;
+		pg_premonths(p);
 		return p;
 	}
 	if (pg_version(p, &v, err) == -1)

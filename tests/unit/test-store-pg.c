@@ -676,6 +676,13 @@ prune_months(const char *spec, PGconn *c)
 	ok(st != NULL, "prune by month: write open: %s", err.msg);
 	if (st == NULL)
 		return;
+	ok(sql1_is(c,
+	       "SELECT to_regclass('tiunit.reports_p' || to_char(now() AT"
+	       " TIME ZONE 'UTC', 'YYYYMM')) IS NOT NULL AND"
+	       " to_regclass('tiunit.failures_p' || to_char(now() AT TIME"
+	       " ZONE 'UTC' + interval '1 month', 'YYYYMM')) IS NOT NULL",
+	       "t"),
+	    "a writer's open made this month's and next month's partitions");
 	for (i = 0; i < nitems(days); i++) {
 		snprintf(id, sizeof(id), "month-%zu", i);
 		r = mkreport("Month Org", id, "month.example", days[i], "{}");
