@@ -318,9 +318,9 @@ echo "| weekly overview mail, bytes ($ND domains) | $sq_ov_bytes |" \
     "${pg_ov_bytes:--} | < 1 MB for 3,000 domains |" \
     "$(if [ "$sq_ov_bytes" -lt $((1048576 * ND / 3000)) ]; then echo yes; else echo "**no** (not bounded yet)"; fi) |"
 if [ -n "$each_domain" ]; then
-	row "digest --each-domain, $ND domains / $ND x one domain" \
-	    "$sq_each" "$(fmt %.4f "$ND * $sq_dig_one")" "${pg_each:-}" \
-	    "$(if [ -n "$pg" ]; then fmt %.4f "$ND * $pg_dig_one"; fi)" 1
+	row "digest --each-domain, $ND domains / $ND x digest --domain $D" \
+	    "$sq_each" "$(fmt %.4f "$ND * $sq_dig_big")" "${pg_each:-}" \
+	    "$(if [ -n "$pg" ]; then fmt %.4f "$ND * $pg_dig_big"; fi)" 1
 else
 	echo "| digest --each-domain / $ND x one domain | not built yet |" \
 	    "| <= 1x | - |"

@@ -228,10 +228,13 @@ ok "each with its one policy and failure row" is "$(psql_ "SELECT
     count(*) FROM reports r JOIN policies p ON p.report = r.id JOIN
     failures f ON f.policy = p.id WHERE r.domain = 'load.example'")" "$want"
 ok "the store grew by exactly that" is "$(pgstored)" $((before + want))
-ok "in six monthly partitions, none in the default one" is "$(psql_ "SELECT
+months=$(awk -v n="$mails" 'BEGIN { m[1 % 6 + 1]; m[2 % 6 + 1]
+    for (i = 1; i <= n; i++) m[(i % 28 + 1) % 6 + 1]
+    for (k in m) c++; print c }')
+ok "in $months monthly partitions, none in the default one" is "$(psql_ "SELECT
     count(DISTINCT tableoid) || ' ' || count(*) FILTER (WHERE tableoid =
     'reports_pother'::regclass) FROM reports WHERE domain = 'load.example'")" \
-    "6 0"
+    "$months 0"
 ok "one key for each report" is "$(psql_ "SELECT count(*) FROM report_keys k
     JOIN reports r ON r.id = k.report AND r.start_time = k.start_time
     WHERE r.domain = 'load.example'")" "$want"
