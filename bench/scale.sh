@@ -77,7 +77,8 @@ if ! command -v sqlite3 >/dev/null 2>&1; then
 fi
 
 T=$(mktemp -d "${BENCH_TMPDIR:-/var/tmp}/tlsrpt-scale.XXXXXX")
-TMP=$T # pg-lib.sh's scratch directory
+# shellcheck disable=SC2034 # pg-lib.sh's scratch directory
+TMP=$T
 trap 'rm -rf "$T"' EXIT
 trap 'exit 130' INT TERM
 printf '[trust]\ndkim = off\ncount-unauthenticated = yes\n' >"$T/conf"
@@ -176,7 +177,8 @@ if "$ADMIN" digest --help 2>/dev/null | grep -q -e '--each-domain'; then
 fi
 
 # measure BACKEND BIG ONE D90 K1: the figures of one backend, as
-# variables BACKEND_NAME
+# variables BACKEND_NAME ("set -- $(run ...)" splits run's two figures)
+# shellcheck disable=SC2046
 measure() {
 	_b=$1 big=$2 one=$3 d90=$4 k1=$5
 	say "$_b: one-domain digest, list, export"

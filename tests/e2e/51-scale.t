@@ -89,10 +89,8 @@ check() {
 # SQLite: 10 domains x 2 x 50 days and 20 domains x 2 x 500 days
 small="$TMP/small.db"
 big="$TMP/big.db"
-for s in small big; do
-	eval "db=\$$s"
-	ingest --store "$db" <"$SEED"
-done
+ingest --store "$small" <"$SEED"
+ingest --store "$big" <"$SEED"
 # fill_sqlite STORE DOMAINS REPORTERS DAYS: scale-lib.sh's copies.
 fill_sqlite() {
 	scale_sql sqlite "$2" "$3" "$4" >"$TMP/fill.sql"

@@ -31,7 +31,7 @@ scale_sql() {
 		_from="n"
 		_dt="strftime('%Y-%m-%dT%H:%M:%SZ', t, 'unixepoch')"
 		_dt_end="strftime('%Y-%m-%dT%H:%M:%SZ', t + 86399, 'unixepoch')"
-		_st= _stv= _keys= _prune="DELETE FROM reports WHERE id IN
+		_st='' _stv='' _keys='' _prune="DELETE FROM reports WHERE id IN
 		    (SELECT id FROM scale_seed);"
 		echo "PRAGMA foreign_keys = ON; PRAGMA synchronous = OFF;"
 	else
