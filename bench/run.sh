@@ -33,7 +33,11 @@
 #   2. backfill: one tlsrpt-ingest process over a Maildir, mails/s;
 #   3. one report with 50,000 failure details: seconds and peak RSS;
 #   4. tlsrpt digest and tlsrpt export over a year of reports for 100
-#      domains: seconds.
+#      domains: seconds;
+#   5. scale: a hoster's store of many domains in SQLite and PostgreSQL,
+#      per-domain work against a store of that domain only, streaming
+#      memory, concurrent writers: bench/scale.sh (which says what it
+#      measures; BENCH_SCALE_DOMAINS=0 skips it).
 #
 # Beside each: bench/baseline.py (Python 3, standard library only, the
 # script many postmasters write instead) and the floor: for pipe mode
@@ -713,6 +717,12 @@ if "$ADMIN" digest --help >/dev/null 2>&1; then
 else
 	say "  tlsrpt digest: not there yet (not measured)"
 fi
+
+# --- 5. scale ----------------------------------------------------------------
+say "scale part: bench/scale.sh"
+BENCH_BUILDDIR=$B BENCH_RUNS=$RUNS BENCH_REPORTERS=$N_REPORTERS \
+    sh "$srcdir/bench/scale.sh" >"$T/scale.md" ||
+    echo "Scale part: bench/scale.sh failed (see above)." >"$T/scale.md"
 load_end=$(load)
 
 # --- the table --------------------------------------------------------------
@@ -910,6 +920,8 @@ echo
 dkim_table
 echo
 https_table
+echo
+cat "$T/scale.md"
 if [ "$write" = 1 ]; then
 	{
 		echo "# Benchmark results"
@@ -924,6 +936,8 @@ if [ "$write" = 1 ]; then
 		dkim_table
 		echo
 		https_table
+		echo
+		cat "$T/scale.md"
 		echo
 		machine
 		if [ -f "$srcdir/bench/NOTES.md" ]; then

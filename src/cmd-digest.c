@@ -4,6 +4,7 @@
  *     tlsrpt digest [--since T] [--until T | --period day|week|month]
  *                   [--domain D] [--format mail|text|html|json]
  *                   [--to ADDR] [--from ADDR]
+ *                   [--each-domain --output-dir DIR]
  *     tlsrpt html   (the same options but --format, --to, --from)
  *     tlsrpt show REPORT-ID [--json]
  *
@@ -14,10 +15,14 @@
  *   The previous period of the same length gives the trend.
  * - The mail goes to standard output, for "| sendmail -t": tlsrpt never
  *   talks SMTP, and its exit status says whether the mail was written.
+ * - --each-domain writes the digest of each domain into DIR/DOMAIN.eml
+ *   (or .txt, .html, .json), from one read of the store: a hoster's
+ *   thousands of customers cost one pass, not one per customer.
  * - [trust] count-unauthenticated and count-https are the only trust
  *   settings the digest reads: which reports were authenticated, and
  *   which were posted over HTTPS, is in the store already.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
@@ -39,6 +44,8 @@ static char *opt_format;
 static char *opt_to;
 static char *opt_from;
 static gboolean opt_json;
+static gboolean opt_each;
+static char *opt_outdir;
 
 static GOptionEntry digest_entries[] = {
 	{ "period", 'p', 0, G_OPTION_ARG_STRING, &opt_period,
@@ -53,6 +60,13 @@ static GOptionEntry digest_entries[] = {
 	    "The recipients of the mail (default: [digest] to)", "ADDR" },
 	{ "from", 0, 0, G_OPTION_ARG_STRING, &opt_from,
 	    "The sender of the mail (default: [digest] from)", "ADDR" },
+	{ "each-domain", 0, 0, G_OPTION_ARG_NONE, &opt_each,
+	    "One digest for each domain, from one read of the store, into "
+	    "--output-dir",
+	    NULL },
+	{ "output-dir", 'o', 0, G_OPTION_ARG_FILENAME, &opt_outdir,
+	    "With --each-domain: write DIR/DOMAIN.eml (.txt, .html, .json)",
+	    "DIR" },
 	G_OPTION_ENTRY_NULL
 };
 
@@ -77,7 +91,9 @@ free_opts(void)
 	g_clear_pointer(&opt_format, g_free);
 	g_clear_pointer(&opt_to, g_free);
 	g_clear_pointer(&opt_from, g_free);
+	g_clear_pointer(&opt_outdir, g_free);
 	opt_json = FALSE;
+	opt_each = FALSE;
 }
 
 /* t moved back (sign -1) or forward (+1) by one period. */
@@ -163,6 +179,145 @@ write_out(const char *s)
 	return cmd_flush();
 }
 
+/*
+ * The recipients of domain's digest: the addresses of the first entry of
+ * [digest] domain-to ("PATTERN: ADDRS; PATTERN: ADDRS", a pattern with
+ * * and ?, matched without case) that matches it, else --to or
+ * [digest] to.  Returns a new string or NULL (none).
+ */
+static char *
+domain_to(struct cmd_env *env, const char *domain)
+{
+	const char *dflt = opt_to != NULL ? opt_to : env->conf.digest_to;
+	char **entries, **e, *colon, *pat, *to = NULL;
+
+	if (env->conf.digest_domain_to == NULL || domain == NULL)
+		return g_strdup(dflt);
+	entries = g_strsplit(env->conf.digest_domain_to, ";", -1);
+	for (e = entries; *e != NULL && to == NULL; e++) {
+		if ((colon = strchr(*e, ':')) == NULL)
+			continue;
+		pat = g_ascii_strdown(*e, colon - *e);
+		g_strstrip(pat);
+		if (*pat != '\0' && g_pattern_match_simple(pat, domain))
+			to = g_strstrip(g_strdup(colon + 1));
+		g_free(pat);
+	}
+	g_strfreev(entries);
+	return to != NULL ? to : g_strdup(dflt);
+}
+
+/* The body or mail of d in format (for domain, with its recipients, or
+   NULL: --to or [digest] to); NULL with *err set. */
+static char *
+render(struct cmd_env *env, const struct digest *d, const char *format,
+    const char *from, const char *domain, struct ti_err *err)
+{
+	char *to, *out;
+
+	if (strcmp(format, "text") == 0)
+		return digest_text(d);
+	if (strcmp(format, "html") == 0)
+		return digest_html(d);
+	if (strcmp(format, "json") == 0)
+		return digest_json(d);
+	to = domain_to(env, domain);
+	out = digest_mail(d, from, to, env->conf.digest_subject, env->now, err);
+	g_free(to);
+	return out;
+}
+
+struct each_out {
+	struct cmd_env *env;
+	const char *format, *ext, *from;
+	GHashTable *names; /* file names used */
+	size_t n;
+	struct ti_err *err;
+};
+
+/* A file name for domain: its bytes but [A-Za-z0-9.-] become "_" (a
+   domain is report text: no "/", no ".." here), unique in this run. */
+static char *
+each_name(struct each_out *o, const char *domain)
+{
+	char *base = g_strdup(domain), *name;
+	unsigned i = 1;
+
+	for (char *c = base; *c != '\0'; c++)
+		if (!g_ascii_isalnum(*c) && *c != '.' && *c != '-')
+			*c = '_';
+	if (base[0] == '.' || base[0] == '\0') {
+		name = g_strconcat("_", base, NULL);
+		g_free(base);
+		base = name;
+	}
+	name = g_strdup_printf("%s.%s", base, o->ext);
+	while (g_hash_table_contains(o->names, name)) {
+		g_free(name);
+		name = g_strdup_printf("%s-%u.%s", base, ++i, o->ext);
+	}
+	g_free(base);
+	g_hash_table_add(o->names, name);
+	return name;
+}
+
+static int
+each_write(const char *domain, const struct digest *d, void *arg)
+{
+	struct each_out *o = arg;
+	GError *gerr = NULL;
+	char *out, *path;
+	int rc = 0;
+
+	if ((out = render(o->env, d, o->format, o->from, domain, o->err)) ==
+	    NULL)
+		return -1;
+	path = g_build_filename(opt_outdir, each_name(o, domain), NULL);
+	if (!g_file_set_contents(path, out, -1, &gerr)) {
+		ti_err_set(o->err, TI_E_TEMP, "%s", gerr->message);
+		g_error_free(gerr);
+		rc = -1;
+	} else
+		o->n++;
+	g_free(path);
+	g_free(out);
+	return rc;
+}
+
+/* --each-domain: every domain's digest into opt_outdir. */
+static int
+run_each(struct cmd_env *env, const struct digest_params *p, const char *format,
+    const char *from)
+{
+	struct ti_err err = { 0 };
+	struct each_out o = { 0 };
+	int rc;
+
+	if (g_mkdir_with_parents(opt_outdir, 0755) == -1) {
+		ti_err_set(&err, TI_E_TEMP, "--output-dir %s: %s", opt_outdir,
+		    g_strerror(errno));
+		return cmd_fail(&err);
+	}
+	o.env = env;
+	o.format = format;
+	o.from = from;
+	o.ext = strcmp(format, "mail") == 0 ? "eml"
+	    : strcmp(format, "text") == 0   ? "txt"
+					    : format;
+	o.names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	o.err = &err;
+	if (strcmp(format, "mail") == 0)
+		mime_init();
+	rc = digest_load_each(env->store, p, each_write, &o, &err);
+	if (strcmp(format, "mail") == 0)
+		mime_shutdown();
+	g_hash_table_destroy(o.names);
+	if (rc != 0)
+		return cmd_fail(&err);
+	printf("%zu digest%s in %s\n", o.n, o.n == 1 ? "" : "s", opt_outdir);
+	return cmd_flush();
+}
+
 static int
 run_digest(struct cmd_env *env, int argc, char **argv)
 {
@@ -183,30 +338,40 @@ run_digest(struct cmd_env *env, int argc, char **argv)
 		    format);
 		goto out;
 	}
+	if (!html_cmd && opt_each != (opt_outdir != NULL)) {
+		status = cmd_usage("%s",
+		    "--each-domain and --output-dir go together");
+		goto out;
+	}
+	if (opt_each && env->query.domain != NULL) {
+		status = cmd_usage("%s",
+		    "--each-domain and --domain exclude each other");
+		goto out;
+	}
 	if ((status = digest_setup(env, &p, &label)) != 0)
 		goto out;
+	if (opt_from == NULL && env->conf.digest_from == NULL)
+		from = g_strdup_printf("tlsrpt@%s", g_get_host_name());
+	if (opt_each) {
+		status = run_each(env, &p, format,
+		    opt_from != NULL   ? opt_from
+			: from != NULL ? from
+				       : env->conf.digest_from);
+		goto out;
+	}
 	if ((d = digest_load(env->store, &p, &err)) == NULL) {
 		status = cmd_fail(&err);
 		goto out;
 	}
-	if (strcmp(format, "text") == 0)
-		out = digest_text(d);
-	else if (strcmp(format, "html") == 0)
-		out = digest_html(d);
-	else if (strcmp(format, "json") == 0)
-		out = digest_json(d);
-	else {
-		if (opt_from == NULL && env->conf.digest_from == NULL)
-			from = g_strdup_printf("tlsrpt@%s", g_get_host_name());
+	if (strcmp(format, "mail") == 0)
 		mime_init();
-		out = digest_mail(d,
-		    opt_from != NULL   ? opt_from
-			: from != NULL ? from
-				       : env->conf.digest_from,
-		    opt_to != NULL ? opt_to : env->conf.digest_to,
-		    env->conf.digest_subject, env->now, &err);
+	out = render(env, d, format,
+	    opt_from != NULL   ? opt_from
+		: from != NULL ? from
+			       : env->conf.digest_from,
+	    NULL, &err);
+	if (strcmp(format, "mail") == 0)
 		mime_shutdown();
-	}
 	digest_free(d);
 	status = out != NULL ? write_out(out) : cmd_fail(&err);
 out:

@@ -98,6 +98,8 @@ static const struct conf_key {
 	{ "limits", "reports-per-mail", CT_COUNT,
 	    offsetof(struct ti_conf, limits.reports_per_mail) },
 	{ "digest", "to", CT_DIR, offsetof(struct ti_conf, digest_to) },
+	{ "digest", "domain-to", CT_DIR,
+	    offsetof(struct ti_conf, digest_domain_to) },
 	{ "digest", "from", CT_DIR, offsetof(struct ti_conf, digest_from) },
 	{ "digest", "subject", CT_STRING,
 	    offsetof(struct ti_conf, digest_subject) },
@@ -211,6 +213,7 @@ conf_clear(struct ti_conf *conf)
 	conf_set(&conf->log_target, NULL);
 	conf_set(&conf->log_facility, NULL);
 	conf_set(&conf->digest_to, NULL);
+	conf_set(&conf->digest_domain_to, NULL);
 	conf_set(&conf->digest_from, NULL);
 	conf_set(&conf->digest_subject, NULL);
 	conf_set(&conf->digest_period, NULL);
@@ -236,6 +239,7 @@ conf_copy(struct ti_conf *dst, const struct ti_conf *src)
 	dst->log_target = g_strdup(src->log_target);
 	dst->log_facility = g_strdup(src->log_facility);
 	dst->digest_to = g_strdup(src->digest_to);
+	dst->digest_domain_to = g_strdup(src->digest_domain_to);
 	dst->digest_from = g_strdup(src->digest_from);
 	dst->digest_subject = g_strdup(src->digest_subject);
 	dst->digest_period = g_strdup(src->digest_period);

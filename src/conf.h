@@ -23,6 +23,8 @@ struct ti_conf {
 	struct ti_limits limits; /* [limits] */
 	/* [digest]: tlsrpt digest and html */
 	char *digest_to; /* To: address list; NULL: none */
+	char *digest_domain_to; /* domain-to: "PATTERN: ADDRS; ..." for
+				   digest --each-domain; NULL: none */
 	char *digest_from; /* From: address; NULL: tlsrpt@<host> */
 	char *digest_subject; /* Subject: prefix */
 	char *digest_period; /* "day", "week" or "month" */

@@ -91,3 +91,82 @@ digest_load(struct store *st, const struct digest_params *p, struct ti_err *err)
 	d->undecodable = l.undecodable;
 	return d;
 }
+
+/* ---- every domain, one read (tlsrpt digest --each-domain) ---------- */
+
+struct each {
+	const struct digest_params *p;
+	GHashTable *loads; /* digest_domain_key() -> struct load */
+};
+
+static void
+each_load_free(gpointer v)
+{
+	struct load *l = v;
+
+	if (l->b != NULL)
+		digest_builder_free(l->b);
+	g_free(l);
+}
+
+/* Each row to the builder of its domain, made at the domain's first. */
+static int
+each_cb(const struct stored_report *sr, void *arg)
+{
+	struct each *e = arg;
+	struct digest_params dp;
+	struct load *l;
+	char *key = digest_domain_key(sr->domain);
+
+	if ((l = g_hash_table_lookup(e->loads, key)) == NULL) {
+		l = g_new0(struct load, 1);
+		l->p = e->p;
+		ti_limits_default(&l->limits);
+		dp = *e->p;
+		dp.domain = key; /* the builder keeps its own copy */
+		l->b = digest_builder_new(&dp);
+		g_hash_table_insert(e->loads, key, l);
+	} else
+		g_free(key);
+	return load_cb(sr, l);
+}
+
+int
+digest_load_each(struct store *st, const struct digest_params *p,
+    int (*cb)(const char *domain, const struct digest *d, void *arg), void *arg,
+    struct ti_err *err)
+{
+	struct store_query q = { 0 };
+	struct each e = { 0 };
+	struct load *l;
+	struct digest *d;
+	GList *keys, *k;
+	int rc;
+
+	e.p = p;
+	e.loads = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    each_load_free);
+	q.since = digest_history_start(p);
+	q.until = p->until;
+	if (q.since == 0) /* 0 means "no bound" to the store */
+		q.since = -1;
+	if ((rc = store_each_report(st, &q, each_cb, &e, err)) != 0) {
+		g_hash_table_destroy(e.loads);
+		if (err != NULL && err->status == TI_OK)
+			ti_err_set(err, TI_E_BUG, "digest: store read stopped");
+		return -1;
+	}
+	keys =
+	    g_list_sort(g_hash_table_get_keys(e.loads), (GCompareFunc)strcmp);
+	for (k = keys; k != NULL && rc == 0; k = k->next) {
+		l = g_hash_table_lookup(e.loads, k->data);
+		d = digest_builder_finish(l->b);
+		l->b = NULL;
+		d->undecodable = l->undecodable;
+		rc = cb(k->data, d, arg);
+		digest_free(d);
+	}
+	g_list_free(keys);
+	g_hash_table_destroy(e.loads);
+	return rc;
+}

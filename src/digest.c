@@ -1470,3 +1470,9 @@ digest_free(struct digest *d)
 	g_free(d->label);
 	g_free(d);
 }
+
+char *
+digest_domain_key(const char *domain)
+{
+	return domain_key(domain);
+}

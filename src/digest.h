@@ -317,6 +317,20 @@ int64_t digest_history_start(const struct digest_params *p);
 struct digest *digest_load(struct store *st, const struct digest_params *p,
     struct ti_err *err);
 
+/* tlsrpt digest --each-domain: the digest of every domain, from one read
+   of st (p->domain is ignored): one builder per domain as the rows come,
+   then cb(domain, its digest) in name order; the digest is freed after
+   cb.  A non-zero return from cb stops and is returned; -1 with *err
+   set by the store. */
+int digest_load_each(struct store *st, const struct digest_params *p,
+    int (*cb)(const char *domain, const struct digest *d, void *arg), void *arg,
+    struct ti_err *err);
+
+/* The name a digest groups a domain under (digest_builder's own key):
+   valid UTF-8, ASCII lower case, no trailing dot; "(no domain)" for
+   NULL or "".  Free with g_free(). */
+char *digest_domain_key(const char *domain);
+
 /* ---- helpers shared with the renderers and tlsrpt show ------------ */
 
 /* s as valid UTF-8 without control or format characters (each becomes

@@ -16,12 +16,16 @@
  *   method, result and signing domain after the columns it always had
  *   (a consumer that reads columns by position keeps working), and
  *   list shows the result word in its AUTH column.
+ * - Everything streams: a row is printed (or, for list, spooled) as the
+ *   store gives it and then freed, so that memory does not grow with
+ *   the store (issue #16).
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 #include <glib.h>
@@ -372,10 +376,6 @@ static const struct {
 	{ "REPORT-ID", 48, 0 },
 };
 
-struct list_row {
-	char *cell[NCOLS];
-};
-
 /* s made safe for a terminal (digest_clean: control and format
    characters and invalid bytes become '?', at most cap characters with
    "…" when cut); "-" for NULL. */
@@ -387,50 +387,61 @@ term_clean(const char *s, size_t cap)
 	return c != NULL ? c : g_strdup("-");
 }
 
+/*
+ * The table streams: each row is cleaned, measured and written to a
+ * spool file (one line, cells separated by tabs: term_clean leaves no
+ * tab or newline in a cell) as the store gives it; then the spool is
+ * read back and printed with the widths of the longest cells.  One read
+ * of the store, and memory that does not grow with it (a store of two
+ * million reports held every row in memory); the spool is as big as
+ * the output, in $TMPDIR, unlinked at once.
+ */
+struct list_state {
+	FILE *spool;
+	size_t width[NCOLS];
+	uint64_t n;
+};
+
 static int
 list_cb(const struct stored_report *sr, void *arg)
 {
-	GPtrArray *rows = arg;
-	struct list_row *row;
+	struct list_state *ls = arg;
+	char *cell[NCOLS] = { NULL };
 	GDateTime *dt;
 	int64_t sessions;
+	size_t len;
+	int c;
 
-	row = g_new0(struct list_row, 1);
 	if ((dt = g_date_time_new_from_unix_utc(sr->start)) != NULL) {
-		row->cell[COL_BEGIN] = g_date_time_format(dt, "%Y-%m-%d");
+		cell[COL_BEGIN] = g_date_time_format(dt, "%Y-%m-%d");
 		g_date_time_unref(dt);
 	}
-	if (row->cell[COL_BEGIN] == NULL)
-		row->cell[COL_BEGIN] = g_strdup("?");
-	row->cell[COL_DOMAIN] =
-	    term_clean(sr->domain, list_cols[COL_DOMAIN].cap);
-	row->cell[COL_REPORTER] =
+	if (cell[COL_BEGIN] == NULL)
+		cell[COL_BEGIN] = g_strdup("?");
+	cell[COL_DOMAIN] = term_clean(sr->domain, list_cols[COL_DOMAIN].cap);
+	cell[COL_REPORTER] =
 	    term_clean(sr->organization_name, list_cols[COL_REPORTER].cap);
-	row->cell[COL_AUTH] =
-	    term_clean(sr->auth.result, list_cols[COL_AUTH].cap);
-	row->cell[COL_SUCCESS] = g_strdup_printf("%" PRId64, sr->successful);
-	row->cell[COL_FAILURE] = g_strdup_printf("%" PRId64, sr->failed);
+	cell[COL_AUTH] = term_clean(sr->auth.result, list_cols[COL_AUTH].cap);
+	cell[COL_SUCCESS] = g_strdup_printf("%" PRId64, sr->successful);
+	cell[COL_FAILURE] = g_strdup_printf("%" PRId64, sr->failed);
 	sessions = sr->successful + sr->failed;
 	if (sr->successful < 0 || sr->failed < 0 || sessions <= 0)
-		row->cell[COL_RATE] = g_strdup("-");
+		cell[COL_RATE] = g_strdup("-");
 	else
-		row->cell[COL_RATE] = g_strdup_printf("%.2f%%",
+		cell[COL_RATE] = g_strdup_printf("%.2f%%",
 		    100.0 * (double)sr->failed / (double)sessions);
-	row->cell[COL_REPORT_ID] =
+	cell[COL_REPORT_ID] =
 	    term_clean(sr->report_id, list_cols[COL_REPORT_ID].cap);
-	g_ptr_array_add(rows, row);
-	return 0;
-}
-
-static void
-list_row_free(gpointer p)
-{
-	struct list_row *row = p;
-	int i;
-
-	for (i = 0; i < NCOLS; i++)
-		g_free(row->cell[i]);
-	g_free(row);
+	for (c = 0; c < NCOLS; c++) {
+		len = (size_t)g_utf8_strlen(cell[c], -1);
+		if (len > ls->width[c])
+			ls->width[c] = len;
+		fputs(cell[c], ls->spool);
+		fputc(c + 1 < NCOLS ? '\t' : '\n', ls->spool);
+		g_free(cell[c]);
+	}
+	ls->n++;
+	return ferror(ls->spool) ? 1 : 0;
 }
 
 static void
@@ -459,46 +470,79 @@ list_print_row(FILE *out, char *const cell[NCOLS], const size_t width[NCOLS])
 	fputc('\n', out);
 }
 
+/* A spool file in $TMPDIR, already unlinked; NULL with *err set. */
+static FILE *
+list_spool(struct ti_err *err)
+{
+	GError *gerr = NULL;
+	char *path = NULL;
+	FILE *f;
+	int fd;
+
+	if ((fd = g_file_open_tmp("tlsrpt-list.XXXXXX", &path, &gerr)) == -1) {
+		ti_err_set(err, TI_E_TEMP, "list: temporary file: %s",
+		    gerr->message);
+		g_error_free(gerr);
+		return NULL;
+	}
+	unlink(path);
+	g_free(path);
+	if ((f = fdopen(fd, "w+")) == NULL) {
+		ti_err_set(err, TI_E_TEMP, "list: temporary file: %s",
+		    strerror(errno));
+		close(fd);
+	}
+	return f;
+}
+
 int
 export_list(struct store *st, const struct store_query *q, FILE *out,
     struct ti_err *err)
 {
-	GPtrArray *rows;
-	struct list_row *row;
-	char *title[NCOLS];
-	size_t width[NCOLS], len, i;
+	struct list_state ls;
+	char *title[NCOLS], **cell, *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
 	int c, rc;
 
-	rows = g_ptr_array_new_with_free_func(list_row_free);
-	if ((rc = store_each_report(st, q, list_cb, rows, err)) != 0) {
-		g_ptr_array_free(rows, TRUE);
+	memset(&ls, 0, sizeof(ls));
+	if ((ls.spool = list_spool(err)) == NULL)
+		return -1;
+	for (c = 0; c < NCOLS; c++) {
+		title[c] = (char *)list_cols[c].title;
+		ls.width[c] = strlen(title[c]);
+	}
+	errno = 0;
+	rc = store_each_report(st, q, list_cb, &ls, err);
+	if (rc == 1 || (rc == 0 && fflush(ls.spool) == EOF)) {
+		/* list_cb stops with 1 only when the spool failed */
+		ti_err_set(err, TI_E_TEMP, "list: temporary file: %s",
+		    errno != 0 ? strerror(errno) : "write failed");
+		rc = -1;
+	}
+	if (rc != 0) {
+		fclose(ls.spool);
 		return rc;
 	}
 	errno = 0;
-	if (rows->len == 0) {
+	if (ls.n == 0) {
 		fputs("no reports\n", out);
 		goto done;
 	}
-	for (c = 0; c < NCOLS; c++) {
-		title[c] = (char *)list_cols[c].title;
-		width[c] = strlen(title[c]);
+	list_print_row(out, title, ls.width);
+	rewind(ls.spool);
+	while ((len = getline(&line, &cap, ls.spool)) > 0) {
+		if (line[len - 1] == '\n')
+			line[len - 1] = '\0';
+		cell = g_strsplit(line, "\t", NCOLS);
+		if (g_strv_length(cell) == NCOLS)
+			list_print_row(out, cell, ls.width);
+		g_strfreev(cell);
 	}
-	for (i = 0; i < rows->len; i++) {
-		row = rows->pdata[i];
-		for (c = 0; c < NCOLS; c++) {
-			len = (size_t)g_utf8_strlen(row->cell[c], -1);
-			if (len > width[c])
-				width[c] = len;
-		}
-	}
-	list_print_row(out, title, width);
-	for (i = 0; i < rows->len; i++) {
-		row = rows->pdata[i];
-		list_print_row(out, row->cell, width);
-	}
-	fprintf(out, "%u report%s\n", rows->len, rows->len == 1 ? "" : "s");
+	free(line);
+	fprintf(out, "%" PRIu64 " report%s\n", ls.n, ls.n == 1 ? "" : "s");
 done:
-	g_ptr_array_free(rows, TRUE);
+	fclose(ls.spool);
 	if (ferror(out))
 		return export_write_error(out, err);
 	return 0;

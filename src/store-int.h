@@ -18,8 +18,13 @@
 /* The schema version every backend writes (PRAGMA user_version in
    SQLite).  Bump it together with a new migration step.
    1: the reports, their policies and failure details;
-   2: who vouched for each report (reports.auth_*, trust/auth.h). */
-#define STORE_SCHEMA_VERSION 2
+   2: who vouched for each report (reports.auth_*, trust/auth.h);
+   3: report_domains, each report's domains normalised
+   (store_domain_norm) and indexed with its start time, so that a
+   query for one domain reads only that domain's reports;
+   4: PostgreSQL only: reports and their rows partitioned by month, so
+   that prune drops whole months (store-pg.c; SQLite is unchanged). */
+#define STORE_SCHEMA_VERSION 4
 
 struct store_ops {
 	const char *name; /* "sqlite", "postgresql" */
@@ -38,6 +43,10 @@ struct store_ops {
 	    struct ti_err *err);
 	int (*prune)(void *backend, const struct store_query *q,
 	    int64_t *deleted, struct ti_err *err);
+	/* The query plan of store_each_report(q) (prune 0) or of
+	   store_prune(q) (prune 1), one line per step; for tests. */
+	int (*explain)(void *backend, const struct store_query *q, int prune,
+	    char **plan, struct ti_err *err);
 	/* Optional (NULL: every mail commits on its own). */
 	int (*batch_begin)(void *backend, struct ti_err *err);
 	int (*batch_end)(void *backend, struct ti_err *err);
@@ -50,6 +59,16 @@ struct store {
 
 extern const struct store_ops store_sqlite_ops;
 extern const struct store_ops store_pg_ops;
+
+/* The distinct store_domain_norm() names of r's domains: its
+   report_domain() and every policy-domain.  NULL-terminated, for
+   g_strfreev(); never NULL. */
+char **store_report_domains(const struct report *r);
+
+/* For tests: the plan of a query (store_ops.explain); *plan is for
+   g_free(). */
+int store_explain(struct store *st, const struct store_query *q, int prune,
+    char **plan, struct ti_err *err);
 
 /* For tests and diagnostics: the sqlite3 * of an SQLite store, else
    NULL.  Typed void * so that this header needs no sqlite3.h. */

@@ -37,6 +37,8 @@
 
 /* pg_advisory_xact_lock() key of schema migrations: "tlsrpt" in ASCII. */
 #define PG_MIGRATE_LOCK "128047868211828"
+/* and of the creation of a month's partitions: "tlsrpu" */
+#define PG_PARTITION_LOCK "128047868211829"
 #define PG_CONNECT_TIMEOUT "5"
 #define PG_FETCH "500" /* rows per FETCH of each_report */
 
@@ -50,7 +52,116 @@ struct pg {
 	enum store_mode mode;
 	int version; /* schema version of the open store */
 	int prepared; /* the write statements are prepared */
+	GHashTable *parts; /* months whose partitions exist ("YYYYMM") */
 };
+
+/*
+ * 2 -> 3: each report's domains, normalised once (store_domain_norm)
+ * beside its start time: a query for one domain is a range of this
+ * primary key, in the order list and digest read it.  The rows come
+ * from the reports already stored: SQL lowers ASCII names (the "C"
+ * collation folds only ASCII) and pg_fix_domains() then rewrites the
+ * others in C, where IDNA is (migrations[] may be renumbered: it is
+ * found by this address, not by its index).  Keys past 1000 bytes
+ * stay out of the btree (its limit is about 2700); store_domain_norm
+ * drops those past 253 anyway.  reports_start_time becomes (start_time,
+ * id), the order of every read, so that a read bounded in time only
+ * needs no sort either (SQLite's index holds the rowid already).
+ */
+static const char migrate_domains[] =
+    "CREATE TABLE report_domains ("
+    " domain TEXT NOT NULL,"
+    " start_time BIGINT NOT NULL,"
+    " report BIGINT NOT NULL REFERENCES reports(id) ON DELETE CASCADE,"
+    " PRIMARY KEY (domain, start_time, report));"
+    "CREATE INDEX report_domains_report ON report_domains(report);"
+    "CREATE INDEX reports_start_id ON reports(start_time, id);"
+    "DROP INDEX reports_start_time;"
+    "INSERT INTO report_domains (domain, start_time, report)"
+    " SELECT DISTINCT lower(rtrim(d, '.') COLLATE \"C\"), start_time, id"
+    " FROM (SELECT id, start_time, domain AS d FROM reports UNION ALL"
+    " SELECT r.id, r.start_time, p.policy_domain FROM policies p JOIN"
+    " reports r ON r.id = p.report) x WHERE rtrim(d, '.') <> '' AND"
+    " octet_length(d) <= 1000 ON CONFLICT DO NOTHING;";
+
+/*
+ * 3 -> 4: reports, policies, failures and report_domains partitioned by
+ * month of start_time (declarative partitioning), so that tlsrpt prune
+ * drops whole months.  The tables are made again from the old ones
+ * (LIKE: every column, whatever steps added), a partition for each
+ * month pg_partition() creates when a report first needs it, and one
+ * DEFAULT partition for the years outside 1 to 9999, which get none.
+ * A unique index covers one partition only: report_keys, not
+ * partitioned, keeps (organization-name, report-id) exactly once
+ * across them all (md5 of both, as the old reports_identity).  The
+ * partitioned tables have no foreign keys (a partition referenced by
+ * one cannot simply be dropped): prune deletes the rows that went
+ * with a report.  pg_fix_partitions() creates the months of the old
+ * rows, copies them and drops the old tables.
+ */
+static const char migrate_partitions[] =
+    "ALTER TABLE reports RENAME TO reports_old;"
+    "ALTER TABLE policies RENAME TO policies_old;"
+    "ALTER TABLE failures RENAME TO failures_old;"
+    "ALTER TABLE report_domains RENAME TO report_domains_old;"
+    "CREATE TABLE reports (LIKE reports_old INCLUDING DEFAULTS)"
+    " PARTITION BY RANGE (start_time);"
+    "CREATE TABLE policies (LIKE policies_old INCLUDING DEFAULTS,"
+    " start_time BIGINT NOT NULL) PARTITION BY RANGE (start_time);"
+    "CREATE TABLE failures (LIKE failures_old INCLUDING DEFAULTS,"
+    " start_time BIGINT NOT NULL) PARTITION BY RANGE (start_time);"
+    "CREATE TABLE report_domains (LIKE report_domains_old)"
+    " PARTITION BY RANGE (start_time);"
+    "CREATE TABLE reports_pother PARTITION OF reports DEFAULT;"
+    "CREATE TABLE policies_pother PARTITION OF policies DEFAULT;"
+    "CREATE TABLE failures_pother PARTITION OF failures DEFAULT;"
+    "CREATE TABLE report_domains_pother PARTITION OF report_domains"
+    " DEFAULT;"
+    "CREATE SEQUENCE report_ids OWNED BY reports.id;"
+    "CREATE SEQUENCE policy_ids OWNED BY policies.id;"
+    "CREATE SEQUENCE failure_ids OWNED BY failures.id;"
+    "ALTER TABLE reports ALTER COLUMN id SET DEFAULT nextval('report_ids');"
+    "ALTER TABLE policies ALTER COLUMN id SET DEFAULT"
+    " nextval('policy_ids');"
+    "ALTER TABLE failures ALTER COLUMN id SET DEFAULT"
+    " nextval('failure_ids');"
+    "CREATE TABLE report_keys (org_md5 TEXT NOT NULL,"
+    " rid_md5 TEXT NOT NULL, report BIGINT NOT NULL,"
+    " start_time BIGINT NOT NULL, PRIMARY KEY (org_md5, rid_md5));";
+
+/* After pg_fix_partitions() created the months: the rows, the
+   sequences, the old tables gone, the indexes (on the partitioned
+   tables: each partition gets them, the future ones too). */
+static const char migrate_partitions_copy[] =
+    "INSERT INTO reports SELECT * FROM reports_old;"
+    "INSERT INTO policies SELECT p.*, r.start_time FROM policies_old p"
+    " JOIN reports_old r ON r.id = p.report;"
+    "INSERT INTO failures SELECT f.*, r.start_time FROM failures_old f"
+    " JOIN policies_old p ON p.id = f.policy JOIN reports_old r ON"
+    " r.id = p.report;"
+    "INSERT INTO report_domains SELECT * FROM report_domains_old;"
+    "INSERT INTO report_keys SELECT md5(organization_name),"
+    " md5(report_id), id, start_time FROM reports_old;"
+    "SELECT setval('report_ids', coalesce(max(id), 0) + 1, false) FROM"
+    " reports_old;"
+    "SELECT setval('policy_ids', coalesce(max(id), 0) + 1, false) FROM"
+    " policies_old;"
+    "SELECT setval('failure_ids', coalesce(max(id), 0) + 1, false) FROM"
+    " failures_old;"
+    "DROP TABLE failures_old, policies_old, report_domains_old,"
+    " reports_old;"
+    "ALTER TABLE reports ADD PRIMARY KEY (id, start_time);"
+    "CREATE INDEX reports_start_id ON reports(start_time, id);"
+    "ALTER TABLE policies ADD PRIMARY KEY (id, start_time);"
+    "CREATE INDEX policies_report ON policies(report, start_time);"
+    "ALTER TABLE failures ADD PRIMARY KEY (id, start_time);"
+    "CREATE INDEX failures_policy ON failures(policy, start_time);"
+    "ALTER TABLE report_domains ADD PRIMARY KEY (domain, start_time,"
+    " report);"
+    "CREATE INDEX report_domains_report ON report_domains(report,"
+    " start_time);"
+    "CREATE INDEX report_keys_report ON report_keys(report);"
+    "CREATE INDEX report_keys_start ON report_keys(start_time);";
 
 /*
  * Migration steps: migrations[v] takes a store from version v to v + 1,
@@ -122,11 +233,21 @@ static const char *const migrations[] = {
 	" ADD COLUMN auth_bits INTEGER,"
 	" ADD COLUMN auth_dnssec TEXT,"
 	" ADD COLUMN auth_reason TEXT;",
+	migrate_domains,
+	migrate_partitions,
 };
 
 _Static_assert(nitems(migrations) == STORE_SCHEMA_VERSION,
     "one migration step per schema version");
 
+/* The identity first: exactly once across the partitions of reports,
+   whose unique indexes each cover one partition only.  A second
+   delivery from another host waits here for the first one's commit,
+   then finds the key taken. */
+static const char sql_ins_key[] =
+    "INSERT INTO report_keys (org_md5, rid_md5, report, start_time)"
+    " VALUES (md5($1), md5($2), nextval('report_ids'), $3::bigint)"
+    " ON CONFLICT DO NOTHING RETURNING report";
 static const char sql_ins_report[] =
     "INSERT INTO reports (organization_name, report_id, contact_info,"
     " domain, start_datetime, end_datetime, start_time, end_time,"
@@ -134,27 +255,30 @@ static const char sql_ins_report[] =
     " envelope_recipient, filename, source, origin, archive_path,"
     " received, deviations, json, sha256, auth_method, auth_result,"
     " auth_domain, auth_selector, auth_algorithm, auth_bits, auth_dnssec,"
-    " auth_reason) VALUES ($1, $2, $3, $4, $5, $6, $7::bigint,"
+    " auth_reason, id) VALUES ($1, $2, $3, $4, $5, $6, $7::bigint,"
     " $8::bigint, $9::bigint, $10::bigint, $11, $12, $13, $14, $15, $16,"
     " $17, $18::bigint, $19, $20, $21, $22, $23, $24, $25, $26,"
-    " $27::integer, $28, $29)"
-    " ON CONFLICT (md5(organization_name), md5(report_id)) DO NOTHING"
-    " RETURNING id";
+    " $27::integer, $28, $29, $30::bigint)";
 /* The row that holds the identity: the same one, or (for an md5
    collision) one whose JSON differs, so a conflict all the same. */
 static const char sql_sel_sha[] =
-    "SELECT sha256 FROM reports WHERE md5(organization_name) = md5($1)"
-    " AND md5(report_id) = md5($2)";
+    "SELECT r.sha256 FROM report_keys k JOIN reports r ON r.id = k.report"
+    " AND r.start_time = k.start_time WHERE k.org_md5 = md5($1) AND"
+    " k.rid_md5 = md5($2)";
 static const char sql_ins_policy[] =
     "INSERT INTO policies (report, idx, policy_type, policy_domain,"
-    " policy_string, mx_host, successful, failed) VALUES ($1::bigint,"
-    " $2::bigint, $3, $4, $5, $6, $7::bigint, $8::bigint) RETURNING id";
+    " policy_string, mx_host, successful, failed, start_time) VALUES"
+    " ($1::bigint, $2::bigint, $3, $4, $5, $6, $7::bigint, $8::bigint,"
+    " $9::bigint) RETURNING id";
+static const char sql_ins_domain[] =
+    "INSERT INTO report_domains (domain, start_time, report) VALUES ($1,"
+    " $2::bigint, $3::bigint) ON CONFLICT DO NOTHING";
 static const char sql_ins_failure[] =
     "INSERT INTO failures (policy, result_type, sending_mta_ip,"
     " receiving_mx_hostname, receiving_mx_helo, receiving_ip,"
     " failed_session_count, additional_information,"
-    " failure_reason_code) VALUES ($1::bigint, $2, $3, $4, $5, $6,"
-    " $7::bigint, $8, $9)";
+    " failure_reason_code, start_time) VALUES ($1::bigint, $2, $3, $4,"
+    " $5, $6, $7::bigint, $8, $9, $10::bigint)";
 
 /* ---- messages without passwords ------------------------------------- */
 
@@ -437,6 +561,238 @@ pg_too_new(struct pg *p, int v, struct ti_err *err)
 	    p->name, v, STORE_SCHEMA_VERSION);
 }
 
+/* ---- monthly partitions -------------------------------------------- */
+
+/* The first day (days since the epoch) of month m (1-12) of year y,
+   proleptic Gregorian (H. Hinnant's days_from_civil). */
+static int64_t
+pg_days(int64_t y, int m)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* The month of t: "YYYYMM" into name (16 bytes), its [lo, hi) in epoch
+   seconds; -1 for a year outside 1 to 9999 (the DEFAULT partition). */
+static int
+pg_month(int64_t t, char *name, int64_t *lo, int64_t *hi)
+{
+	int64_t days, z, era, doe, yoe, doy, mp, y;
+	int m;
+
+	if (t < INT64_C(-62135596800) || t >= INT64_C(253402300800))
+		return -1; /* before 0001-01-01, from 10000-01-01 */
+	days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+	z = days + 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	y = yoe + era * 400 + (m <= 2);
+	snprintf(name, 16, "%04d%02d", (int)y % 10000, m % 100);
+	*lo = pg_days(y, m) * 86400;
+	*hi = (m == 12 ? pg_days(y + 1, 1) : pg_days(y, m + 1)) * 86400;
+	return 0;
+}
+
+/* The bounds of the month "YYYYMM"; -1 when it is none. */
+static int
+pg_month_bounds(const char *name, int64_t *lo, int64_t *hi)
+{
+	char again[16];
+	int y, m;
+
+	if (strlen(name) != 6 || sscanf(name, "%4d%2d", &y, &m) != 2 || y < 1 ||
+	    m < 1 || m > 12)
+		return -1;
+	return pg_month(pg_days(y, m) * 86400, again, lo, hi);
+}
+
+/*
+ * The partitions of t's month, in every partitioned table, created
+ * when missing: in the delivery's transaction, under an advisory lock
+ * so that two hosts do not both create them (the second one waits,
+ * then finds them).  A month known to exist costs nothing; the first
+ * report of a month one query (to_regclass).  The cache is emptied on
+ * a rollback, which takes a creation along.
+ */
+static int
+pg_partition(struct pg *p, int64_t t, struct ti_err *err)
+{
+	static const char *const tables[] = { "reports", "policies", "failures",
+		"report_domains" };
+	char month[16], rel[32], *sql;
+	const char *v[1];
+	int64_t lo, hi;
+	PGresult *res;
+	size_t i;
+	int have;
+
+	if (pg_month(t, month, &lo, &hi) == -1 ||
+	    g_hash_table_contains(p->parts, month))
+		return 0;
+	snprintf(rel, sizeof(rel), "reports_p%s", month);
+	v[0] = rel;
+	res = pg_params(p, NULL, "SELECT to_regclass($1) IS NOT NULL", 1, v,
+	    "find partition", err);
+	if (res == NULL)
+		return -1;
+	have = strcmp(pq->getvalue(res, 0, 0), "t") == 0;
+	pq->clear(res);
+	if (!have) {
+		if (pg_exec(p,
+			"SELECT pg_advisory_xact_lock(" PG_PARTITION_LOCK ")",
+			"lock for partition", err) == -1)
+			return -1;
+		for (i = 0; i < nitems(tables); i++) {
+			sql = g_strdup_printf(
+			    "CREATE TABLE IF NOT EXISTS %s_p%s PARTITION OF"
+			    " %s FOR VALUES FROM (%" G_GINT64_FORMAT
+			    ") TO (%" G_GINT64_FORMAT ")",
+			    tables[i], month, tables[i], (gint64)lo,
+			    (gint64)hi);
+			if (pg_exec(p, sql, "create partition", err) == -1) {
+				g_free(sql);
+				return -1;
+			}
+			g_free(sql);
+		}
+	}
+	g_hash_table_add(p->parts, g_strdup(month));
+	return 0;
+}
+
+/*
+ * At a writer's open: this month's and next month's partitions, made
+ * in a transaction of their own when missing, so that the reports of
+ * the day never create one inside a delivery's transaction (where the
+ * lock on the tables would last until its commit, and a long read
+ * would hold it up).  One query when they exist.  A failure changes
+ * nothing: pg_partition() creates them when a report needs them.
+ */
+static void
+pg_premonths(struct pg *p)
+{
+	int64_t now = (int64_t)time(NULL), lo, hi, t[2];
+	char month[16], rel[2][32];
+	const char *v[2];
+	PGresult *res;
+	int have, i;
+
+	t[0] = now;
+	if (pg_month(now, month, &lo, &hi) == -1)
+		return;
+	t[1] = hi;
+	for (i = 0; i < 2; i++) {
+		if (pg_month(t[i], month, &lo, &hi) == -1)
+			return;
+		snprintf(rel[i], sizeof(rel[i]), "reports_p%s", month);
+		v[i] = rel[i];
+	}
+	res = pg_params(p, NULL,
+	    "SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT"
+	    " NULL",
+	    2, v, "find partitions", NULL);
+	if (res == NULL)
+		return;
+	have = strcmp(pq->getvalue(res, 0, 0), "t") == 0;
+	pq->clear(res);
+	if (!have) {
+		if (pg_exec(p, "BEGIN", "begin", NULL) == -1)
+			return;
+		if (pg_partition(p, t[0], NULL) == -1 ||
+		    pg_partition(p, t[1], NULL) == -1 ||
+		    pg_exec(p, "COMMIT", "commit", NULL) == -1) {
+			pq->clear(pq->exec(p->conn, "ROLLBACK"));
+			g_hash_table_remove_all(p->parts);
+			return;
+		}
+	}
+	for (i = 0; i < 2; i++)
+		g_hash_table_add(p->parts,
+		    g_strdup(rel[i] + strlen("reports_p")));
+}
+
+/* After migrate_partitions: a partition for each month of the old
+   rows, then migrate_partitions_copy. */
+static int
+pg_fix_partitions(struct pg *p, struct ti_err *err)
+{
+	PGresult *res;
+	int i;
+
+	res = pg_params(p, NULL,
+	    "SELECT DISTINCT floor(start_time / 86400.0)::bigint * 86400"
+	    " FROM reports_old",
+	    0, NULL, "migrate partitions", err);
+	if (res == NULL)
+		return -1;
+	for (i = 0; i < pq->ntuples(res); i++)
+		if (pg_partition(p,
+			g_ascii_strtoll(pq->getvalue(res, i, 0), NULL, 10),
+			err) == -1) {
+			pq->clear(res);
+			return -1;
+		}
+	pq->clear(res);
+	return pg_exec(p, migrate_partitions_copy, "migrate partitions", err);
+}
+
+/* After migrate_domains: the names SQL could not normalise (non-ASCII,
+   or too long) through store_domain_norm(). */
+static int
+pg_fix_domains(struct pg *p, struct ti_err *err)
+{
+	static const char *const fix[] = {
+		"INSERT INTO report_domains (domain, start_time, report)"
+		" SELECT $2, start_time, report FROM report_domains WHERE"
+		" domain = $1 ON CONFLICT DO NOTHING",
+		"DELETE FROM report_domains WHERE domain = $1",
+	};
+	PGresult *res, *r2;
+	const char *v[2];
+	char *norm;
+	int i, k;
+
+	res = pg_params(p, NULL,
+	    "SELECT DISTINCT domain FROM report_domains WHERE"
+	    " octet_length(domain) <> char_length(domain) OR"
+	    " octet_length(domain) > 253",
+	    0, NULL, "migrate domains", err);
+	if (res == NULL)
+		return -1;
+	for (i = 0; i < pq->ntuples(res); i++) {
+		v[0] = pq->getvalue(res, i, 0);
+		norm = store_domain_norm(v[0]);
+		v[1] = norm;
+		if (norm != NULL && strcmp(norm, v[0]) == 0) {
+			g_free(norm);
+			continue;
+		}
+		for (k = norm != NULL ? 0 : 1; k < 2; k++) {
+			r2 = pg_params(p, NULL, fix[k], 2 - k, v,
+			    "migrate domains", err);
+			if (r2 == NULL) {
+				g_free(norm);
+				pq->clear(res);
+				return -1;
+			}
+			pq->clear(r2);
+		}
+		g_free(norm);
+	}
+	pq->clear(res);
+	return 0;
+}
+
 /* Bring the schema to STORE_SCHEMA_VERSION.  The advisory lock makes a
    second host wait until the first one committed, then find it done. */
 static int
@@ -468,7 +824,11 @@ pg_migrate(struct pg *p, struct ti_err *err)
 		goto fail;
 	}
 	for (; v < STORE_SCHEMA_VERSION; v++)
-		if (pg_exec(p, migrations[v], "migrate schema", err) == -1)
+		if (pg_exec(p, migrations[v], "migrate schema", err) == -1 ||
+		    (migrations[v] == migrate_domains &&
+			pg_fix_domains(p, err) == -1) ||
+		    (migrations[v] == migrate_partitions &&
+			pg_fix_partitions(p, err) == -1))
 			goto fail;
 	snprintf(sql, sizeof(sql),
 	    "INSERT INTO tlsrpt_meta (key, value) VALUES ('schema_version',"
@@ -490,10 +850,12 @@ pg_prepare(struct pg *p, struct ti_err *err)
 	static const struct {
 		const char *name, *sql;
 	} stmts[] = {
+		{ "ti_ins_key", sql_ins_key },
 		{ "ti_ins_report", sql_ins_report },
 		{ "ti_sel_sha", sql_sel_sha },
 		{ "ti_ins_policy", sql_ins_policy },
 		{ "ti_ins_failure", sql_ins_failure },
+		{ "ti_ins_domain", sql_ins_domain },
 	};
 	PGresult *res;
 	size_t i;
@@ -521,6 +883,8 @@ pg_free(struct pg *p)
 		return;
 	if (p->conn != NULL)
 		pq->finish(p->conn);
+	if (p->parts != NULL)
+		g_hash_table_destroy(p->parts);
 	g_free(p->name);
 	g_strfreev(p->secrets);
 	g_free(p);
@@ -576,6 +940,7 @@ pg_open(const char *target, enum store_mode mode, int busy_timeout_ms,
 		return NULL;
 	p = g_new0(struct pg, 1);
 	p->mode = mode;
+	p->parts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	p->name = pg_mask_spec(target);
 	p->secrets = pg_secrets(target);
 	if ((opts = pq->conninfoParse(target, &errmsg)) == NULL) {
@@ -615,6 +980,7 @@ pg_open(const char *target, enum store_mode mode, int busy_timeout_ms,
 	if (mode == STORE_WRITE) {
 		if (pg_migrate(p, err) == -1 || pg_prepare(p, err) == -1)
 			goto fail;
+		pg_premonths(p);
 		return p;
 	}
 	if (pg_version(p, &v, err) == -1)
@@ -675,6 +1041,8 @@ pg_commit(void *backend, struct ti_err *err)
 		    "rolled back",
 		    p->name);
 	pq->clear(res);
+	if (rc == -1) /* a partition created in it is gone */
+		g_hash_table_remove_all(p->parts);
 	return rc;
 }
 
@@ -683,6 +1051,8 @@ pg_rollback(void *backend)
 {
 	struct pg *p = backend;
 
+	/* a partition created in the transaction goes with it */
+	g_hash_table_remove_all(p->parts);
 	if (p->conn != NULL && pq->transactionStatus(p->conn) != PQTRANS_IDLE &&
 	    pq->transactionStatus(p->conn) != PQTRANS_UNKNOWN)
 		pq->clear(pq->exec(p->conn, "ROLLBACK"));
@@ -701,7 +1071,7 @@ param_str(const char *text, char **tmp)
 }
 
 /* Up to PG_PARAMS parameters and the copies they own. */
-#define PG_PARAMS 29
+#define PG_PARAMS 30
 struct params {
 	const char *v[PG_PARAMS];
 	char *own[PG_PARAMS * 2];
@@ -751,7 +1121,7 @@ returned_id(PGresult *res)
 
 static int
 pg_put_policies(struct pg *p, const struct report *r, const char *report_row,
-    struct ti_err *err)
+    const char *start, struct ti_err *err)
 {
 	const struct policy *pol;
 	const struct failure *f;
@@ -779,7 +1149,8 @@ pg_put_policies(struct pg *p, const struct report *r, const char *report_row,
 		pp.v[5] = keep(&pp, mx);
 		pp.v[6] = int_param(&pp, pol->successful);
 		pp.v[7] = int_param(&pp, pol->failed);
-		res = pg_params(p, "ti_ins_policy", NULL, 8, pp.v,
+		pp.v[8] = start;
+		res = pg_params(p, "ti_ins_policy", NULL, 9, pp.v,
 		    "insert policy", err);
 		params_clear(&pp);
 		if (res == NULL)
@@ -807,7 +1178,8 @@ pg_put_policies(struct pg *p, const struct report *r, const char *report_row,
 			pp.v[6] = int_param(&pp, f->failed_session_count);
 			pp.v[7] = text_param(&pp, f->additional_information);
 			pp.v[8] = text_param(&pp, f->failure_reason_code);
-			res = pg_params(p, "ti_ins_failure", NULL, 9, pp.v,
+			pp.v[9] = start;
+			res = pg_params(p, "ti_ins_failure", NULL, 10, pp.v,
 			    "insert failure", err);
 			params_clear(&pp);
 			if (res == NULL) {
@@ -819,6 +1191,33 @@ pg_put_policies(struct pg *p, const struct report *r, const char *report_row,
 		g_free(policy_row);
 	}
 	return 0;
+}
+
+/* The report's domains into report_domains (schema 3). */
+static int
+pg_put_domains(struct pg *p, const struct report *r, const char *report_row,
+    struct ti_err *err)
+{
+	struct params pp = { 0 };
+	PGresult *res;
+	char **domains, **d;
+	int rc = 0;
+
+	domains = store_report_domains(r);
+	for (d = domains; *d != NULL && rc == 0; d++) {
+		pp.v[0] = *d;
+		pp.v[1] = int_param(&pp, r->start);
+		pp.v[2] = report_row;
+		res = pg_params(p, "ti_ins_domain", NULL, 3, pp.v,
+		    "insert domain", err);
+		params_clear(&pp);
+		if (res == NULL)
+			rc = -1;
+		else
+			pq->clear(res);
+	}
+	g_strfreev(domains);
+	return rc;
 }
 
 /* Tell a duplicate from a conflict by the stored hash. */
@@ -879,7 +1278,7 @@ pg_put(void *backend, const struct report *r, const struct report_source *src,
 	struct params pp = { 0 };
 	int64_t ok = 0, failed = 0, received;
 	PGresult *res;
-	char *row;
+	char *row, *start;
 	int rc;
 
 	if (p->mode != STORE_WRITE || !p->prepared ||
@@ -895,6 +1294,25 @@ pg_put(void *backend, const struct report *r, const struct report_source *src,
 		src = &none;
 	received = src->received != 0 ? src->received : (int64_t)time(NULL);
 	report_totals(r, &ok, &failed);
+
+	pp.v[0] = text_param(&pp, r->organization_name);
+	pp.v[1] = text_param(&pp, r->report_id);
+	pp.v[2] = int_param(&pp, r->start);
+	res =
+	    pg_params(p, "ti_ins_key", NULL, 3, pp.v, "insert report key", err);
+	params_clear(&pp);
+	if (res == NULL)
+		return -1;
+	if (returned_id(res) == NULL) { /* the identity is taken */
+		pq->clear(res);
+		return pg_existing(p, r, result, existing_sha256, err);
+	}
+	row = g_strdup(returned_id(res));
+	pq->clear(res);
+	if (pg_partition(p, r->start, err) == -1) {
+		g_free(row);
+		return -1;
+	}
 
 	pp.v[0] = text_param(&pp, r->organization_name);
 	pp.v[1] = text_param(&pp, r->report_id);
@@ -920,18 +1338,20 @@ pg_put(void *backend, const struct report *r, const struct report_source *src,
 	pp.v[19] = text_param(&pp, r->json);
 	pp.v[20] = r->sha256;
 	auth_params(&pp, &pp.v[21], src->auth);
+	pp.v[29] = row;
 	res = pg_params(p, "ti_ins_report", NULL, PG_PARAMS, pp.v,
 	    "insert report", err);
 	params_clear(&pp);
-	if (res == NULL)
+	if (res == NULL) {
+		g_free(row);
 		return -1;
-	if (returned_id(res) == NULL) { /* the identity is taken */
-		pq->clear(res);
-		return pg_existing(p, r, result, existing_sha256, err);
 	}
-	row = g_strdup(returned_id(res));
 	pq->clear(res);
-	rc = pg_put_policies(p, r, row, err);
+	start = g_strdup_printf("%" G_GINT64_FORMAT, (gint64)r->start);
+	rc = pg_put_policies(p, r, row, start, err);
+	if (rc == 0)
+		rc = pg_put_domains(p, r, row, err);
+	g_free(start);
 	g_free(row);
 	if (rc == -1)
 		return -1;
@@ -1014,53 +1434,188 @@ pg_each_row(PGresult *res, int (*cb)(const struct stored_report *, void *),
 	return 0;
 }
 
-/*
- * Read through a cursor, PG_FETCH rows at a time, so that a big store
- * is never held in memory whole.  Outside a transaction, one REPEATABLE
- * READ snapshot: a copy sees the store as it was when it started.
- */
-/* Append to sql the WHERE clause of the reports that q selects, its
-   values in pp; returns how many.  The one selection of
-   store_each_report() and store_prune(). */
-static int
-pg_where(GString *sql, struct params *pp, const struct store_query *q)
-{
-	char *domain;
-	size_t len;
-	int n = 0;
+/* The columns of struct stored_report, in pg_each_row()'s order. */
+#define PG_COLUMNS                                                 \
+ "r.id, r.organization_name, r.report_id, r.contact_info,"         \
+ " r.domain, r.start_time, r.end_time, r.successful, r.failed,"    \
+ " r.received, r.message_id, r.envelope_sender, r.filename,"       \
+ " r.source, r.json, r.envelope_recipient, r.origin,"              \
+ " r.archive_path, r.deviations, r.auth_method, r.auth_result,"    \
+ " r.auth_domain, r.auth_selector, r.auth_algorithm, r.auth_bits," \
+ " r.auth_dnssec, r.auth_reason"
 
-	g_string_append(sql, " WHERE true");
+/* The end of a prune's statement, after the DELETE of the reports
+   ("gone"): their policies, failure details, domains and keys (the
+   partitioned tables have no foreign keys to cascade), and the count. */
+#define PG_PRUNE_REST                                                \
+ " RETURNING r.id, r.start_time), gp AS (DELETE FROM policies p"     \
+ " WHERE (p.report, p.start_time) IN (SELECT id, start_time FROM"    \
+ " gone) RETURNING p.id, p.start_time), gf AS (DELETE FROM failures" \
+ " f WHERE (f.policy, f.start_time) IN (SELECT id, start_time FROM"  \
+ " gp)), gd AS (DELETE FROM report_domains d WHERE (d.report,"       \
+ " d.start_time) IN (SELECT id, start_time FROM gone)), gk AS"       \
+ " (DELETE FROM report_keys k WHERE k.report IN (SELECT id FROM"     \
+ " gone)) SELECT count(*) FROM gone"
+
+/* " AND t.start_time >= $n AND ...", as q bounds it; values in pp,
+   from *n on. */
+static void
+pg_time(GString *sql, const char *t, struct params *pp, int *n,
+    const struct store_query *q)
+{
 	if (q->since != 0) {
-		pp->v[n++] = int_param(pp, q->since);
-		g_string_append_printf(sql, " AND start_time >= $%d::bigint",
-		    n);
+		pp->v[(*n)++] = int_param(pp, q->since);
+		g_string_append_printf(sql, " AND %s.start_time >= $%d::bigint",
+		    t, *n);
 	}
 	if (q->until != 0) {
-		pp->v[n++] = int_param(pp, q->until);
-		g_string_append_printf(sql, " AND start_time < $%d::bigint", n);
+		pp->v[(*n)++] = int_param(pp, q->until);
+		g_string_append_printf(sql, " AND %s.start_time < $%d::bigint",
+		    t, *n);
 	}
+}
+
+/*
+ * Append to sql the statement of the reports that q selects: a SELECT
+ * of PG_COLUMNS in start time then id order, or (prune) a DELETE; its
+ * values in pp, returns how many.  The one selection of
+ * store_each_report(), store_prune() and their plans.  With a domain
+ * it is a range of report_domains' primary key (domain, then time),
+ * joined to reports by id: only that domain's rows are read
+ * (test-store-pg checks the plan).
+ */
+static int
+pg_query_sql(GString *sql, struct params *pp, const struct store_query *q,
+    int prune)
+{
+	char *domain = NULL;
+	int n = 0;
+
 	if (q->domain != NULL) {
-		/* "Example.COM." names example.com: ignore ASCII case (the
-		   "C" collation folds only ASCII, as SQLite's NOCASE) and
-		   one trailing dot, on both sides. */
-		domain = g_utf8_make_valid(q->domain, -1);
-		len = strlen(domain);
-		if (len > 0 && domain[len - 1] == '.')
-			domain[len - 1] = '\0';
-		pp->v[n++] = keep(pp, domain);
-		g_string_append_printf(sql,
-		    " AND (lower(rtrim(domain, '.') COLLATE \"C\") ="
-		    " lower($%d::text COLLATE \"C\") OR EXISTS (SELECT 1"
-		    " FROM policies p WHERE p.report = reports.id AND"
-		    " lower(rtrim(p.policy_domain, '.') COLLATE \"C\") ="
-		    " lower($%d::text COLLATE \"C\")))",
-		    n, n);
+		/* "Example.COM." names example.com, as it was stored; a
+		   name that is none ("", too long) matches nothing */
+		domain = store_domain_norm(q->domain);
+		pp->v[n++] = domain != NULL ? keep(pp, domain) : "";
+	}
+	if (prune && q->domain != NULL) {
+		g_string_append(sql,
+		    "WITH gone AS (DELETE FROM reports r WHERE (r.id,"
+		    " r.start_time) IN (SELECT report, start_time FROM"
+		    " report_domains d WHERE d.domain = $1");
+		pg_time(sql, "d", pp, &n, q);
+		g_string_append(sql, ")" PG_PRUNE_REST);
+	} else if (prune) {
+		g_string_append(sql,
+		    "WITH gone AS (DELETE FROM reports r WHERE true");
+		pg_time(sql, "r", pp, &n, q);
+		g_string_append(sql, PG_PRUNE_REST);
+	} else if (q->domain != NULL) {
+		g_string_append(sql,
+		    "SELECT " PG_COLUMNS " FROM report_domains d JOIN"
+		    " reports r ON r.id = d.report AND r.start_time ="
+		    " d.start_time WHERE d.domain = $1");
+		pg_time(sql, "d", pp, &n, q);
+		g_string_append(sql, " ORDER BY d.start_time, d.report");
+	} else {
+		g_string_append(sql,
+		    "SELECT " PG_COLUMNS " FROM reports r"
+		    " WHERE true");
+		pg_time(sql, "r", pp, &n, q);
+		g_string_append(sql, " ORDER BY r.start_time, r.id");
 	}
 	return n;
 }
 
-/* One statement, so one transaction; ON DELETE CASCADE takes the
-   policies and failure details along. */
+static int
+pg_explain(void *backend, const struct store_query *q, int prune, char **plan,
+    struct ti_err *err)
+{
+	struct pg *p = backend;
+	struct params pp = { 0 };
+	GString *sql = g_string_new("EXPLAIN ");
+	GString *out;
+	PGresult *res;
+	int i, n;
+
+	*plan = NULL;
+	n = pg_query_sql(sql, &pp, q, prune);
+	res = pg_params(p, NULL, sql->str, n, pp.v, "explain", err);
+	g_string_free(sql, TRUE);
+	params_clear(&pp);
+	if (res == NULL)
+		return -1;
+	out = g_string_new(NULL);
+	for (i = 0; i < pq->ntuples(res); i++)
+		g_string_append_printf(out, "%s\n", pq->getvalue(res, i, 0));
+	pq->clear(res);
+	*plan = g_string_free(out, FALSE);
+	return 0;
+}
+
+/*
+ * Drop the monthly partitions that lie wholly inside q's time range (a
+ * query without a domain): a year of a hoster's reports goes in a few
+ * DROP TABLEs instead of millions of row deletions.  Their keys are
+ * deleted (report_keys is not partitioned: it keeps reports exactly
+ * once across the partitions).  *n gets how many reports went.
+ */
+static int
+pg_prune_months(struct pg *p, const struct store_query *q, int64_t *n,
+    struct ti_err *err)
+{
+	static const char *const tables[] = { "failures", "policies",
+		"report_domains", "reports" };
+	PGresult *res, *r2;
+	GString *sql;
+	const char *name;
+	int64_t lo, hi;
+	int i, rc = 0;
+	size_t t;
+
+	if (q->domain != NULL || q->until == 0)
+		return 0;
+	res = pg_params(p, NULL,
+	    "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid ="
+	    " i.inhrelid WHERE i.inhparent = 'reports'::regclass AND"
+	    " c.relname ~ '^reports_p[0-9]{6}$' ORDER BY 1",
+	    0, NULL, "list partitions", err);
+	if (res == NULL)
+		return -1;
+	for (i = 0; i < pq->ntuples(res) && rc == 0; i++) {
+		name = pq->getvalue(res, i, 0);
+		if (pg_month_bounds(name + strlen("reports_p"), &lo, &hi) ==
+			-1 ||
+		    hi > q->until || (q->since != 0 && lo < q->since))
+			continue;
+		sql = g_string_new(NULL);
+		g_string_printf(sql,
+		    "WITH k AS (DELETE FROM report_keys WHERE start_time >="
+		    " %" G_GINT64_FORMAT " AND start_time < %" G_GINT64_FORMAT
+		    ") SELECT count(*) FROM %s",
+		    (gint64)lo, (gint64)hi, name);
+		r2 = pg_params(p, NULL, sql->str, 0, NULL, "prune month", err);
+		if (r2 == NULL)
+			rc = -1;
+		else {
+			*n += g_ascii_strtoll(pq->getvalue(r2, 0, 0), NULL, 10);
+			pq->clear(r2);
+			g_string_assign(sql, "DROP TABLE");
+			for (t = 0; t < nitems(tables); t++)
+				g_string_append_printf(sql, "%s %s_p%s",
+				    t > 0 ? "," : "", tables[t],
+				    name + strlen("reports_p"));
+			rc = pg_exec(p, sql->str, "drop month", err);
+		}
+		g_string_free(sql, TRUE);
+	}
+	pq->clear(res);
+	g_hash_table_remove_all(p->parts);
+	return rc;
+}
+
+/* One transaction: the whole months first, then the rest row by row
+   (pg_query_sql's DELETE takes the policies, failure details, domains
+   and keys along). */
 static int
 pg_prune(void *backend, const struct store_query *q, int64_t *deleted,
     struct ti_err *err)
@@ -1069,23 +1624,33 @@ pg_prune(void *backend, const struct store_query *q, int64_t *deleted,
 	struct params pp = { 0 };
 	GString *sql;
 	PGresult *res;
-	int n;
+	int64_t n = 0;
+	int k;
 
 	*deleted = 0;
 	if (p->mode != STORE_WRITE)
 		return ti_err_set(err, TI_E_BUG, "store %s: opened read-only",
 		    p->name);
-	sql = g_string_new("WITH gone AS (DELETE FROM reports");
-	n = pg_where(sql, &pp, q);
-	g_string_append(sql, " RETURNING 1) SELECT count(*) FROM gone");
-	res = pg_params(p, NULL, sql->str, n, pp.v, "delete reports", err);
+	if (pg_exec(p, "BEGIN", "begin", err) == -1)
+		return -1;
+	if (pg_prune_months(p, q, &n, err) == -1)
+		goto fail;
+	sql = g_string_new(NULL);
+	k = pg_query_sql(sql, &pp, q, 1);
+	res = pg_params(p, NULL, sql->str, k, pp.v, "delete reports", err);
 	g_string_free(sql, TRUE);
 	params_clear(&pp);
 	if (res == NULL)
-		return -1;
-	*deleted = g_ascii_strtoll(pq->getvalue(res, 0, 0), NULL, 10);
+		goto fail;
+	n += g_ascii_strtoll(pq->getvalue(res, 0, 0), NULL, 10);
 	pq->clear(res);
+	if (pg_commit(p, err) == -1)
+		goto fail;
+	*deleted = n;
 	return 0;
+fail:
+	pg_rollback(p);
+	return -1;
 }
 
 static int
@@ -1102,17 +1667,12 @@ pg_each_report(void *backend, const struct store_query *q,
 	if (p->version == 0) /* nothing was ever written */
 		return 0;
 	own = pq->transactionStatus(p->conn) == PQTRANS_IDLE;
-	sql = g_string_new("DECLARE ti_reports NO SCROLL CURSOR FOR"
-			   " SELECT id, organization_name, report_id,"
-			   " contact_info, domain, start_time, end_time,"
-			   " successful, failed, received, message_id,"
-			   " envelope_sender, filename, source, json,"
-			   " envelope_recipient, origin, archive_path,"
-			   " deviations, auth_method, auth_result,"
-			   " auth_domain, auth_selector, auth_algorithm,"
-			   " auth_bits, auth_dnssec, auth_reason FROM reports");
-	n = pg_where(sql, &pp, q);
-	g_string_append(sql, " ORDER BY start_time, id");
+	/* Read through a cursor, PG_FETCH rows at a time, so that a big
+	   store is never held in memory whole.  Outside a transaction,
+	   one REPEATABLE READ snapshot: a copy sees the store as it was
+	   when it started. */
+	sql = g_string_new("DECLARE ti_reports NO SCROLL CURSOR FOR ");
+	n = pg_query_sql(sql, &pp, q, 0);
 	if (own &&
 	    pg_exec(p, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
 		"begin read", err) == -1) {
@@ -1162,4 +1722,5 @@ const struct store_ops store_pg_ops = {
 	.rollback = pg_rollback,
 	.each_report = pg_each_report,
 	.prune = pg_prune,
+	.explain = pg_explain,
 };

@@ -52,6 +52,7 @@ struct sq {
 	sqlite3_stmt *sel_sha;
 	sqlite3_stmt *ins_policy;
 	sqlite3_stmt *ins_failure;
+	sqlite3_stmt *ins_domain;
 	int batch; /* a backfill batch is open: a mail is a savepoint */
 	int busy_timeout_ms;
 	sqlite3_stmt *savepoint; /* prepared once: sqlite3_exec() would */
@@ -126,6 +127,25 @@ static const char *const migrations[] = {
 	"ALTER TABLE reports ADD COLUMN auth_bits INTEGER;"
 	"ALTER TABLE reports ADD COLUMN auth_dnssec TEXT;"
 	"ALTER TABLE reports ADD COLUMN auth_reason TEXT;",
+	/* 2 -> 3: each report's domains, normalised once (store_domain_norm,
+	   the SQL function tlsrpt_domain() of sq_open_write), beside its
+	   start time: a query for one domain is a range of this primary
+	   key, in the order list and digest read it.  The rows come from
+	   the reports already stored. */
+	"CREATE TABLE report_domains ("
+	" domain TEXT NOT NULL,"
+	" start_time INTEGER NOT NULL,"
+	" report INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,"
+	" PRIMARY KEY (domain, start_time, report)) WITHOUT ROWID;"
+	"CREATE INDEX report_domains_report ON report_domains(report);"
+	"INSERT OR IGNORE INTO report_domains (domain, start_time, report)"
+	" SELECT d, start_time, id FROM (SELECT tlsrpt_domain(domain) AS d,"
+	" start_time, id FROM reports UNION ALL SELECT"
+	" tlsrpt_domain(p.policy_domain), r.start_time, r.id FROM policies p"
+	" JOIN reports r ON r.id = p.report) WHERE d IS NOT NULL;",
+	/* 3 -> 4: PostgreSQL partitions its tables by month (store-pg.c);
+	   nothing changes here */
+	"",
 };
 
 _Static_assert(nitems(migrations) == STORE_SCHEMA_VERSION,
@@ -149,6 +169,9 @@ static const char sql_ins_policy[] =
     "INSERT INTO policies (report, idx, policy_type, policy_domain,"
     " policy_string, mx_host, successful, failed) VALUES (?1, ?2, ?3,"
     " ?4, ?5, ?6, ?7, ?8)";
+static const char sql_ins_domain[] =
+    "INSERT OR IGNORE INTO report_domains (domain, start_time, report)"
+    " VALUES (?1, ?2, ?3)";
 static const char sql_ins_failure[] =
     "INSERT INTO failures (policy, result_type, sending_mta_ip,"
     " receiving_mx_hostname, receiving_mx_helo, receiving_ip,"
@@ -364,6 +387,7 @@ sq_free(struct sq *s)
 	sqlite3_finalize(s->sel_sha);
 	sqlite3_finalize(s->ins_policy);
 	sqlite3_finalize(s->ins_failure);
+	sqlite3_finalize(s->ins_domain);
 	sqlite3_finalize(s->savepoint);
 	sqlite3_finalize(s->release);
 	if (s->db != NULL) {
@@ -411,6 +435,20 @@ sq_wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
 	}
 	sqlite3_busy_timeout(db, s->busy_timeout_ms);
 	return SQLITE_OK;
+}
+
+/* tlsrpt_domain(x): store_domain_norm(x), for the migration to schema 3. */
+static void
+sq_domain_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	char *n;
+
+	(void)argc;
+	n = store_domain_norm((const char *)sqlite3_value_text(argv[0]));
+	if (n == NULL)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_text(ctx, n, -1, g_free);
 }
 
 /* Writer: create the file (never its directory), WAL, FULL, migrate. */
@@ -463,6 +501,11 @@ sq_open_write(struct sq *s, int busy_timeout_ms, struct ti_err *err)
 	    sq_exec(s, "PRAGMA journal_size_limit = " WAL_LIMIT,
 		"set journal_size_limit", err) == -1)
 		return -1;
+	rc = sqlite3_create_function_v2(s->db, "tlsrpt_domain", 1,
+	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sq_domain_fn, NULL, NULL,
+	    NULL);
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, "create function", err);
 	if (sq_migrate(s, err) == -1)
 		return -1;
 	return 0;
@@ -752,6 +795,27 @@ sq_put_policies(struct sq *s, const struct report *r, int64_t report_row,
 	return 0;
 }
 
+/* The report's domains into report_domains (schema 3). */
+static int
+sq_put_domains(struct sq *s, const struct report *r, int64_t report_row,
+    struct ti_err *err)
+{
+	char **domains, **d;
+	int rc = 0;
+
+	if (sq_lazy(s, sql_ins_domain, &s->ins_domain, err) == -1)
+		return -1;
+	domains = store_report_domains(r);
+	for (d = domains; *d != NULL && rc == 0; d++) {
+		bind_cstr(s->ins_domain, 1, *d);
+		sqlite3_bind_int64(s->ins_domain, 2, r->start);
+		sqlite3_bind_int64(s->ins_domain, 3, report_row);
+		rc = sq_run(s, s->ins_domain, "insert domain", err);
+	}
+	g_strfreev(domains);
+	return rc;
+}
+
 /* Tell a duplicate from a conflict by the stored hash. */
 static int
 sq_existing(struct sq *s, const struct report *r, enum store_put_result *result,
@@ -817,7 +881,7 @@ sq_put(void *backend, const struct report *r, const struct report_source *src,
 	static const struct report_source none;
 	struct sq *s = backend;
 	sqlite3_stmt *st;
-	int64_t ok = 0, failed = 0, received;
+	int64_t ok = 0, failed = 0, received, row;
 	char *devs;
 	int rc;
 
@@ -868,8 +932,9 @@ sq_put(void *backend, const struct report *r, const struct report_source *src,
 		return -1;
 	if (sqlite3_changes(s->db) == 0)
 		return sq_existing(s, r, result, existing_sha256, err);
-	rc = sq_put_policies(s, r, sqlite3_last_insert_rowid(s->db), err);
-	if (rc == -1)
+	row = sqlite3_last_insert_rowid(s->db);
+	if (sq_put_policies(s, r, row, err) == -1 ||
+	    sq_put_domains(s, r, row, err) == -1)
 		return -1;
 	*result = STORE_NEW;
 	if (existing_sha256 != NULL)
@@ -891,50 +956,117 @@ col_auth(sqlite3_stmt *st, int i)
 	return (char *)sqlite3_column_text(st, i);
 }
 
-/*
- * Prepare sql (freed here) with the reports that q selects, then tail,
- * and bind q's values: the one selection of store_each_report() and
- * store_prune().
- */
-static int
-sq_query(struct sq *s, GString *sql, const struct store_query *q,
-    const char *tail, sqlite3_stmt **st, struct ti_err *err)
+/* The columns of struct stored_report, in sq_each_report()'s order. */
+#define SQ_COLUMNS                                                 \
+ "r.id, r.organization_name, r.report_id, r.contact_info,"         \
+ " r.domain, r.start_time, r.end_time, r.successful, r.failed,"    \
+ " r.received, r.message_id, r.envelope_sender, r.filename,"       \
+ " r.source, r.json, r.envelope_recipient, r.origin,"              \
+ " r.archive_path, r.deviations, r.auth_method, r.auth_result,"    \
+ " r.auth_domain, r.auth_selector, r.auth_algorithm, r.auth_bits," \
+ " r.auth_dnssec, r.auth_reason"
+
+/* " AND t.start_time >= ?1 AND t.start_time < ?2", as q bounds it. */
+static void
+sq_time(GString *sql, const char *t, const struct store_query *q)
 {
-	char *domain = NULL;
-	size_t len;
+	if (q->since != 0)
+		g_string_append_printf(sql, " AND %s.start_time >= ?1", t);
+	if (q->until != 0)
+		g_string_append_printf(sql, " AND %s.start_time < ?2", t);
+}
+
+/*
+ * The SQL of the reports that q selects: a SELECT of SQ_COLUMNS in
+ * start time then id order, or (prune) a DELETE.  With a domain it is
+ * a range of report_domains' primary key (domain, then time), already
+ * in that order, joined to reports by id: the query reads only that
+ * domain's rows (test-store checks the plan).  CROSS JOIN keeps
+ * report_domains the outer loop whatever the statistics say.
+ */
+static char *
+sq_query_sql(const struct store_query *q, int prune)
+{
+	GString *sql = g_string_new(NULL);
+
+	if (prune && q->domain != NULL) {
+		g_string_append(sql,
+		    "DELETE FROM reports WHERE id IN (SELECT report FROM"
+		    " report_domains d WHERE d.domain = ?3");
+		sq_time(sql, "d", q);
+		g_string_append(sql, ")");
+	} else if (prune) {
+		g_string_append(sql, "DELETE FROM reports AS r WHERE 1");
+		sq_time(sql, "r", q);
+	} else if (q->domain != NULL) {
+		g_string_append(sql,
+		    "SELECT " SQ_COLUMNS " FROM report_domains d CROSS JOIN"
+		    " reports r ON r.id = d.report WHERE d.domain = ?3");
+		sq_time(sql, "d", q);
+		g_string_append(sql, " ORDER BY d.start_time, d.report");
+	} else {
+		g_string_append(sql,
+		    "SELECT " SQ_COLUMNS " FROM reports r"
+		    " WHERE 1");
+		sq_time(sql, "r", q);
+		g_string_append(sql, " ORDER BY r.start_time, r.id");
+	}
+	return g_string_free(sql, FALSE);
+}
+
+/* Prepare prefix + sq_query_sql(q, prune) and bind q's values: the one
+   selection of store_each_report(), store_prune() and their plans. */
+static int
+sq_query(struct sq *s, const char *prefix, const struct store_query *q,
+    int prune, sqlite3_stmt **st, struct ti_err *err)
+{
+	char *sql, *body, *domain;
 	int rc;
 
-	g_string_append(sql, " WHERE 1");
-	if (q->since != 0)
-		g_string_append(sql, " AND start_time >= ?1");
-	if (q->until != 0)
-		g_string_append(sql, " AND start_time < ?2");
-	if (q->domain != NULL) {
-		/* "Example.COM." names example.com: ignore case and one
-		   trailing dot, on both sides. */
-		domain = g_strdup(q->domain);
-		len = strlen(domain);
-		if (len > 0 && domain[len - 1] == '.')
-			domain[len - 1] = '\0';
-		g_string_append(sql,
-		    " AND (rtrim(domain, '.') = ?3 COLLATE NOCASE OR EXISTS"
-		    " (SELECT 1 FROM policies p WHERE p.report = reports.id"
-		    " AND rtrim(p.policy_domain, '.') = ?3 COLLATE NOCASE))");
-	}
-	g_string_append(sql, tail);
-	rc = sqlite3_prepare_v2(s->db, sql->str, -1, st, NULL);
-	g_string_free(sql, TRUE);
-	if (rc != SQLITE_OK) {
-		g_free(domain);
+	body = sq_query_sql(q, prune);
+	sql = g_strconcat(prefix, body, NULL);
+	g_free(body);
+	rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+	g_free(sql);
+	if (rc != SQLITE_OK)
 		return sq_fail(s, rc, "query reports", err);
-	}
 	if (q->since != 0)
 		sqlite3_bind_int64(*st, 1, q->since);
 	if (q->until != 0)
 		sqlite3_bind_int64(*st, 2, q->until);
-	if (domain != NULL)
-		sqlite3_bind_text(*st, 3, domain, -1, SQLITE_TRANSIENT);
-	g_free(domain);
+	if (q->domain != NULL) {
+		/* "Example.COM." names example.com, as it was stored; a
+		   name that is none ("", too long) matches nothing */
+		domain = store_domain_norm(q->domain);
+		sqlite3_bind_text(*st, 3, domain != NULL ? domain : "", -1,
+		    SQLITE_TRANSIENT);
+		g_free(domain);
+	}
+	return 0;
+}
+
+static int
+sq_explain(void *backend, const struct store_query *q, int prune, char **plan,
+    struct ti_err *err)
+{
+	struct sq *s = backend;
+	sqlite3_stmt *st;
+	GString *out = g_string_new(NULL);
+	int rc;
+
+	*plan = NULL;
+	if (sq_query(s, "EXPLAIN QUERY PLAN ", q, prune, &st, err) == -1) {
+		g_string_free(out, TRUE);
+		return -1;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		g_string_append_printf(out, "%s\n", col_text(st, 3));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		g_string_free(out, TRUE);
+		return sq_fail(s, rc, "explain", err);
+	}
+	*plan = g_string_free(out, FALSE);
 	return 0;
 }
 
@@ -952,8 +1084,7 @@ sq_prune(void *backend, const struct store_query *q, int64_t *deleted,
 	if (s->mode != STORE_WRITE)
 		return ti_err_set(err, TI_E_BUG, "store %s: opened read-only",
 		    s->path);
-	if (sq_query(s, g_string_new("DELETE FROM reports"), q, "", &st, err) ==
-	    -1)
+	if (sq_query(s, "", q, 1, &st, err) == -1)
 		return -1;
 	if (sq_exec(s, "BEGIN IMMEDIATE", "begin", err) == -1)
 		goto fail;
@@ -981,20 +1112,11 @@ sq_each_report(void *backend, const struct store_query *q,
 	struct sq *s = backend;
 	struct stored_report sr;
 	sqlite3_stmt *st;
-	GString *sql;
 	int rc, ret = 0;
 
 	if (s->version == 0) /* nothing was ever written */
 		return 0;
-	sql = g_string_new("SELECT id, organization_name, report_id,"
-			   " contact_info, domain, start_time, end_time,"
-			   " successful, failed, received, message_id,"
-			   " envelope_sender, filename, source, json,"
-			   " envelope_recipient, origin, archive_path,"
-			   " deviations, auth_method, auth_result,"
-			   " auth_domain, auth_selector, auth_algorithm,"
-			   " auth_bits, auth_dnssec, auth_reason FROM reports");
-	if (sq_query(s, sql, q, " ORDER BY start_time, id", &st, err) == -1)
+	if (sq_query(s, "", q, 0, &st, err) == -1)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		memset(&sr, 0, sizeof(sr));
@@ -1061,6 +1183,7 @@ const struct store_ops store_sqlite_ops = {
 	.rollback = sq_rollback,
 	.each_report = sq_each_report,
 	.prune = sq_prune,
+	.explain = sq_explain,
 	.batch_begin = sq_batch_begin,
 	.batch_end = sq_batch_end,
 };

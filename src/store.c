@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "ti.h"
+#include "report.h"
 #include "store.h"
 #include "store-int.h"
 
@@ -129,6 +130,70 @@ store_prune(struct store *st, const struct store_query *q, int64_t *deleted,
     struct ti_err *err)
 {
 	return st->ops->prune(st->backend, q, deleted, err);
+}
+
+char *
+store_domain_norm(const char *domain)
+{
+	char *valid, *ascii, *norm;
+	size_t len;
+
+	if (domain == NULL)
+		return NULL;
+	valid = g_utf8_make_valid(domain, -1);
+	len = strlen(valid);
+	while (len > 0 && valid[len - 1] == '.')
+		valid[--len] = '\0';
+	if (len == 0) {
+		g_free(valid);
+		return NULL;
+	}
+	if ((ascii = g_hostname_to_ascii(valid)) != NULL) {
+		norm = g_ascii_strdown(ascii, -1);
+		g_free(ascii);
+	} else
+		norm = g_utf8_strdown(valid, -1);
+	g_free(valid);
+	if (*norm == '\0' || strlen(norm) > STORE_DOMAIN_MAX) {
+		g_free(norm);
+		return NULL;
+	}
+	return norm;
+}
+
+char **
+store_report_domains(const struct report *r)
+{
+	GPtrArray *a = g_ptr_array_new();
+	const char *d;
+	char *n;
+	size_t i, j;
+
+	for (i = 0; i <= r->n_policies; i++) {
+		d = i == 0 ? report_domain(r)
+			   : r->policies[i - 1].policy_domain;
+		if ((n = store_domain_norm(d)) == NULL)
+			continue;
+		for (j = 0; j < a->len; j++)
+			if (strcmp(a->pdata[j], n) == 0)
+				break;
+		if (j < a->len)
+			g_free(n);
+		else
+			g_ptr_array_add(a, n);
+	}
+	g_ptr_array_add(a, NULL);
+	return (char **)g_ptr_array_free(a, FALSE);
+}
+
+int
+store_explain(struct store *st, const struct store_query *q, int prune,
+    char **plan, struct ti_err *err)
+{
+	static const struct store_query all = { NULL, 0, 0 };
+
+	return st->ops->explain(st->backend, q != NULL ? q : &all, prune, plan,
+	    err);
 }
 
 int

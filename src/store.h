@@ -128,6 +128,16 @@ int store_each_report(struct store *st, const struct store_query *q,
 int store_prune(struct store *st, const struct store_query *q, int64_t *deleted,
     struct ti_err *err);
 
+/*
+ * A domain as the store indexes it (report_domains): lower case, no
+ * trailing dot, IDNA A-labels (g_hostname_to_ascii; a name that is no
+ * host name is lowered as UTF-8).  NULL for an empty name and for one
+ * longer than STORE_DOMAIN_MAX bytes (no DNS name is; such a report is
+ * only found by a query without --domain).  Free with g_free().
+ */
+#define STORE_DOMAIN_MAX 253
+char *store_domain_norm(const char *domain);
+
 /* The file of a SQLite store spec ("PATH" or "sqlite:PATH"), borrowed
    from spec; NULL for a URI such as postgresql://. */
 const char *store_sqlite_path(const char *spec);

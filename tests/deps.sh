@@ -7,7 +7,7 @@ BUILD="build-essential autoconf automake libtool pkg-config
 	libgmime-3.0-dev libcjson-dev zlib1g-dev libsqlite3-dev libpq-dev
 	libopendkim-dev libunbound-dev libevent-dev nettle-dev libpsl-dev dns-root-data
 	libcurl4-openssl-dev libssl-dev"
-TEST="clang valgrind sqlite3 groff-base util-linux postgresql strace
+TEST="clang valgrind sqlite3 time groff-base util-linux postgresql strace
 	postfix rsyslog procmail dovecot-core dovecot-sieve dovecot-imapd
 	fetchmail getmail6 netcat-openbsd
 	debhelper adduser chromium

@@ -35,7 +35,7 @@ pgstored() {
 	"$ADMIN" --store "$PGSTORE" export --format jsonl | wc -l | tr -d ' '
 }
 pgfresh() {
-	psql_ "DROP TABLE IF EXISTS failures, policies, reports, tlsrpt_meta" \
+	psql_ "DROP TABLE IF EXISTS report_keys, report_domains, failures, policies, reports, tlsrpt_meta" \
 	    >/dev/null 2>&1
 }
 # jsonl without the _meta members a second store cannot share
@@ -138,10 +138,11 @@ ok "and is a duplicate the second time" grep -q 'status=duplicate' \
 # 5. Concurrency: several processes deliver the same mails at once, each
 # in its own order; two mails hold the same two reports in opposite
 # orders (a deadlock PostgreSQL breaks: the loser defers, exit 75, and
-# its retry succeeds).
-report() { # ORG ID DAY
-	printf '{"organization-name":"%s","date-range":{"start-datetime":"2026-02-%02dT00:00:00Z","end-datetime":"2026-02-%02dT23:59:59Z"},"contact-info":"c@example.net","report-id":"%s","policies":[{"policy":{"policy-type":"sts","policy-domain":"load.example","mx-host":["mx.load.example"]},"summary":{"total-successful-session-count":%d,"total-failure-session-count":1},"failure-details":[{"result-type":"certificate-expired","sending-mta-ip":"192.0.2.1","receiving-mx-hostname":"mx.load.example","failed-session-count":1}]}]}' \
-	    "$1" "$3" "$3" "$2" "$3"
+# its retry succeeds).  The reports fall in six months: the first
+# deliveries also race to create each month's partitions.
+report() { # ORG ID DAY (month DAY % 6 + 1 of 2026)
+	printf '{"organization-name":"%s","date-range":{"start-datetime":"2026-%02d-%02dT00:00:00Z","end-datetime":"2026-%02d-%02dT23:59:59Z"},"contact-info":"c@example.net","report-id":"%s","policies":[{"policy":{"policy-type":"sts","policy-domain":"load.example","mx-host":["mx.load.example"]},"summary":{"total-successful-session-count":%d,"total-failure-session-count":1},"failure-details":[{"result-type":"certificate-expired","sending-mta-ip":"192.0.2.1","receiving-mx-hostname":"mx.load.example","failed-session-count":1}]}]}' \
+	    "$1" $(($3 % 6 + 1)) "$3" $(($3 % 6 + 1)) "$3" "$2" "$3"
 }
 part() { # ID JSON
 	printf -- '--b\nContent-Type: application/tlsrpt+json\nContent-Disposition: attachment; filename="x!load.example!1!2!%s.json"\n\n%s\n' \
@@ -227,6 +228,16 @@ ok "each with its one policy and failure row" is "$(psql_ "SELECT
     count(*) FROM reports r JOIN policies p ON p.report = r.id JOIN
     failures f ON f.policy = p.id WHERE r.domain = 'load.example'")" "$want"
 ok "the store grew by exactly that" is "$(pgstored)" $((before + want))
+months=$(awk -v n="$mails" 'BEGIN { m[1 % 6 + 1]; m[2 % 6 + 1]
+    for (i = 1; i <= n; i++) m[(i % 28 + 1) % 6 + 1]
+    for (k in m) c++; print c }')
+ok "in $months monthly partitions, none in the default one" is "$(psql_ "SELECT
+    count(DISTINCT tableoid) || ' ' || count(*) FILTER (WHERE tableoid =
+    'reports_pother'::regclass) FROM reports WHERE domain = 'load.example'")" \
+    "$months 0"
+ok "one key for each report" is "$(psql_ "SELECT count(*) FROM report_keys k
+    JOIN reports r ON r.id = k.report AND r.start_time = k.start_time
+    WHERE r.domain = 'load.example'")" "$want"
 
 # 6. A lock held past busy-timeout defers with a message that says so.
 printf '[store]\nbusy-timeout = 300\n' >"$TMP/busy.conf"
@@ -249,7 +260,8 @@ wait "$lockpid" || true
 
 # 7. A newer schema than this program: defer, and the admin says why.
 ver=$(psql_ "SELECT value FROM tlsrpt_meta WHERE key = 'schema_version'")
-ok "the store is at schema 2" is "$ver" 2
+cur=$(sed -n 's/^#define STORE_SCHEMA_VERSION //p' "$top_srcdir/src/store-int.h")
+ok "the store is at schema $cur" is "$ver" "$cur"
 psql_ "UPDATE tlsrpt_meta SET value = '99' WHERE key = 'schema_version'"
 pgingest <"$DATA/mail/014-three-policies.eml"
 ok "newer schema: tlsrpt-ingest exits 75" sh -c \

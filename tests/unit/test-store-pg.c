@@ -25,6 +25,10 @@
 #include "store-int.h"
 #include "tap.h"
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define SCHEMA STR(STORE_SCHEMA_VERSION) /* the schema, as text */
+
 static const char *const hostile[] = {
 	"'); DROP TABLE reports; --",
 	"back\\slash \"quote\" $1 %s %n",
@@ -308,7 +312,7 @@ run(const char *spec)
 		count(st, "nowhere.example", 0, 0) == 0,
 	    "domain: case and one trailing dot ignored, both sides");
 	ok(count(st, "\xc3\x89XAMPLE.com", 0, 0) == 0,
-	    "domain: only ASCII case folds");
+	    "domain: \\xc3\\x89XAMPLE.com is another name (A-labels differ)");
 	ok(count(st, "'; DROP TABLE reports; --", 0, 0) == 0,
 	    "domain is a parameter");
 	ok(count(st, NULL, 1000000, 2000000) == 1 &&
@@ -440,11 +444,13 @@ static const char v1_sql[] =
     "INSERT INTO reports (id, organization_name, report_id, domain,"
     " start_datetime, end_datetime, start_time, end_time, successful,"
     " failed, message_id, received, deviations, json, sha256) VALUES"
-    " (7, 'Old Org', 'old-1', 'example.com', '2023-01-01T00:00:00Z',"
+    " (7, 'Old Org', 'old-1', 'Example.COM.', '2023-01-01T00:00:00Z',"
     " '2023-01-01T23:59:59Z', 1672531200, 1672617599, 5, 1, 'old@x',"
     " 1672700000, 'date-no-offset', '{\"old\":1}', 'abc');"
     "INSERT INTO policies (id, report, idx, policy_type, policy_domain,"
-    " successful, failed) VALUES (3, 7, 0, 'sts', 'example.com', 5, 1);"
+    " successful, failed) VALUES (3, 7, 0, 'sts', 'example.com', 5, 1),"
+    " (5, 7, 1, 'tlsa', 'B\xc3\x9c"
+    "CHER.example.', 0, 0);"
     "INSERT INTO failures (policy, result_type, failed_session_count)"
     " VALUES (3, 'certificate-expired', 1);"
     "RESET search_path";
@@ -474,8 +480,8 @@ v1(const char *base, PGconn *c)
 	st = store_open(spec, STORE_READ, 2000, &err);
 	ok(st == NULL && err.status == TI_E_CONFIG &&
 		strstr(err.msg,
-		    "store schema 1 is older than this program (2): the next "
-		    "delivery migrates it") != NULL,
+		    "store schema 1 is older than this program (" SCHEMA
+		    "): the next delivery migrates it") != NULL,
 	    "read: older than this program, says how to migrate: %s", err.msg);
 	store_close(st);
 	ti_err_clear(&err);
@@ -486,8 +492,14 @@ v1(const char *base, PGconn *c)
 	ok(sql1_is(c,
 	       "SELECT value FROM tiv1.tlsrpt_meta WHERE key ="
 	       " 'schema_version'",
-	       "2"),
-	    "schema_version is 2");
+	       SCHEMA),
+	    "schema_version is " SCHEMA);
+	ok(sql1_is(c,
+	       "SELECT string_agg(domain || '@' || start_time || '@' ||"
+	       " report, ' ' ORDER BY domain) FROM tiv1.report_domains",
+	       "example.com@1672531200@7 xn--bcher-kva.example@1672531200@7"),
+	    "report_domains filled from the old report: lower case, no "
+	    "trailing dot, A-labels (in C), once each");
 	ok(sql1_is(c,
 	       "SELECT id || '|' || report_id || '|' || auth_method || '|' ||"
 	       " auth_result || '|' || coalesce(auth_domain, auth_selector,"
@@ -511,6 +523,15 @@ v1(const char *base, PGconn *c)
 		    NULL, NULL),
 	    "a reader: old none/none, new its record: %s", err.msg);
 	seen_clear(&s);
+	ok(st != NULL && count(st, "EXAMPLE.com.", 0, 0) == 1 &&
+		count(st,
+		    "b\xc3\xbc"
+		    "cher.EXAMPLE",
+		    0, 0) == 1 &&
+		count(st, "xn--bcher-kva.example", 0, 0) == 1 &&
+		count(st, "example.net", 0, 0) == 1,
+	    "the migrated report is found by its domain, its policy's "
+	    "U-label or A-label; the new one by its own");
 	store_close(st);
 out:
 	PQclear(PQexec(c, "DROP SCHEMA tiv1 CASCADE"));
@@ -569,6 +590,153 @@ prune(const char *spec, PGconn *c)
 	PQclear(r);
 }
 
+/*
+ * The query plans, with sequential scans, bitmap scans and sorts off
+ * (the planner then still uses one only where no index can do the
+ * work): every query for a domain is an index scan (report_domains'
+ * primary key: domain, then time), never a sequential scan, and a read
+ * needs no sort (the cursor streams in index order); so is a query
+ * bounded in time only.  Issue #16: the old "lower(rtrim(domain)) = ... OR
+ * EXISTS (...)" read every report.
+ */
+static void
+plans(const char *base)
+{
+	static const struct store_query qs[] = {
+		{ "example.org", 0, 0 },
+		{ "Example.ORG.", 1000, 0 },
+		{ "example.org", 0, 5000 },
+		{ "b\xc3\xbc"
+		  "cher.example",
+		    1000, 5000 },
+		{ NULL, 1000, 0 },
+		{ NULL, 0, 5000 },
+		{ NULL, 1000, 5000 },
+	};
+	struct ti_err err = { 0 };
+	struct store *st;
+	char *spec, *plan;
+	size_t i;
+	int prune, good;
+
+	spec = g_strdup_printf("%s%soptions=-csearch_path%%3Dtiunit"
+			       "%%20-cenable_seqscan%%3Doff"
+			       "%%20-cenable_bitmapscan%%3Doff"
+			       "%%20-cenable_sort%%3Doff",
+	    base, strchr(base, '?') != NULL ? "&" : "?");
+	st = store_open(spec, STORE_WRITE, 2000, &err);
+	ok(st != NULL, "plan store: %s", err.msg);
+	for (i = 0; st != NULL && i < nitems(qs); i++)
+		for (prune = 0; prune < 2; prune++) {
+			plan = NULL;
+			good = store_explain(st, &qs[i], prune, &plan, &err) ==
+				0 &&
+			    strstr(plan, "Index") != NULL &&
+			    strstr(plan, "Seq Scan") == NULL &&
+			    strstr(plan, "Sort  (") == NULL; /* a Sort node,
+							  not Merge Append's
+							  "Sort Key" */
+			ok(good,
+			    "%s domain=%s since=%" PRId64 " until=%" PRId64
+			    ": an index scan, no sequential scan, no sort",
+			    prune ? "prune" : "read",
+			    qs[i].domain ? qs[i].domain : "-", qs[i].since,
+			    qs[i].until);
+			if (!good)
+				diag("plan: %s %s", plan ? plan : "", err.msg);
+			g_free(plan);
+		}
+	store_close(st);
+	g_free(spec);
+}
+
+/*
+ * Prune by month (schema 4): the months wholly before --until (and
+ * from --since on) go as whole partitions, the rest row by row; the
+ * keys of the pruned reports go too (the same report may come again),
+ * the others stay.
+ */
+static void
+prune_months(const char *spec, PGconn *c)
+{
+	static const int64_t days[] = { 1736467200, 1739145600, 1741564800,
+		1742428800, 1744243200 }; /* 2025-01-10, 02-10, 03-10,
+					     03-20, 04-10 */
+	struct store_query q = { NULL, 1735689600, 1741996800 };
+	struct ti_err err = { 0 };
+	enum store_put_result res;
+	struct store *st;
+	struct report *r;
+	char id[32];
+	int64_t n = -1;
+	size_t i;
+	int good = 1;
+
+	st = store_open(spec, STORE_WRITE, 2000, &err);
+	ok(st != NULL, "prune by month: write open: %s", err.msg);
+	if (st == NULL)
+		return;
+	ok(sql1_is(c,
+	       "SELECT to_regclass('tiunit.reports_p' || to_char(now() AT"
+	       " TIME ZONE 'UTC', 'YYYYMM')) IS NOT NULL AND"
+	       " to_regclass('tiunit.failures_p' || to_char(now() AT TIME"
+	       " ZONE 'UTC' + interval '1 month', 'YYYYMM')) IS NOT NULL",
+	       "t"),
+	    "a writer's open made this month's and next month's partitions");
+	for (i = 0; i < nitems(days); i++) {
+		snprintf(id, sizeof(id), "month-%zu", i);
+		r = mkreport("Month Org", id, "month.example", days[i], "{}");
+		good &= put1(st, r, NULL, &res, NULL, &err) == 0 &&
+		    res == STORE_NEW;
+		report_free(r);
+	}
+	ok(good &&
+		sql1_is(c,
+		    "SELECT string_agg(relname, ' ' ORDER BY relname) FROM"
+		    " pg_class WHERE relkind = 'r' AND relname LIKE "
+		    "'reports_p2025%'",
+		    "reports_p202501 reports_p202502 reports_p202503"
+		    " reports_p202504"),
+	    "five reports in 2025: a partition for each month: %s", err.msg);
+	ok(store_prune(st, &q, &n, &err) == 0 && n == 3,
+	    "prune from 2025-01-01 until 2025-03-15: 3 (%" PRId64 "): %s", n,
+	    err.msg);
+	ok(sql1_is(c,
+	       "SELECT string_agg(relname, ' ' ORDER BY relname) FROM"
+	       " pg_class WHERE relkind = 'r' AND relname ~ "
+	       "'^(reports|policies|failures|"
+	       "report_domains)_p2025'",
+	       "failures_p202503 failures_p202504 policies_p202503"
+	       " policies_p202504 report_domains_p202503"
+	       " report_domains_p202504 reports_p202503 reports_p202504"),
+	    "January and February dropped whole, in every table; March "
+	    "and April kept");
+	ok(sql1_is(c,
+	       "SELECT string_agg(r.report_id, ' ' ORDER BY r.report_id)"
+	       " FROM tiunit.reports r JOIN tiunit.report_keys k ON"
+	       " k.report = r.id WHERE r.organization_name = 'Month Org'",
+	       "month-3 month-4") &&
+		sql1_is(c,
+		    "SELECT count(*) FROM tiunit.report_keys k WHERE NOT"
+		    " EXISTS (SELECT 1 FROM tiunit.reports r WHERE r.id ="
+		    " k.report)",
+		    "0") &&
+		sql1_is(c,
+		    "SELECT count(*) FROM tiunit.policies p WHERE NOT EXISTS"
+		    " (SELECT 1 FROM tiunit.reports r WHERE r.id = p.report)",
+		    "0"),
+	    "March 10 deleted as a row; no key, policy left of a pruned "
+	    "report");
+	r = mkreport("Month Org", "month-0", "month.example", days[0], "{}");
+	ok(put1(st, r, NULL, &res, NULL, &err) == 0 && res == STORE_NEW &&
+		count(st, "month.example", 0, 0) == 3,
+	    "a pruned report may come again: new, in a January made again: "
+	    "%s",
+	    err.msg);
+	report_free(r);
+	store_close(st);
+}
+
 /* A newer schema than this program: TI_E_CONFIG both ways. */
 static void
 newer(const char *spec, PGconn *c)
@@ -615,7 +783,9 @@ main(void)
 	    strchr(base, '?') != NULL ? "&" : "?");
 	run(spec);
 	columns(c);
+	plans(base);
 	prune(spec, c);
+	prune_months(spec, c);
 	newer(spec, c);
 	v1(base, c);
 	PQclear(PQexec(c, "DROP SCHEMA tiunit CASCADE"));

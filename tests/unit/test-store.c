@@ -27,6 +27,9 @@
 #include "tap.h"
 
 #define BIG_OK INT64_C(3000000000) /* > 2^31 */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define SCHEMA STR(STORE_SCHEMA_VERSION) /* the schema, as text */
 #define MAX53 INT64_C(9007199254740991) /* 2^53 - 1 */
 
 static char *tmpdir;
@@ -335,8 +338,10 @@ test_put(void)
 	ok(sql1_is(db, "PRAGMA journal_mode", "wal"), "journal_mode is WAL");
 	ok(sql1_is(db, "PRAGMA synchronous", "2"), "synchronous is FULL");
 	ok(sql1_is(db, "PRAGMA foreign_keys", "1"), "foreign_keys is ON");
-	ok(sql1_is(db, "PRAGMA user_version", "2"), "user_version is 2");
-	ok(store_schema_version() == 2, "store_schema_version() is 2");
+	ok(sql1_is(db, "PRAGMA user_version", SCHEMA),
+	    "user_version is " SCHEMA);
+	ok(store_schema_version() == STORE_SCHEMA_VERSION,
+	    "store_schema_version() is " SCHEMA);
 
 	ok(store_put(st, r1, &src, &res, sha, &err) == -1 &&
 		err.status == TI_E_BUG,
@@ -729,16 +734,20 @@ test_versions(void)
 	struct store *st;
 	struct got g = { 0 };
 	char *path = tpath("new.db"), *empty = tpath("empty.db");
+	char sql[64], want[80];
 	sqlite3 *db;
 
 	/* a store written by a newer program */
 	sqlite3_open(path, &db);
-	sqlite3_exec(db, "PRAGMA user_version = 3", NULL, NULL, NULL);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+	    STORE_SCHEMA_VERSION + 1);
+	sqlite3_exec(db, sql, NULL, NULL, NULL);
 	sqlite3_close(db);
+	snprintf(want, sizeof(want),
+	    "store schema %d is newer than this program (%d)",
+	    STORE_SCHEMA_VERSION + 1, STORE_SCHEMA_VERSION);
 	ok(store_open(path, STORE_WRITE, 100, &err) == NULL &&
-		err.status == TI_E_CONFIG &&
-		strstr(err.msg,
-		    "store schema 3 is newer than this program (2)"),
+		err.status == TI_E_CONFIG && strstr(err.msg, want),
 	    "newer schema, write: TI_E_CONFIG: %s", err.msg);
 	ti_err_clear(&err);
 	ok(store_open(path, STORE_READ, 100, &err) == NULL &&
@@ -826,12 +835,15 @@ static const char v1_sql[] =
     "CREATE INDEX policies_policy_domain ON policies(policy_domain);"
     "CREATE INDEX failures_policy ON failures(policy);"
     "INSERT INTO reports VALUES (7, 'Old Org', 'old-1', NULL,"
-    " 'example.com', '2023-01-01T00:00:00Z', '2023-01-01T23:59:59Z',"
+    " 'Example.COM.', '2023-01-01T00:00:00Z', '2023-01-01T23:59:59Z',"
     " 1672531200, 1672617599, 5, 1, 'old@x', 's@x', 'r@x', 'f.json',"
     " 'mail', '-', NULL, 1672700000, 'date-no-offset', '{\"old\":1}',"
     " 'abc');"
     "INSERT INTO policies VALUES (3, 7, 0, 'sts', 'example.com', NULL,"
     " NULL, 5, 1);"
+    "INSERT INTO policies VALUES (5, 7, 1, 'tlsa', 'B\xc3\x9c"
+    "CHER.example.',"
+    " NULL, NULL, 0, 0);"
     "INSERT INTO failures VALUES (4, 3, 'certificate-expired', NULL,"
     " NULL, NULL, NULL, 1, NULL, NULL);"
     "PRAGMA user_version = 1;";
@@ -885,8 +897,8 @@ test_v1_big_wal(void)
 		store_close(st);
 	st = store_open(path, STORE_WRITE, 100, &err);
 	ok(st != NULL &&
-		sql1_is(store_sqlite_db(st), "PRAGMA user_version", "2"),
-	    "opened again: still version 2: %s", err.msg);
+		sql1_is(store_sqlite_db(st), "PRAGMA user_version", SCHEMA),
+	    "opened again: still version " SCHEMA ": %s", err.msg);
 	if (st != NULL)
 		store_close(st);
 	sqlite3_close(other);
@@ -916,8 +928,8 @@ test_v1(void)
 	ok(store_open(path, STORE_READ, 100, &err) == NULL &&
 		err.status == TI_E_CONFIG &&
 		strstr(err.msg,
-		    "store schema 1 is older than this program (2): the next "
-		    "delivery migrates it") != NULL,
+		    "store schema 1 is older than this program (" SCHEMA
+		    "): the next delivery migrates it") != NULL,
 	    "read: older than this program, says how to migrate: %s", err.msg);
 	ti_err_clear(&err);
 	st = store_open(path, STORE_WRITE, 100, &err);
@@ -925,7 +937,15 @@ test_v1(void)
 	if (st == NULL)
 		goto out;
 	db = store_sqlite_db(st);
-	ok(sql1_is(db, "PRAGMA user_version", "2"), "user_version is 2");
+	ok(sql1_is(db, "PRAGMA user_version", SCHEMA),
+	    "user_version is " SCHEMA);
+	ok(sql1_is(db,
+	       "SELECT group_concat(domain || '@' || start_time || '@' ||"
+	       " report, ' ') FROM (SELECT * FROM report_domains ORDER BY"
+	       " domain)",
+	       "example.com@1672531200@7 xn--bcher-kva.example@1672531200@7"),
+	    "report_domains filled from the old report: lower case, no "
+	    "trailing dot, A-labels, once each");
 	ok(sql1_is(db,
 	       "SELECT id || '|' || report_id || '|' || auth_method || '|' ||"
 	       " auth_result || '|' || coalesce(auth_domain, auth_selector,"
@@ -957,6 +977,17 @@ test_v1(void)
 			streq(g.sr[1].auth.method, "authentication-results") &&
 			streq(g.sr[1].auth.result, "fail"),
 		    "old: none/none; new: its record");
+	ok(query(st, "EXAMPLE.com.", 0, 0, &g) == 0 && g.n == 1 &&
+		query(st,
+		    "b\xc3\xbc"
+		    "cher.EXAMPLE",
+		    0, 0, &g) == 0 &&
+		g.n == 1 && query(st, "xn--bcher-kva.example", 0, 0, &g) == 0 &&
+		g.n == 1 && streq(g.sr[0].report_id, "old-1") &&
+		query(st, "example.net", 0, 0, &g) == 0 && g.n == 1 &&
+		streq(g.sr[0].report_id, "new-1"),
+	    "the migrated report is found by its domain, its policy's "
+	    "U-label or A-label; the new one by its own");
 	store_close(st);
 out:
 	if (g.keep != NULL)
@@ -1185,6 +1216,84 @@ test_sqlite_path(void)
 	    "sqlite path: none for a postgresql:// URI");
 }
 
+/*
+ * The query plans: every query for a domain is a search of an index
+ * (report_domains' primary key: domain, then time), never a scan of a
+ * table, and a read needs no sort (it streams in index order); so is a
+ * query bounded in time only (reports_start_time).  Issue #16: the
+ * old "rtrim(domain) = ? OR EXISTS (...)" scanned every report.
+ */
+static void
+test_plans(void)
+{
+	static const struct store_query qs[] = {
+		{ "example.com", 0, 0 },
+		{ "Example.COM.", 1000, 0 },
+		{ "example.com", 0, 5000 },
+		{ "b\xc3\xbc"
+		  "cher.example",
+		    1000, 5000 },
+		{ NULL, 1000, 0 },
+		{ NULL, 0, 5000 },
+		{ NULL, 1000, 5000 },
+	};
+	struct ti_err err = { 0 };
+	struct store *st;
+	struct report *r;
+	enum store_put_result res;
+	char *path = tpath("plan.db"), *plan, id[32];
+	size_t i;
+	int prune, good;
+
+	st = store_open(path, STORE_WRITE, 100, &err);
+	ok(st != NULL, "plan store: %s", err.msg);
+	if (st == NULL)
+		goto out;
+	for (i = 0; i < 40; i++) {
+		snprintf(id, sizeof(id), "plan-%zu", i);
+		r = mkreport("Plan Org", id,
+		    i % 2 ? "example.com" : "a.example", (int64_t)i * 200,
+		    "{}");
+		put1(st, r, NULL, &res, NULL, &err);
+		report_free(r);
+	}
+	/* what the planner knows of a big store: 2.2 million reports,
+	   3,000 domains (ANALYZE of these 40 would make a scan cheap) */
+	sqlite3_exec(store_sqlite_db(st),
+	    "ANALYZE; DELETE FROM sqlite_stat1;"
+	    "INSERT INTO sqlite_stat1 VALUES"
+	    " ('reports', 'reports_start_time', '2200000 2'),"
+	    " ('reports', 'reports_domain', '2200000 730'),"
+	    " ('reports', 'sqlite_autoindex_reports_1', '2200000 1100 1'),"
+	    " ('report_domains', 'report_domains', '2200000 730 2 1'),"
+	    " ('report_domains', 'report_domains_report', '2200000 1'),"
+	    " ('policies', 'policies_report', '2200000 1'),"
+	    " ('policies', 'policies_policy_domain', '2200000 730');"
+	    "ANALYZE sqlite_schema",
+	    NULL, NULL, NULL);
+	for (i = 0; i < nitems(qs); i++)
+		for (prune = 0; prune < 2; prune++) {
+			plan = NULL;
+			good = store_explain(st, &qs[i], prune, &plan, &err) ==
+				0 &&
+			    strstr(plan, "SEARCH") != NULL &&
+			    strstr(plan, "SCAN") == NULL &&
+			    strstr(plan, "TEMP B-TREE") == NULL;
+			ok(good,
+			    "%s domain=%s since=%" PRId64 " until=%" PRId64
+			    ": an index search, no scan, no sort",
+			    prune ? "prune" : "read",
+			    qs[i].domain ? qs[i].domain : "-", qs[i].since,
+			    qs[i].until);
+			if (!good)
+				diag("plan: %s %s", plan ? plan : "", err.msg);
+			g_free(plan);
+		}
+	store_close(st);
+out:
+	g_free(path);
+}
+
 int
 main(void)
 {
@@ -1209,6 +1318,7 @@ main(void)
 	test_v1_big_wal();
 	test_wal();
 	test_prune();
+	test_plans();
 	rm_rf(tmpdir);
 	g_free(tmpl);
 	return done_testing();
