@@ -144,6 +144,33 @@ digest_datetime(int64_t t)
 	return s != NULL ? s : g_strdup("?");
 }
 
+size_t
+digest_width(const char *s)
+{
+	size_t w = 0;
+	gunichar c;
+
+	if (s == NULL)
+		return 0;
+	while (*s != '\0') {
+		if ((unsigned char)*s < 0x80) {
+			w++;
+			s++;
+			continue;
+		}
+		c = g_utf8_get_char_validated(s, -1);
+		if (c == (gunichar)-1 || c == (gunichar)-2) {
+			w++; /* digest_clean() makes it one "?" */
+			s++;
+			continue;
+		}
+		s = g_utf8_next_char(s);
+		if (!g_unichar_iszerowidth(c))
+			w += g_unichar_iswide(c) ? 2 : 1;
+	}
+	return w;
+}
+
 char *
 digest_pct(double rate)
 {

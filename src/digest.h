@@ -359,6 +359,11 @@ char *digest_auth_sentence(const struct digest_auth *a,
    its signature), or NULL when none did.  g_free it. */
 char *digest_excluded_hint(const struct digest_domain *dom, const char *org);
 
+/* The columns s takes on a terminal: a wide (East Asian) character
+   two, a combining mark or other zero-width character none, any other
+   one.  For aligning text tables; NULL is 0. */
+size_t digest_width(const char *s);
+
 /* "2.40%" (two decimals, whatever the locale). */
 char *digest_pct(double rate);
 /* The change of rate from the previous period: "+1.10 points",
