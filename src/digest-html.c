@@ -63,6 +63,38 @@ level_color(enum digest_level l)
 	return C_FAIL;
 }
 
+/* A domain's badge colour: a silence is an alarm. */
+static const char *
+status_color(const struct digest_domain *dom)
+{
+	if (digest_status_silence(digest_domain_status(dom)))
+		return C_FAIL;
+	return level_color(dom->level);
+}
+
+/* Which reporters of dom stopped, as a paragraph (nothing when none). */
+static void
+stopped_para(GString *out, const struct digest_domain *dom, int with_name)
+{
+	char *list = digest_stopped_list(dom);
+
+	if (list == NULL)
+		return;
+	g_string_append_printf(out,
+	    "<p style=\"margin:6px 0;color:%s;\"><b>%s</b> ", C_FAIL,
+	    dom->silent ? "SILENT" : "STOPPED");
+	if (with_name) {
+		esc(out, dom->name);
+		g_string_append(out, ": ");
+	}
+	g_string_append(out,
+	    dom->silent ? "every reporter that sent reports stopped reporting: "
+			: "some reporters stopped reporting: ");
+	esc(out, list);
+	g_string_append(out, ".</p>\n");
+	g_free(list);
+}
+
 static const char *
 category_color(enum advice_category c)
 {
@@ -194,7 +226,7 @@ summary(GString *out, const struct digest *d)
 			esc(out, chg);
 			g_string_append_printf(out, "</td>%s", td);
 		}
-		badge(out, digest_domain_status(dom), level_color(dom->level));
+		badge(out, digest_domain_status(dom), status_color(dom));
 		g_string_append_printf(out, "</td>%s", td);
 		esc(out, verdict_title(dom->enforce.verdict));
 		g_string_append(out, "</td></tr>\n");
@@ -202,6 +234,8 @@ summary(GString *out, const struct digest *d)
 		g_free(chg);
 	}
 	g_string_append(out, "</table>\n");
+	for (size_t i = 0; i < d->n_domains; i++)
+		stopped_para(out, &d->domains[i], 1);
 }
 
 /* Daily sessions (stacked success and failure) and daily failure rate,
@@ -646,7 +680,7 @@ domain_section(GString *out, const struct digest *d,
 	    idx);
 	esc(out, dom->name);
 	g_string_append(out, " ");
-	badge(out, digest_domain_status(dom), level_color(dom->level));
+	badge(out, digest_domain_status(dom), status_color(dom));
 	g_string_append(out, "</h2>\n<p style=\"margin:4px 0;\">");
 	if (dom->reports == 0 && dom->auth.excluded > 0)
 		g_string_append(out, "No authenticated report in this period.");
@@ -681,6 +715,7 @@ domain_section(GString *out, const struct digest *d,
 		    dom->reports == 1 ? "" : "s", dom->active_reporters,
 		    dom->active_reporters == 1 ? "" : "s");
 	g_string_append(out, "</p>\n");
+	stopped_para(out, dom, 0);
 	auth_box(out, d, dom);
 
 	g_string_append_printf(out,

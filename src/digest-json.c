@@ -248,6 +248,20 @@ domain_json(const struct digest *d, const struct digest_domain *dom)
 	a = cJSON_AddArrayToObject(o, "reporters");
 	for (size_t i = 0; i < dom->n_reporters; i++)
 		cJSON_AddItemToArray(a, reporter_json(&dom->reporters[i]));
+	/* who stopped and since when, apart, whatever the status says */
+	cJSON_AddBoolToObject(o, "silent", dom->silent);
+	a = cJSON_AddArrayToObject(o, "stopped-reporters");
+	for (size_t i = 0; i < dom->n_reporters; i++) {
+		const struct digest_reporter *r = &dom->reporters[i];
+
+		if (!r->silent)
+			continue;
+		x = cJSON_CreateObject();
+		add_str(x, "organization", r->organization);
+		add_date(x, "last-report", r->last_start);
+		add_date(x, "overdue-from", r->overdue_at);
+		cJSON_AddItemToArray(a, x);
+	}
 
 	x = cJSON_AddObjectToObject(o, "mta-sts");
 	cJSON_AddBoolToObject(x, "seen", dom->sts_seen);
@@ -294,7 +308,12 @@ digest_json(const struct digest *d)
 	add_int(root, "successful", d->successful);
 	add_int(root, "failed", d->failed);
 	add_rate(root, "failure-rate", d->rate);
-	add_str(root, "status", digest_level_name(d->level));
+	add_str(root, "status", digest_status(d));
+	a = cJSON_AddArrayToObject(root, "silent-domains");
+	for (size_t i = 0; i < d->n_domains; i++)
+		if (d->domains[i].stopped > 0)
+			cJSON_AddItemToArray(a,
+			    cJSON_CreateString(d->domains[i].name));
 	cJSON_AddItemToObject(root, "authentication",
 	    auth_json(d, &d->auth, 0));
 	a = cJSON_AddArrayToObject(root, "domains");

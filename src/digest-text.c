@@ -206,6 +206,26 @@ counts(GString *out, const char *label, const struct digest_count *c, size_t n)
 	g_string_free(s, TRUE);
 }
 
+/* Under the overview: each domain whose reporters stopped, which and
+   since when, so that it stands out whatever its failure rate. */
+static void
+stopped_lines(GString *out, const struct digest *d)
+{
+	for (size_t i = 0; i < d->n_domains; i++) {
+		const struct digest_domain *dom = &d->domains[i];
+		char *list = digest_stopped_list(dom), *t;
+
+		if (list == NULL)
+			continue;
+		t = g_strdup_printf("%s %s: stopped reporting: %s.",
+		    dom->silent ? "SILENT" : "STOPPED", dom->name, list);
+		g_string_append_c(out, '\n');
+		wrap(out, "  ", "    ", t);
+		g_free(t);
+		g_free(list);
+	}
+}
+
 static void
 summary_table(GString *out, const struct digest *d)
 {
@@ -233,6 +253,7 @@ summary_table(GString *out, const struct digest *d)
 	}
 	g_string_append_c(out, '\n');
 	table_print(out, t, "  ");
+	stopped_lines(out, d);
 }
 
 static void
@@ -600,6 +621,15 @@ domain_section(GString *out, const struct digest *d,
 		    dom->auth.excluded > 0 ? "counted " : "",
 		    dom->reports == 1 ? "" : "s", dom->active_reporters,
 		    dom->active_reporters == 1 ? "" : "s");
+	if (dom->stopped > 0) {
+		char *list = digest_stopped_list(dom);
+
+		g_string_append_printf(s, "  %s stopped reporting: %s.",
+		    dom->silent ? "SILENT: every reporter that sent reports"
+				: "Some reporters",
+		    list);
+		g_free(list);
+	}
 	wrap(out, NULL, "", s->str);
 	auth_section(out, d, dom);
 	if (dom->reports > 0 || dom->auth.excluded == 0) {

@@ -233,12 +233,76 @@ digest_verdict_name(enum digest_verdict v)
 	return "no-sts";
 }
 
+/*
+ * A reporter that stopped is the alarm the digest exists for: it
+ * outranks quiet, clean and noise (a domain nobody reports on any more
+ * is not fine), and only a failure rate that needs watching or action
+ * outranks it; the stopped reporters are named in every rendering
+ * whatever the status.
+ */
 const char *
 digest_domain_status(const struct digest_domain *dom)
 {
+	if (dom->reports == 0 && dom->auth.excluded > 0 && dom->stopped == 0)
+		return "unauthenticated";
+	if (dom->stopped > 0 && dom->level < DIGEST_WATCH)
+		return dom->silent ? "silent" : "stopped";
 	if (dom->reports == 0 && dom->auth.excluded > 0)
 		return "unauthenticated";
 	return digest_level_name(dom->level);
+}
+
+const char *
+digest_status(const struct digest *d)
+{
+	int silent = 0, stopped = 0;
+
+	if (d->level >= DIGEST_WATCH)
+		return digest_level_name(d->level);
+	for (size_t i = 0; i < d->n_domains; i++) {
+		silent |= d->domains[i].silent;
+		stopped |= d->domains[i].stopped > 0;
+	}
+	return silent ? "silent"
+	    : stopped ? "stopped"
+		      : digest_level_name(d->level);
+}
+
+int
+digest_status_silence(const char *status)
+{
+	return strcmp(status, "silent") == 0 || strcmp(status, "stopped") == 0;
+}
+
+char *
+digest_stopped_list(const struct digest_domain *dom)
+{
+	GString *s = g_string_new(NULL);
+
+	for (size_t i = 0; i < dom->n_reporters; i++) {
+		const struct digest_reporter *r = &dom->reporters[i];
+		char *last, *due, *every;
+
+		if (!r->silent)
+			continue;
+		last = digest_date(r->last_start);
+		due = digest_date(r->overdue_at);
+		every = r->cadence == DIGEST_DAY
+		    ? g_strdup("daily")
+		    : g_strdup_printf("gaps of up to %lld days",
+			  (long long)(r->cadence / DIGEST_DAY));
+		g_string_append_printf(s,
+		    "%s%s (%s, last report %s, due by %s)",
+		    s->len > 0 ? "; " : "", r->organization, every, last, due);
+		g_free(last);
+		g_free(due);
+		g_free(every);
+	}
+	if (s->len == 0) {
+		g_string_free(s, TRUE);
+		return NULL;
+	}
+	return g_string_free(s, FALSE);
 }
 
 /* "(DKIM)", "(3 DKIM, 2 Authentication-Results)"; "" for none. */

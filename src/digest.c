@@ -954,7 +954,7 @@ domain_finish(struct dbuild *b, struct digest_domain *dom,
 {
 	GHashTableIter it;
 	gpointer k, v;
-	size_t i;
+	size_t i, live = 0;
 
 	dom->name = g_strdup(b->name);
 	dom->name_ok = digest_hostname_ok(b->name);
@@ -1047,9 +1047,14 @@ domain_finish(struct dbuild *b, struct digest_domain *dom,
 	while (g_hash_table_iter_next(&it, &k, &v)) {
 		reporter_finish(v, &dom->reporters[i], p, as_of);
 		dom->active_reporters += dom->reporters[i].reports > 0;
+		dom->stopped += dom->reporters[i].silent != 0;
+		/* one still reporting: the domain is not silent */
+		if (dom->reporters[i].reports > 0 && !dom->reporters[i].silent)
+			live++;
 		i++;
 	}
 	dom->n_reporters = i;
+	dom->silent = dom->stopped > 0 && live == 0;
 	qsort(dom->reporters, i, sizeof(*dom->reporters), reporter_cmp);
 
 	dom->modes = counter_steal(b->modes, 0, &dom->n_modes);

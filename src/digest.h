@@ -244,6 +244,11 @@ struct digest_domain {
 	struct digest_reporter *reporters; /* by organization */
 	size_t n_reporters;
 	size_t active_reporters; /* those with reports in the period */
+	size_t stopped; /* reporters that fell silent (r->silent) */
+	int silent; /* some stopped, and no other reporter sent a report
+		       in the period: nobody reports for the domain any
+		       more (a broken _smtp._tls record, a full rua
+		       mailbox) */
 	struct digest_count *modes; /* MTA-STS mode -> reporters that saw
 				       it (sessions: number of reports) */
 	size_t n_modes;
@@ -344,6 +349,17 @@ const char *digest_verdict_name(enum digest_verdict v);
 /* The status word of a domain: its level's name, or "unauthenticated"
    when it has reports in the period but none counted. */
 const char *digest_domain_status(const struct digest_domain *dom);
+/* The same for the digest as a whole: the worst domain's level when it
+   is watch or action, else "silent" when a domain is silent, "stopped"
+   when a domain has a reporter that stopped, else the level. */
+const char *digest_status(const struct digest *d);
+/* Whether a status word is an alarm about silence ("silent",
+   "stopped"). */
+int digest_status_silence(const char *status);
+/* Which reporters of dom stopped and since when: "Google Inc. (daily,
+   last report 2026-10-20, due by 2026-10-24)", joined by "; "; NULL
+   when none did.  g_free() it. */
+char *digest_stopped_list(const struct digest_domain *dom);
 
 /* One sentence on who vouched for the reports of the period, for a
    careful postmaster: "12 reports, 12 authenticated (DKIM).", "12

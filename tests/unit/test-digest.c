@@ -1200,6 +1200,8 @@ col_of(const char *line, const char *needle)
 	return c;
 }
 
+static char *flat(const char *t);
+
 /* Issue #17: every column of the text tables stays aligned whatever the
    values: a change as wide as its column ("+16.17 points" ran into
    "action"), long domain names, huge counts, wide characters. */
@@ -1281,6 +1283,98 @@ test_align(void)
 	ok(gaps, "overview: no value runs into the next");
 	g_strfreev(lines);
 	g_free(t);
+	digest_free(d);
+	g_array_unref(e.a);
+}
+
+/* Issue #17: a domain whose reporters stopped is not "quiet": it stands
+   out in the overview, the Subject, the HTML and the JSON, with which
+   reporters stopped and since when. */
+static void
+test_silent(void)
+{
+	struct entries e = { g_array_new(FALSE, TRUE,
+	    sizeof(struct digest_entry)) };
+	struct digest_params p;
+	struct digest *d;
+	const struct digest_domain *dom;
+	char *t, *ft, *h, *j, *subj;
+
+	/* four weeks: s.example's only reporter stops nine days before the
+	   end; p.example loses one of two; ok.example goes on */
+	daily(&e, "Google Inc.", "s.example", 0, 18, 100);
+	daily(&e, "Google Inc.", "p.example", 0, 27, 100);
+	daily(&e, "Other Org", "p.example", 0, 18, 100);
+	daily(&e, "Google Inc.", "ok.example", 0, 27, 100);
+	params(&p, 21, 7);
+	p.now = p.until; /* the digest of the week just ended */
+	d = digest_build((struct digest_entry *)(void *)e.a->data, e.a->len,
+	    &p);
+	dom = find(d, "s.example");
+	ok(dom != NULL && dom->silent && dom->stopped == 1 &&
+		strcmp(digest_domain_status(dom), "silent") == 0,
+	    "only reporter stopped: silent, not quiet (%s)",
+	    dom != NULL ? digest_domain_status(dom) : "-");
+	dom = find(d, "p.example");
+	ok(dom != NULL && !dom->silent && dom->stopped == 1 &&
+		strcmp(digest_domain_status(dom), "stopped") == 0,
+	    "one of two reporters stopped: stopped (%s)",
+	    dom != NULL ? digest_domain_status(dom) : "-");
+	dom = find(d, "ok.example");
+	ok(dom != NULL && dom->stopped == 0 &&
+		strcmp(digest_domain_status(dom), "clean") == 0,
+	    "the reporting domain stays clean");
+	ok(strcmp(digest_status(d), "silent") == 0, "digest status silent");
+	t = digest_text(d);
+	ft = flat(t);
+	ok(strstr(ft,
+	       "SILENT s.example: stopped reporting: Google Inc. "
+	       "(daily, last report 2026-10-23, due by 2026-10-28).") != NULL &&
+		strstr(ft,
+		    "STOPPED p.example: stopped reporting: Other Org "
+		    "(daily, last report 2026-10-23") != NULL,
+	    "text overview: which reporters stopped, and since when");
+	ok(strstr(t, "  silent\n") != NULL && strstr(t, "  stopped\n") != NULL,
+	    "text overview: status column says silent and stopped");
+	ok(strstr(ft,
+	       "SILENT: every reporter that sent reports stopped "
+	       "reporting: Google Inc.") != NULL,
+	    "text domain section says so");
+	subj = digest_subject(d, NULL);
+	ok(strstr(subj,
+	       ", SILENT: s.example, reporters stopped: p.example (") != NULL,
+	    "subject: %s", subj);
+	h = digest_html(d);
+	ok(strstr(h, "<b>SILENT</b> s.example: every reporter") != NULL &&
+		strstr(h, ">silent<") != NULL,
+	    "html: silent badge and the stopped reporters");
+	j = digest_json(d);
+	ok(strstr(j, "\"status\":\t\"silent\"") != NULL &&
+		strstr(j,
+		    "\"silent-domains\":\t[\"p.example\", "
+		    "\"s.example\"]") != NULL &&
+		strstr(j,
+		    "\"stopped-reporters\":\t[{\n\t\t\t\t\t\""
+		    "organization\":\t\"Google Inc.\",") != NULL &&
+		strstr(j, "\"last-report\":\t\"2026-10-23\"") != NULL,
+	    "json: status, silent domains, stopped reporters");
+	g_free(t);
+	g_free(ft);
+	g_free(h);
+	g_free(j);
+	g_free(subj);
+	digest_free(d);
+
+	/* one domain alone: the subject says SILENT without a name */
+	p.domain = "s.example";
+	d = digest_build((struct digest_entry *)(void *)e.a->data, e.a->len,
+	    &p);
+	subj = digest_subject(d, NULL);
+	ok(strcmp(subj,
+	       "TLS report for s.example: no sessions, SILENT "
+	       "(2026-10-26 to 2026-11-01)") == 0,
+	    "one domain: %s", subj);
+	g_free(subj);
 	digest_free(d);
 	g_array_unref(e.a);
 }
@@ -1873,6 +1967,7 @@ main(void)
 	test_hostile();
 	test_empty();
 	test_align();
+	test_silent();
 	test_clean_paths();
 	test_stream();
 	test_repeats();
