@@ -49,6 +49,7 @@ load_cb(const struct stored_report *sr, void *arg)
 	e.start = sr->start;
 	e.end = sr->end;
 	e.received = sr->received;
+	e.arrived = sr->arrived;
 	e.successful = sr->successful;
 	e.failed = sr->failed;
 	e.auth = &sr->auth;

@@ -1147,7 +1147,7 @@ add_entry(struct dbuild *b, const struct digest_entry *e,
 	struct rbuild *rb = reporter_get(b, e);
 	int64_t ok = e->successful > 0 ? e->successful : 0;
 	int64_t bad = e->failed > 0 ? e->failed : 0;
-	int64_t late;
+	int64_t late, arrived;
 
 	if (rb->contact == NULL && e->contact != NULL)
 		rb->contact = digest_clean(e->contact, STR_CAP);
@@ -1165,8 +1165,10 @@ add_entry(struct dbuild *b, const struct digest_entry *e,
 			rb->last_end = e->end;
 		}
 		g_array_append_val(rb->days, day);
-		late = e->received - end_excl(e->end);
-		if (e->received > 0)
+		/* when the mail came, not when we read it (a backfill) */
+		arrived = e->arrived != 0 ? e->arrived : e->received;
+		late = arrived - end_excl(e->end);
+		if (arrived > 0)
 			g_array_append_val(rb->late, late);
 	}
 	if (e->start >= prev_since && e->start < p->since) {

@@ -82,7 +82,11 @@ struct digest_entry {
 	const char *domain; /* report_domain() at ingestion */
 	int64_t start;
 	int64_t end;
-	int64_t received;
+	int64_t received; /* when it was stored */
+	int64_t arrived; /* when its mail arrived (stored_report.arrived);
+			    0: received.  A reporter's lateness is learned
+			    from it, so that a backfill and a live pipe
+			    give the same digest */
 	int64_t successful; /* counted once (report_totals) */
 	int64_t failed;
 	const struct report *report; /* decoded; NULL outside the period */

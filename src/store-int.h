@@ -18,8 +18,9 @@
 /* The schema version every backend writes (PRAGMA user_version in
    SQLite).  Bump it together with a new migration step.
    1: the reports, their policies and failure details;
-   2: who vouched for each report (reports.auth_*, trust/auth.h). */
-#define STORE_SCHEMA_VERSION 2
+   2: who vouched for each report (reports.auth_*, trust/auth.h);
+   3: when its mail arrived (reports.arrived). */
+#define STORE_SCHEMA_VERSION 3
 
 struct store_ops {
 	const char *name; /* "sqlite", "postgresql" */

@@ -122,6 +122,11 @@ static const char *const migrations[] = {
 	" ADD COLUMN auth_bits INTEGER,"
 	" ADD COLUMN auth_dnssec TEXT,"
 	" ADD COLUMN auth_reason TEXT;",
+	/* 2 -> 3: when each report's mail arrived (report_source.arrived);
+	   the reports stored before arrived, as far as we know, when they
+	   were stored */
+	"ALTER TABLE reports ADD COLUMN arrived BIGINT;"
+	"UPDATE reports SET arrived = received;",
 };
 
 _Static_assert(nitems(migrations) == STORE_SCHEMA_VERSION,
@@ -134,10 +139,10 @@ static const char sql_ins_report[] =
     " envelope_recipient, filename, source, origin, archive_path,"
     " received, deviations, json, sha256, auth_method, auth_result,"
     " auth_domain, auth_selector, auth_algorithm, auth_bits, auth_dnssec,"
-    " auth_reason) VALUES ($1, $2, $3, $4, $5, $6, $7::bigint,"
+    " auth_reason, arrived) VALUES ($1, $2, $3, $4, $5, $6, $7::bigint,"
     " $8::bigint, $9::bigint, $10::bigint, $11, $12, $13, $14, $15, $16,"
     " $17, $18::bigint, $19, $20, $21, $22, $23, $24, $25, $26,"
-    " $27::integer, $28, $29)"
+    " $27::integer, $28, $29, $30::bigint)"
     " ON CONFLICT (md5(organization_name), md5(report_id)) DO NOTHING"
     " RETURNING id";
 /* The row that holds the identity: the same one, or (for an md5
@@ -701,7 +706,7 @@ param_str(const char *text, char **tmp)
 }
 
 /* Up to PG_PARAMS parameters and the copies they own. */
-#define PG_PARAMS 29
+#define PG_PARAMS 30
 struct params {
 	const char *v[PG_PARAMS];
 	char *own[PG_PARAMS * 2];
@@ -920,6 +925,7 @@ pg_put(void *backend, const struct report *r, const struct report_source *src,
 	pp.v[19] = text_param(&pp, r->json);
 	pp.v[20] = r->sha256;
 	auth_params(&pp, &pp.v[21], src->auth);
+	pp.v[29] = int_param(&pp, src->arrived != 0 ? src->arrived : received);
 	res = pg_params(p, "ti_ins_report", NULL, PG_PARAMS, pp.v,
 	    "insert report", err);
 	params_clear(&pp);
@@ -1008,6 +1014,8 @@ pg_each_row(PGresult *res, int (*cb)(const struct stored_report *, void *),
 		    pq->getisnull(res, i, 24) ? 0 : (int)col_int(res, i, 24);
 		sr.auth.dnssec = col_auth(res, i, 25);
 		sr.auth.reason = col_auth(res, i, 26);
+		sr.arrived = pq->getisnull(res, i, 27) ? sr.received
+						       : col_int(res, i, 27);
 		if ((ret = cb(&sr, arg)) != 0)
 			return ret;
 	}
@@ -1110,7 +1118,8 @@ pg_each_report(void *backend, const struct store_query *q,
 			   " envelope_recipient, origin, archive_path,"
 			   " deviations, auth_method, auth_result,"
 			   " auth_domain, auth_selector, auth_algorithm,"
-			   " auth_bits, auth_dnssec, auth_reason FROM reports");
+			   " auth_bits, auth_dnssec, auth_reason, arrived"
+			   " FROM reports");
 	n = pg_where(sql, &pp, q);
 	g_string_append(sql, " ORDER BY start_time, id");
 	if (own &&

@@ -126,6 +126,11 @@ static const char *const migrations[] = {
 	"ALTER TABLE reports ADD COLUMN auth_bits INTEGER;"
 	"ALTER TABLE reports ADD COLUMN auth_dnssec TEXT;"
 	"ALTER TABLE reports ADD COLUMN auth_reason TEXT;",
+	/* 2 -> 3: when each report's mail arrived (report_source.arrived);
+	   the reports stored before arrived, as far as we know, when they
+	   were stored */
+	"ALTER TABLE reports ADD COLUMN arrived INTEGER;"
+	"UPDATE reports SET arrived = received;",
 };
 
 _Static_assert(nitems(migrations) == STORE_SCHEMA_VERSION,
@@ -138,9 +143,9 @@ static const char sql_ins_report[] =
     " envelope_recipient, filename, source, origin, archive_path,"
     " received, deviations, json, sha256, auth_method, auth_result,"
     " auth_domain, auth_selector, auth_algorithm, auth_bits, auth_dnssec,"
-    " auth_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-    " ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,"
-    " ?25, ?26, ?27, ?28, ?29)"
+    " auth_reason, arrived) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+    " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,"
+    " ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)"
     " ON CONFLICT (organization_name, report_id) DO NOTHING";
 static const char sql_sel_sha[] =
     "SELECT sha256 FROM reports WHERE organization_name = ?1 AND"
@@ -862,6 +867,7 @@ sq_put(void *backend, const struct report *r, const struct report_source *src,
 	    SQLITE_UTF8);
 	bind_cstr(st, 21, r->sha256);
 	bind_auth(st, 22, src->auth);
+	sqlite3_bind_int64(st, 30, src->arrived != 0 ? src->arrived : received);
 	rc = sq_run(s, st, "insert report", err);
 	g_free(devs);
 	if (rc == -1)
@@ -993,7 +999,8 @@ sq_each_report(void *backend, const struct store_query *q,
 			   " envelope_recipient, origin, archive_path,"
 			   " deviations, auth_method, auth_result,"
 			   " auth_domain, auth_selector, auth_algorithm,"
-			   " auth_bits, auth_dnssec, auth_reason FROM reports");
+			   " auth_bits, auth_dnssec, auth_reason, arrived"
+			   " FROM reports");
 	if (sq_query(s, sql, q, " ORDER BY start_time, id", &st, err) == -1)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1032,6 +1039,9 @@ sq_each_report(void *backend, const struct store_query *q,
 		sr.auth.bits = sqlite3_column_int(st, 24);
 		sr.auth.dnssec = col_auth(st, 25);
 		sr.auth.reason = col_auth(st, 26);
+		sr.arrived = sqlite3_column_int64(st, 27);
+		if (sr.arrived == 0)
+			sr.arrived = sr.received;
 		if ((ret = cb(&sr, arg)) != 0)
 			break;
 	}

@@ -474,7 +474,7 @@ v1(const char *base, PGconn *c)
 	st = store_open(spec, STORE_READ, 2000, &err);
 	ok(st == NULL && err.status == TI_E_CONFIG &&
 		strstr(err.msg,
-		    "store schema 1 is older than this program (2): the next "
+		    "store schema 1 is older than this program (3): the next "
 		    "delivery migrates it") != NULL,
 	    "read: older than this program, says how to migrate: %s", err.msg);
 	store_close(st);
@@ -486,16 +486,17 @@ v1(const char *base, PGconn *c)
 	ok(sql1_is(c,
 	       "SELECT value FROM tiv1.tlsrpt_meta WHERE key ="
 	       " 'schema_version'",
-	       "2"),
-	    "schema_version is 2");
+	       "3"),
+	    "schema_version is 3");
 	ok(sql1_is(c,
 	       "SELECT id || '|' || report_id || '|' || auth_method || '|' ||"
 	       " auth_result || '|' || coalesce(auth_domain, auth_selector,"
 	       " auth_algorithm, auth_bits::text, auth_dnssec, auth_reason,"
-	       " 'null') || '|' || received || '|' || json FROM tiv1.reports",
-	       "7|old-1|none|none|null|1672700000|{\"old\":1}"),
-	    "the old row: method none, result none, the rest NULL, its own "
-	    "columns as they were");
+	       " 'null') || '|' || received || '|' || arrived || '|' || json"
+	       " FROM tiv1.reports",
+	       "7|old-1|none|none|null|1672700000|1672700000|{\"old\":1}"),
+	    "the old row: method none, result none, the rest NULL, arrived "
+	    "when it was stored, its own columns as they were");
 	r = mkreport("New Org", "new-1", "example.net", 1704067200, "{}");
 	ok(put1(st, r, &src, &res, NULL, &err) == 0 && res == STORE_NEW,
 	    "a report with an auth record goes into the migrated store: %s",

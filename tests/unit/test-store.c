@@ -335,8 +335,8 @@ test_put(void)
 	ok(sql1_is(db, "PRAGMA journal_mode", "wal"), "journal_mode is WAL");
 	ok(sql1_is(db, "PRAGMA synchronous", "2"), "synchronous is FULL");
 	ok(sql1_is(db, "PRAGMA foreign_keys", "1"), "foreign_keys is ON");
-	ok(sql1_is(db, "PRAGMA user_version", "2"), "user_version is 2");
-	ok(store_schema_version() == 2, "store_schema_version() is 2");
+	ok(sql1_is(db, "PRAGMA user_version", "3"), "user_version is 3");
+	ok(store_schema_version() == 3, "store_schema_version() is 3");
 
 	ok(store_put(st, r1, &src, &res, sha, &err) == -1 &&
 		err.status == TI_E_BUG,
@@ -427,6 +427,7 @@ test_put(void)
 			s->start == 1704067200 &&
 			s->end == 1704067200 + 86399 && s->successful == 10 &&
 			s->failed == 2 && s->received == 1700000000 &&
+			s->arrived == 1700000000 &&
 			streq(s->message_id, "abc@reporter.example") &&
 			streq(s->envelope_sender, "noreply@reporter.example") &&
 			streq(s->filename, src.filename) &&
@@ -733,12 +734,12 @@ test_versions(void)
 
 	/* a store written by a newer program */
 	sqlite3_open(path, &db);
-	sqlite3_exec(db, "PRAGMA user_version = 3", NULL, NULL, NULL);
+	sqlite3_exec(db, "PRAGMA user_version = 4", NULL, NULL, NULL);
 	sqlite3_close(db);
 	ok(store_open(path, STORE_WRITE, 100, &err) == NULL &&
 		err.status == TI_E_CONFIG &&
 		strstr(err.msg,
-		    "store schema 3 is newer than this program (2)"),
+		    "store schema 4 is newer than this program (3)"),
 	    "newer schema, write: TI_E_CONFIG: %s", err.msg);
 	ti_err_clear(&err);
 	ok(store_open(path, STORE_READ, 100, &err) == NULL &&
@@ -885,8 +886,8 @@ test_v1_big_wal(void)
 		store_close(st);
 	st = store_open(path, STORE_WRITE, 100, &err);
 	ok(st != NULL &&
-		sql1_is(store_sqlite_db(st), "PRAGMA user_version", "2"),
-	    "opened again: still version 2: %s", err.msg);
+		sql1_is(store_sqlite_db(st), "PRAGMA user_version", "3"),
+	    "opened again: still version 3: %s", err.msg);
 	if (st != NULL)
 		store_close(st);
 	sqlite3_close(other);
@@ -916,7 +917,7 @@ test_v1(void)
 	ok(store_open(path, STORE_READ, 100, &err) == NULL &&
 		err.status == TI_E_CONFIG &&
 		strstr(err.msg,
-		    "store schema 1 is older than this program (2): the next "
+		    "store schema 1 is older than this program (3): the next "
 		    "delivery migrates it") != NULL,
 	    "read: older than this program, says how to migrate: %s", err.msg);
 	ti_err_clear(&err);
@@ -925,15 +926,16 @@ test_v1(void)
 	if (st == NULL)
 		goto out;
 	db = store_sqlite_db(st);
-	ok(sql1_is(db, "PRAGMA user_version", "2"), "user_version is 2");
+	ok(sql1_is(db, "PRAGMA user_version", "3"), "user_version is 3");
 	ok(sql1_is(db,
 	       "SELECT id || '|' || report_id || '|' || auth_method || '|' ||"
 	       " auth_result || '|' || coalesce(auth_domain, auth_selector,"
 	       " auth_algorithm, auth_bits, auth_dnssec, auth_reason, 'null')"
-	       " || '|' || received || '|' || json FROM reports",
-	       "7|old-1|none|none|null|1672700000|{\"old\":1}"),
-	    "the old row: method none, result none, the rest NULL, its own "
-	    "columns as they were");
+	       " || '|' || received || '|' || arrived || '|' || json"
+	       " FROM reports",
+	       "7|old-1|none|none|null|1672700000|1672700000|{\"old\":1}"),
+	    "the old row: method none, result none, the rest NULL, arrived "
+	    "when it was stored, its own columns as they were");
 	ok(sql1_is(db, "PRAGMA integrity_check", "ok") &&
 		sql1_is(db, "SELECT count(*) FROM failures", "1"),
 	    "integrity_check ok, its failure row kept");
