@@ -126,6 +126,7 @@ verdict_color(enum digest_verdict v)
 	case VERDICT_NONE:
 	case VERDICT_NO_STS:
 	case VERDICT_UNAUTHENTICATED:
+	case VERDICT_NO_REPORTS:
 		break;
 	}
 	return "#616161";
@@ -145,6 +146,8 @@ verdict_title(enum digest_verdict v)
 		return "Mode none";
 	case VERDICT_UNAUTHENTICATED:
 		return "No verdict: no authenticated report";
+	case VERDICT_NO_REPORTS:
+		return "No verdict: no reports this period";
 	case VERDICT_NO_STS:
 		break;
 	}
@@ -221,7 +224,8 @@ summary(GString *out, const struct digest *d)
 			g_string_append_printf(out, "</td>%s", tdr);
 			num(out, dom->failed);
 			g_string_append_printf(out, "</td>%s", tdr);
-			esc(out, rate);
+			esc(out,
+			    dom->successful + dom->failed > 0 ? rate : "-");
 			g_string_append_printf(out, "</td>%s", tdr);
 			esc(out, chg);
 			g_string_append_printf(out, "</td>%s", td);
@@ -613,11 +617,23 @@ reporters(GString *out, const struct digest_domain *dom)
 static void
 policies(GString *out, const struct digest_domain *dom)
 {
+	char *origin = digest_policy_origin(dom);
+
 	h2(out, "Policies");
+	if (origin != NULL) {
+		g_string_append(out, "<div style=\"margin:2px 0;\">");
+		esc(out, origin);
+		g_string_append(out, "</div>\n");
+		g_free(origin);
+	}
 	g_string_append(out,
 	    "<div style=\"margin:2px 0;\"><span style=\"color:" C_MUTED
 	    ";\">MTA-STS mode:</span> ");
-	if (dom->n_modes == 0)
+	if (dom->policy_mode != NULL) {
+		g_string_append(out, "<code>");
+		esc(out, dom->policy_mode);
+		g_string_append(out, "</code>");
+	} else if (dom->n_modes == 0)
 		g_string_append(out,
 		    dom->sts_seen ? "not reported" : "no policy seen");
 	for (size_t i = 0; i < dom->n_modes; i++) {

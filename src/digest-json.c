@@ -202,8 +202,12 @@ domain_json(const struct digest *d, const struct digest_domain *dom)
 	add_int(o, "reports", (int64_t)dom->reports);
 	add_int(o, "successful", dom->successful);
 	add_int(o, "failed", dom->failed);
-	add_rate(o, "failure-rate", dom->rate);
+	if (dom->successful + dom->failed > 0)
+		add_rate(o, "failure-rate", dom->rate);
+	else /* no session: no rate, not 0.00 */
+		cJSON_AddNullToObject(o, "failure-rate");
 	add_str(o, "status", digest_domain_status(dom));
+	cJSON_AddBoolToObject(o, "seen-before", dom->seen_before);
 	cJSON_AddItemToObject(o, "authentication", auth_json(d, &dom->auth, 1));
 	if (dom->has_prev) {
 		x = cJSON_CreateObject();
@@ -268,10 +272,15 @@ domain_json(const struct digest *d, const struct digest_domain *dom)
 	cJSON_AddItemToObject(x, "modes",
 	    counts(dom->modes, dom->n_modes, "mode"));
 	cJSON_AddItemToObject(x, "mx", strv(dom->mx_patterns));
+	/* no report in the period: the newest known, and whence */
+	add_str(x, "newest-known-mode", dom->policy_mode);
 	x = cJSON_AddObjectToObject(o, "dane");
 	cJSON_AddBoolToObject(x, "seen", dom->tlsa_seen);
 	cJSON_AddItemToObject(x, "tlsa", strv(dom->tlsa));
 	cJSON_AddBoolToObject(o, "no-policy-found", dom->no_policy_seen);
+	x = cJSON_AddObjectToObject(o, "policy-source");
+	add_date(x, "report-of", dom->policy_from);
+	add_str(x, "reporter", dom->policy_by);
 
 	x = cJSON_AddObjectToObject(o, "enforce");
 	add_str(x, "verdict", digest_verdict_name(dom->enforce.verdict));

@@ -244,7 +244,8 @@ summary_table(GString *out, const struct digest *d)
 			table_row(t, dom->name, "-", "-", "-", "-",
 			    digest_domain_status(dom));
 		else
-			table_row(t, dom->name, all, bad, rate, chg,
+			table_row(t, dom->name, all, bad,
+			    dom->successful + dom->failed > 0 ? rate : "-", chg,
 			    digest_domain_status(dom));
 		g_free(rate);
 		g_free(chg);
@@ -535,8 +536,15 @@ policies(GString *out, const struct digest_domain *dom)
 {
 	GString *s = g_string_new(NULL);
 
+	char *origin = digest_policy_origin(dom);
+
 	g_string_append(out, "\nPolicies:\n");
-	if (dom->n_modes > 0) {
+	if (origin != NULL)
+		wrap(out, "  ", "  ", origin);
+	g_free(origin);
+	if (dom->policy_mode != NULL)
+		wrap(out, "  MTA-STS mode: ", "      ", dom->policy_mode);
+	else if (dom->n_modes > 0) {
 		for (size_t i = 0; i < dom->n_modes; i++)
 			g_string_append_printf(s, "%s%s (%lld report%s)",
 			    i > 0 ? ", " : "", dom->modes[i].name,
@@ -581,6 +589,8 @@ verdict_title(enum digest_verdict v)
 		return "mode none";
 	case VERDICT_UNAUTHENTICATED:
 		return "no verdict (no authenticated report)";
+	case VERDICT_NO_REPORTS:
+		return "no verdict (no reports this period)";
 	case VERDICT_NO_STS:
 		break;
 	}

@@ -186,8 +186,10 @@ digest_change(const struct digest_domain *dom)
 	char buf[G_ASCII_DTOSTR_BUF_SIZE];
 	double delta;
 
+	if (dom->successful + dom->failed <= 0)
+		return g_strdup("-"); /* no rate to compare */
 	if (!dom->has_prev)
-		return g_strdup("new");
+		return g_strdup(dom->seen_before ? "was silent" : "new");
 	delta = dom->rate - dom->prev_rate;
 	g_ascii_formatd(buf, sizeof(buf), "%+.2f", delta);
 	if (strcmp(buf, "+0.00") == 0 || strcmp(buf, "-0.00") == 0)
@@ -227,6 +229,8 @@ digest_verdict_name(enum digest_verdict v)
 		return "mode-none";
 	case VERDICT_UNAUTHENTICATED:
 		return "unauthenticated";
+	case VERDICT_NO_REPORTS:
+		return "no-reports";
 	case VERDICT_NO_STS:
 		break;
 	}
@@ -266,6 +270,21 @@ digest_status(const struct digest *d)
 	return silent ? "silent"
 	    : stopped ? "stopped"
 		      : digest_level_name(d->level);
+}
+
+char *
+digest_policy_origin(const struct digest_domain *dom)
+{
+	char *d, *s;
+
+	if (dom->policy_from == 0)
+		return NULL;
+	d = digest_date(dom->policy_from);
+	s = g_strdup_printf("No reports this period: the newest policy known "
+			    "comes from a report by %s of %s.",
+	    dom->policy_by, d);
+	g_free(d);
+	return s;
 }
 
 int

@@ -262,7 +262,7 @@ struct dbuild {
 	char *name;
 	size_t reports;
 	int64_t ok, bad, prev_ok, prev_bad;
-	int has_prev;
+	int has_prev, seen_before;
 	struct digest_day *days;
 	size_t n_days;
 	GHashTable *types; /* result-type -> sessions */
@@ -284,6 +284,11 @@ struct dbuild {
 	GHashTable *hosts; /* name -> host_new(name) */
 	GHashTable *sts_seen; /* policy-string -> struct sts_parsed */
 	GHashTable *tlsa_parsed; /* policy-string -> char ** records */
+	/* the newest report before the period (digest_builder_policy) */
+	int64_t hp_start; /* 0: none */
+	char *hp_org, *hp_mode;
+	int hp_sts, hp_tlsa, hp_nopol;
+	GHashTable *hp_mx, *hp_tlsa_set; /* sets; NULL: none */
 };
 
 struct sts_parsed {
@@ -801,6 +806,41 @@ unauthenticated_reason(GString *why, const struct digest_auth *a)
 	}
 }
 
+/* Why a domain without a report in the period gets no verdict, and the
+   newest policy known (mode: its MTA-STS mode, or NULL). */
+static void
+no_reports_reason(GString *why, const struct digest_domain *dom,
+    const char *mode)
+{
+	char *d;
+
+	g_string_append(why, "No reports this period, so no verdict.");
+	if (dom->policy_from != 0) {
+		d = digest_date(dom->policy_from);
+		g_string_append_printf(why,
+		    "  The newest policy known, in the report of %s by %s, ", d,
+		    dom->policy_by);
+		g_free(d);
+		if (mode != NULL)
+			g_string_append_printf(why, "was MTA-STS mode %s.",
+			    mode);
+		else if (dom->sts_seen)
+			g_string_append(why,
+			    "was an MTA-STS policy whose mode was not "
+			    "echoed.");
+		else if (dom->tlsa_seen)
+			g_string_append(why, "was DANE only, no MTA-STS.");
+		else
+			g_string_append(why,
+			    "found no policy (no-policy-found).");
+	}
+	if (dom->silent)
+		g_string_append(why,
+		    "  Every reporter stopped: find out why (the _smtp._tls "
+		    "TXT record, the rua mailbox) before reading anything "
+		    "into the silence.");
+}
+
 /* The enforce verdict from the history entries of the domain. */
 static void
 enforce_finish(struct dbuild *b, struct digest_domain *dom,
@@ -813,7 +853,7 @@ enforce_finish(struct dbuild *b, struct digest_domain *dom,
 	GString *why = g_string_new(NULL);
 	int64_t last_fail = 0, first = 0, day;
 	char *d1, *d2;
-	const char *mode = b->mode;
+	const char *mode = dom->policy_from != 0 ? dom->policy_mode : b->mode;
 
 	for (guint i = 0; i < b->hist->len; i++) {
 		if (h[i].failed > 0 && end_excl(h[i].end) > last_fail)
@@ -843,6 +883,10 @@ enforce_finish(struct dbuild *b, struct digest_domain *dom,
 	if (dom->reports == 0 && dom->auth.excluded > 0) {
 		v->verdict = VERDICT_UNAUTHENTICATED;
 		unauthenticated_reason(why, &dom->auth);
+	} else if (dom->reports == 0) {
+		/* advice about a policy needs this period's evidence */
+		v->verdict = VERDICT_NO_REPORTS;
+		no_reports_reason(why, dom, mode);
 	} else if (mode == NULL) {
 		v->verdict = VERDICT_NO_STS;
 		if (b->tlsa_seen && !b->sts)
@@ -948,6 +992,70 @@ done:
 	v->reason = g_string_free(why, FALSE);
 }
 
+/* The policies of e, a report before the period, when it is the newest
+   one so far (the policy section and the verdict fall back on it when
+   the period has no report). */
+static void
+hist_policy(struct dbuild *b, const struct digest_entry *e)
+{
+	const struct report *r = e->report;
+
+	if (r == NULL || (b->hp_start != 0 && e->start < b->hp_start))
+		return;
+	b->hp_start = e->start;
+	g_free(b->hp_org);
+	b->hp_org = digest_clean(
+	    e->organization != NULL ? e->organization : "(unnamed)", STR_CAP);
+	g_free(b->hp_mode);
+	b->hp_mode = NULL;
+	b->hp_sts = b->hp_tlsa = b->hp_nopol = 0;
+	if (b->hp_mx != NULL)
+		g_hash_table_unref(b->hp_mx);
+	if (b->hp_tlsa_set != NULL)
+		g_hash_table_unref(b->hp_tlsa_set);
+	b->hp_mx = set_new();
+	b->hp_tlsa_set = set_new();
+	for (size_t i = 0; i < r->n_policies; i++) {
+		const struct policy *pol = &r->policies[i];
+
+		if (strcmp(pol->policy_type, "sts") == 0) {
+			const struct sts_parsed *sp =
+			    sts_of(b, pol->policy_string);
+
+			b->hp_sts = 1;
+			set_add_all(b->hp_mx, sp->mx);
+			if (sp->mode != NULL && b->hp_mode == NULL)
+				b->hp_mode = g_strdup(sp->mode);
+		} else if (strcmp(pol->policy_type, "tlsa") == 0) {
+			b->hp_tlsa = 1;
+			set_add_all(b->hp_tlsa_set,
+			    tlsa_of(b, pol->policy_string));
+		} else if (strcmp(pol->policy_type, "no-policy-found") == 0)
+			b->hp_nopol = 1;
+	}
+}
+
+/* The period has no policy fact: take those of the newest report before
+   it, and say so (dom->policy_from). */
+static void
+policy_fallback(struct dbuild *b, struct digest_domain *dom)
+{
+	if (b->sts || b->tlsa_seen || b->nopol || b->hp_start == 0)
+		return;
+	dom->policy_from = b->hp_start;
+	dom->policy_by = g_strdup(b->hp_org);
+	dom->policy_mode = g_strdup(b->hp_mode);
+	dom->sts_seen = b->hp_sts;
+	dom->tlsa_seen = b->hp_tlsa;
+	dom->no_policy_seen = b->hp_nopol;
+	g_strfreev(dom->mx_patterns);
+	dom->mx_patterns = set_steal(b->hp_mx);
+	b->hp_mx = NULL;
+	g_strfreev(dom->tlsa);
+	dom->tlsa = set_steal(b->hp_tlsa_set);
+	b->hp_tlsa_set = NULL;
+}
+
 static void
 domain_finish(struct dbuild *b, struct digest_domain *dom,
     const struct digest_params *p, int64_t as_of)
@@ -964,6 +1072,7 @@ domain_finish(struct dbuild *b, struct digest_domain *dom,
 	dom->rate = rate_of(b->ok, b->bad);
 	dom->level = level_of(b->ok, b->bad, p);
 	dom->has_prev = b->has_prev;
+	dom->seen_before = b->seen_before;
 	dom->prev_successful = b->prev_ok;
 	dom->prev_failed = b->prev_bad;
 	dom->prev_rate = rate_of(b->prev_ok, b->prev_bad);
@@ -1067,6 +1176,7 @@ domain_finish(struct dbuild *b, struct digest_domain *dom,
 	dom->auth.excluded_reporters =
 	    counter_steal(b->excluded_orgs, 0, &dom->auth.n_excluded_reporters);
 	b->excluded_orgs = NULL;
+	policy_fallback(b, dom);
 	enforce_finish(b, dom, p);
 }
 
@@ -1098,6 +1208,12 @@ dbuild_free(gpointer p)
 	g_hash_table_unref(b->hosts);
 	g_hash_table_unref(b->sts_seen);
 	g_hash_table_unref(b->tlsa_parsed);
+	g_free(b->hp_org);
+	g_free(b->hp_mode);
+	if (b->hp_mx != NULL)
+		g_hash_table_unref(b->hp_mx);
+	if (b->hp_tlsa_set != NULL)
+		g_hash_table_unref(b->hp_tlsa_set);
 	g_free(b);
 }
 
@@ -1176,8 +1292,10 @@ add_entry(struct dbuild *b, const struct digest_entry *e,
 		b->prev_ok = ti_sat_add(b->prev_ok, ok);
 		b->prev_bad = ti_sat_add(b->prev_bad, bad);
 	}
-	if (e->start < p->since)
+	if (e->start < p->since) {
+		b->seen_before = 1;
 		return;
+	}
 	b->reports++;
 	b->ok = ti_sat_add(b->ok, ok);
 	b->bad = ti_sat_add(b->bad, bad);
@@ -1349,9 +1467,27 @@ digest_builder_add(struct digest_builder *b, const struct digest_entry *e)
 		auth_add(db, e, k, counted);
 	if (!counted)
 		return;
+	if (e->start < b->p.since)
+		hist_policy(db, e);
 	add_entry(db, e, &b->p, b->d->prev_since, b->d->as_of);
 	if (e->start >= b->p.since)
 		b->d->reports++;
+}
+
+void
+digest_builder_policy(struct digest_builder *b, const struct digest_entry *e)
+{
+	struct dbuild *db;
+	char *key;
+
+	if (e->start < b->hist || e->start >= b->p.since ||
+	    !digest_counts(&b->p, e->auth, e->source))
+		return;
+	key = domain_key(e->domain);
+	db = g_hash_table_lookup(b->doms, key);
+	g_free(key);
+	if (db != NULL) /* else digest_builder_add() never made it */
+		hist_policy(db, e);
 }
 
 void
@@ -1472,6 +1608,8 @@ digest_free(struct digest *d)
 		counts_free(dom->auth.excluded_reporters,
 		    dom->auth.n_excluded_reporters);
 		g_free(dom->enforce.reason);
+		g_free(dom->policy_by);
+		g_free(dom->policy_mode);
 	}
 	g_free(d->domains);
 	g_free(d->label);

@@ -124,6 +124,8 @@ enum digest_verdict {
 	VERDICT_NO_STS, /* no MTA-STS policy seen in the period */
 	VERDICT_UNAUTHENTICATED, /* no verdict: every report of the period
 				    was unauthenticated, and not counted */
+	VERDICT_NO_REPORTS, /* no verdict: no report in the period (the
+			       reason names the newest policy known) */
 };
 
 /* A name with a session count: an MX, an IP, a mode, a reporter. */
@@ -229,6 +231,7 @@ struct digest_domain {
 	double rate; /* per cent; 0 when no session */
 	enum digest_level level;
 	int has_prev; /* reports in the previous period */
+	int seen_before; /* counted reports before the period */
 	int64_t prev_successful;
 	int64_t prev_failed;
 	double prev_rate;
@@ -261,6 +264,15 @@ struct digest_domain {
 	int sts_seen;
 	int tlsa_seen;
 	int no_policy_seen;
+	/* The policy facts above (sts_seen, tlsa_seen, no_policy_seen,
+	   mx_patterns, tlsa) come from the reports of the period; when the
+	   period has none, from the newest counted report before it in the
+	   history window: policy_from is then its start (0: from the
+	   period), policy_by its reporter, policy_mode the MTA-STS mode it
+	   saw (NULL: none), and modes is empty. */
+	int64_t policy_from;
+	char *policy_by;
+	char *policy_mode;
 	struct digest_auth auth;
 	struct digest_enforce enforce;
 };
@@ -311,6 +323,15 @@ struct digest_builder *digest_builder_new(const struct digest_params *p);
 void digest_builder_add(struct digest_builder *b, const struct digest_entry *e);
 struct digest *digest_builder_finish(struct digest_builder *b);
 void digest_builder_free(struct digest_builder *b);
+
+/* The policy of e, a report before the period (e->report decoded), for
+   a domain whose period may hold none: only its policies are read, and
+   only when it is the newest such report of its domain so far.  An
+   entry the builder would not count is ignored.  digest_builder_add()
+   does the same for an entry before the period that comes with its
+   report; digest_load() decodes only the newest one per domain. */
+void digest_builder_policy(struct digest_builder *b,
+    const struct digest_entry *e);
 
 /* ---- loading from a store ---------------------------------------- */
 
@@ -384,10 +405,18 @@ char *digest_excluded_hint(const struct digest_domain *dom, const char *org);
    one.  For aligning text tables; NULL is 0. */
 size_t digest_width(const char *s);
 
+/* When the policy facts of dom come from before the period: "No
+   reports this period: the newest policy known comes from the report of
+   2026-10-17 by Google Inc."; NULL when they come from the period.
+   g_free() it. */
+char *digest_policy_origin(const struct digest_domain *dom);
+
 /* "2.40%" (two decimals, whatever the locale). */
 char *digest_pct(double rate);
 /* The change of rate from the previous period: "+1.10 points",
-   "-0.25 points", "no change", or "new" without a previous period. */
+   "-0.25 points", "no change"; without a report in the previous period
+   "new" for a domain first seen in this one, "was silent" for one seen
+   before; "-" without a session in this period. */
 char *digest_change(const struct digest_domain *dom);
 
 /* "2026-10-26" and "2026-10-26 13:05" (UTC); "?" out of range. */

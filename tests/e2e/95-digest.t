@@ -456,6 +456,10 @@ ok "arrival: Google stopped, s.example silent" sh -c \
     "grep -q '\"status\":.\"silent\"' '$TMP/backfill.json' &&
      grep -q '\"stopped-reporters\":.\[{' '$TMP/backfill.json' &&
      grep -q '\"lateness-days\":.1,' '$TMP/backfill.json'"
+ok "arrival: no report this period: no verdict, the newest policy known" sh -c \
+    "grep -q '\"verdict\":.\"no-reports\"' '$TMP/backfill.json' &&
+     grep -q '\"newest-known-mode\":.\"testing\"' '$TMP/backfill.json' &&
+     ! grep -q 'publish an _mta-sts' '$TMP/backfill.json'"
 DB=$DB0
 
 done_testing

@@ -1379,6 +1379,74 @@ test_silent(void)
 	g_array_unref(e.a);
 }
 
+/* Issue #17: no report in the period is no reason to advise publishing
+   an _mta-sts record: the policy section and the verdict use the newest
+   policy known, and say there were no reports. */
+static void
+test_policy_history(void)
+{
+	struct entries e = { g_array_new(FALSE, TRUE,
+	    sizeof(struct digest_entry)) };
+	struct digest_params p;
+	struct digest *d;
+	const struct digest_domain *dom;
+	char *t, *ft, *h, *j;
+
+	daily(&e, "Google Inc.", "t.example", 0, 13, 100);
+	params(&p, 21, 7);
+	d = digest_build((struct digest_entry *)(void *)e.a->data, e.a->len,
+	    &p);
+	dom = find(d, "t.example");
+	ok(dom != NULL && dom->enforce.verdict == VERDICT_NO_REPORTS &&
+		strstr(dom->enforce.reason,
+		    "No reports this period, so no verdict.  The newest "
+		    "policy known, in the report of 2026-10-18 by Google "
+		    "Inc., was MTA-STS mode testing.") != NULL &&
+		strstr(dom->enforce.reason, "publish") == NULL,
+	    "no report in the period: no verdict, the newest policy: %s",
+	    dom != NULL ? dom->enforce.reason : "-");
+	ok(dom != NULL && dom->sts_seen && dom->policy_from == D0 + 13 * DAY &&
+		strcmp(dom->policy_mode, "testing") == 0 &&
+		dom->mx_patterns[0] != NULL &&
+		strcmp(dom->mx_patterns[0], "mx1.t.example") == 0,
+	    "the policy facts come from the newest report before the period");
+	t = digest_text(d);
+	ft = flat(t);
+	ok(strstr(ft,
+	       "Policies: No reports this period: the newest policy "
+	       "known comes from a report by Google Inc. of "
+	       "2026-10-18. MTA-STS mode: testing") != NULL &&
+		strstr(ft, "no policy seen") == NULL &&
+		strstr(ft, "Enforce: no verdict (no reports this period).") !=
+		    NULL,
+	    "text: the newest policy known, no advice");
+	h = digest_html(d);
+	ok(strstr(h, "No verdict: no reports this period") != NULL &&
+		strstr(h, "<code>testing</code>") != NULL,
+	    "html: the same");
+	j = digest_json(d);
+	ok(strstr(j, "\"verdict\":\t\"no-reports\"") != NULL &&
+		strstr(j, "\"newest-known-mode\":\t\"testing\"") != NULL &&
+		strstr(j, "\"report-of\":\t\"2026-10-18\"") != NULL,
+	    "json: verdict no-reports, the newest mode and its report");
+	g_free(t);
+	g_free(ft);
+	g_free(h);
+	g_free(j);
+	digest_free(d);
+
+	/* a report in the period: its own policy, as before */
+	daily(&e, "Google Inc.", "t.example", 22, 22, 100);
+	d = digest_build((struct digest_entry *)(void *)e.a->data, e.a->len,
+	    &p);
+	dom = find(d, "t.example");
+	ok(dom != NULL && dom->policy_from == 0 && dom->policy_mode == NULL &&
+		dom->enforce.verdict == VERDICT_NOT_READY,
+	    "a report in the period: its policy, a verdict");
+	digest_free(d);
+	g_array_unref(e.a);
+}
+
 /* t with each line break and the indent after it as one blank, so that
    a sentence can be looked for whatever the wrapping. */
 static char *
@@ -1968,6 +2036,7 @@ main(void)
 	test_empty();
 	test_align();
 	test_silent();
+	test_policy_history();
 	test_clean_paths();
 	test_stream();
 	test_repeats();
