@@ -975,6 +975,8 @@ main(int argc, char **argv)
 	else if (opt_files == NULL)
 		rc = ingest_stdin(&run, &err);
 	else {
+		/* a backfill: one alert per domain at most, and it says so */
+		alert_queue_set_backfill(alerts, 1);
 		run.batch_start = g_get_monotonic_time();
 		if (st != NULL)
 			rc = store_batch_begin(st, &err);

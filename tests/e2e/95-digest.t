@@ -296,6 +296,18 @@ ok "alert: below the threshold, no alert" is \
 ingest -c "$TMP/alert.conf" "$(report old.example $((yday - 30 * 86400)) 1 9 a4)"
 ok "alert: a backfilled old period does not alert" is \
     "$(wc -l <"$TMP/alerts.jsonl" | tr -d ' ')" 1
+# a backfill of six failing days: one alert, for the newest, saying so
+rm -rf "$TMP/in"
+for k in 0 1 2 3 4 5; do
+	report multi.example $((yday - k * 86400)) 50 50 "m$k" >/dev/null
+done
+ingest -c "$TMP/alert.conf" "$TMP/in"
+ok "alert: a backfill alerts once per domain, for its newest period" sh -c \
+    "test \$(grep -c '\"domain\":\"multi.example\"' '$TMP/alerts.jsonl') = 1 &&
+     grep '\"domain\":\"multi.example\"' '$TMP/alerts.jsonl' |
+     grep -q '\"label\":\"day $(date -u -d "@$yday" +%Y-%m-%d)\",\"backfill\":true' &&
+     grep -q 'alert status=sent domain=multi.example .*backfill=yes' '$TMP/log'"
+sed -i '/multi.example/d' "$TMP/alerts.jsonl"
 ingest -c "$TMP/alert.conf" "$(report alert.example "$yday" 90 10 a1)"
 ok "alert: a duplicate report does not alert" is \
     "$(wc -l <"$TMP/alerts.jsonl" | tr -d ' ')" 1
