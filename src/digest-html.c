@@ -293,8 +293,11 @@ day_charts(GString *out, const struct digest *d,
 		    "height:%dpx;\" title=\"",
 		    CHART_H + 4);
 		esc(out, date);
-		g_string_append_printf(out, ": %lld ok, %lld failed\">",
-		    (long long)day->successful, (long long)day->failed);
+		g_string_append_printf(out, ": %lld ok, %lld failed%s\">",
+		    (long long)day->successful, (long long)day->failed,
+		    day->open          ? " (not over yet)"
+			: day->partial ? " (only part of the day)"
+				       : "");
 		g_string_append_printf(out,
 		    "<div style=\"width:%zupx;height:%dpx;background:%s;"
 		    "font-size:0;line-height:0;\"></div>"

@@ -225,6 +225,8 @@ domain_json(const struct digest *d, const struct digest_domain *dom)
 		add_date(x, "date", dom->days[i].day);
 		add_int(x, "successful", dom->days[i].successful);
 		add_int(x, "failed", dom->days[i].failed);
+		cJSON_AddBoolToObject(x, "partial", dom->days[i].partial);
+		cJSON_AddBoolToObject(x, "over", !dom->days[i].open);
 		cJSON_AddItemToArray(a, x);
 	}
 	x = cJSON_AddObjectToObject(o, "categories");

@@ -276,8 +276,14 @@ days_table(GString *out, const struct digest_domain *dom)
 		char *date = digest_date(day->day), *rate, *ok, *bad, *b1, *b2;
 		char *bars;
 
+		/* a day not over, or only partly in the period, is not a
+		   day without traffic */
+		const char *note = day->open ? "(not over yet)"
+		    : day->partial           ? "(only part of the day)"
+					     : NULL;
+
 		if (day->successful + day->failed == 0) {
-			table_row(t, date, "-", "-", "-", NULL);
+			table_row(t, date, "-", "-", "-", note);
 			g_free(date);
 			continue;
 		}
@@ -287,7 +293,8 @@ days_table(GString *out, const struct digest_domain *dom)
 		bad = num(day->failed);
 		b1 = bar(day->successful, max, '#');
 		b2 = bar(day->failed, max, '!');
-		bars = g_strconcat(b1, b2, NULL);
+		bars = g_strconcat(b1, b2, note != NULL ? " " : "",
+		    note != NULL ? note : "", NULL);
 		table_row(t, date, ok, bad, rate, bars);
 		g_free(date);
 		g_free(rate);

@@ -58,6 +58,7 @@
 #define LATENESS_MIN DIGEST_DAY
 #define LATENESS_MAX (7 * DIGEST_DAY)
 #define LIST_CAP 20 /* entries of one IP or reason list kept */
+#define COVER_MAX 31 /* days one report's date range counts for */
 
 void
 digest_params_default(struct digest_params *p)
@@ -273,6 +274,9 @@ struct dbuild {
 	GHashTable *modes; /* mode -> reports */
 	GHashTable *mx_patterns, *tlsa;
 	int sts, tlsa_seen, nopol;
+	int64_t bad_enforce; /* failed sessions of period reports that saw
+				mode enforce */
+	int64_t enforce_first; /* start of the first of them; 0 */
 	char *mode; /* latest mode seen */
 	int64_t mode_start;
 	GArray *hist; /* struct hentry, one per entry up to as_of */
@@ -375,7 +379,7 @@ sts_parsed_free(gpointer p)
 }
 
 static struct dbuild *
-dbuild_new(const char *key, const struct digest_params *p)
+dbuild_new(const char *key, const struct digest_params *p, int64_t as_of)
 {
 	struct dbuild *b = g_new0(struct dbuild, 1);
 	int64_t span = p->until - p->since;
@@ -388,8 +392,14 @@ dbuild_new(const char *key, const struct digest_params *p)
 		b->n_days =
 		    (size_t)((p->until - first + DIGEST_DAY - 1) / DIGEST_DAY);
 		b->days = g_new0(struct digest_day, b->n_days + 1);
-		for (size_t i = 0; i < b->n_days; i++)
-			b->days[i].day = first + (int64_t)i * DIGEST_DAY;
+		for (size_t i = 0; i < b->n_days; i++) {
+			int64_t day = first + (int64_t)i * DIGEST_DAY;
+
+			b->days[i].day = day;
+			b->days[i].partial =
+			    day < p->since || day + DIGEST_DAY > p->until;
+			b->days[i].open = day + DIGEST_DAY > as_of;
+		}
 	}
 	b->types = counter_new();
 	b->fails =
@@ -602,6 +612,7 @@ add_report_detail(struct dbuild *b, struct rbuild *rb,
 	const struct report *r = e->report;
 	const struct sts_parsed *sp;
 	const char *mode;
+	int enforced = 0;
 
 	for (size_t i = 0; i < r->n_policies; i++) {
 		const struct policy *pol = &r->policies[i];
@@ -614,6 +625,8 @@ add_report_detail(struct dbuild *b, struct rbuild *rb,
 			for (char **m = pol->mx_host; m != NULL && *m != NULL;
 			     m++)
 				set_add_host(b, b->known_mx, *m);
+			if (mode != NULL && strcmp(mode, "enforce") == 0)
+				enforced = 1;
 			if (mode != NULL) {
 				counter_add(b->modes, mode, 1);
 				if (b->mode == NULL ||
@@ -639,6 +652,13 @@ add_report_detail(struct dbuild *b, struct rbuild *rb,
 			b->nopol = 1;
 	}
 	add_failures(b, r, rb->org);
+	/* only these failures kept mail from being delivered */
+	if (enforced) {
+		b->bad_enforce =
+		    ti_sat_add(b->bad_enforce, e->failed > 0 ? e->failed : 0);
+		if (b->enforce_first == 0 || e->start < b->enforce_first)
+			b->enforce_first = e->start;
+	}
 }
 
 /* Add the non-wildcard mx patterns to the known MX hosts. */
@@ -806,6 +826,47 @@ unauthenticated_reason(GString *why, const struct digest_auth *a)
 	}
 }
 
+/* The verdict of an enforced policy: only the sessions that failed
+   under mode enforce kept mail from being delivered; those reported
+   while the policy was still in testing (a move to enforce during the
+   period) were delivered all the same. */
+static void
+enforced_reason(GString *why, const struct dbuild *b,
+    const struct digest_domain *dom)
+{
+	int64_t before = dom->failed - b->bad_enforce;
+	char *d;
+
+	if (dom->n_modes > 1 && b->enforce_first != 0) {
+		d = digest_date(b->enforce_first);
+		g_string_append_printf(why,
+		    "The reporters first saw mode enforce in this period on "
+		    "%s.  ",
+		    d);
+		g_free(d);
+	}
+	if (b->bad_enforce > 0) {
+		g_string_append(why,
+		    "The policy is enforced, so senders that honour MTA-STS "
+		    "did not deliver over the ");
+		plural(why, b->bad_enforce, "failed session",
+		    "failed sessions");
+		g_string_append(why, " reported under it: fix them first.");
+	} else
+		g_string_append(why,
+		    before > 0 ? "No session failed under mode enforce."
+			       : "The policy is enforced and no session "
+				 "failed.");
+	if (before > 0) {
+		g_string_append(why, "  ");
+		plural(why, before, "session", "sessions");
+		g_string_append(why,
+		    " failed in reports that did not see mode enforce (the "
+		    "policy in testing, or its mode not echoed): senders "
+		    "delivered that mail all the same.");
+	}
+}
+
 /* Why a domain without a report in the period gets no verdict, and the
    newest policy known (mode: its MTA-STS mode, or NULL). */
 static void
@@ -852,6 +913,7 @@ enforce_finish(struct dbuild *b, struct digest_domain *dom,
 	GHashTable *orgs = g_hash_table_new(g_str_hash, g_str_equal);
 	GString *why = g_string_new(NULL);
 	int64_t last_fail = 0, first = 0, day;
+	unsigned n;
 	char *d1, *d2;
 	const char *mode = dom->policy_from != 0 ? dom->policy_mode : b->mode;
 
@@ -865,8 +927,16 @@ enforce_finish(struct dbuild *b, struct digest_domain *dom,
 		if (h[i].start < last_fail ||
 		    h[i].successful + h[i].failed <= 0 || h[i].failed > 0)
 			continue;
-		day = floor_day(h[i].start);
-		g_array_append_val(days, day);
+		/* every day the clean report covers: a weekly report is
+		   seven clean days, not one */
+		for (day = floor_day(h[i].start), n = 0;
+		     day < end_excl(h[i].end) && n < COVER_MAX;
+		     day += DIGEST_DAY, n++)
+			g_array_append_val(days, day);
+		if (n == 0) {
+			day = floor_day(h[i].start);
+			g_array_append_val(days, day);
+		}
 		g_hash_table_add(orgs, (gpointer)h[i].org);
 	}
 	int64_uniq(days);
@@ -904,17 +974,7 @@ enforce_finish(struct dbuild *b, struct digest_domain *dom,
 			    "mode testing to begin.");
 	} else if (strcmp(mode, "enforce") == 0) {
 		v->verdict = VERDICT_ENFORCED;
-		if (dom->failed > 0) {
-			g_string_append(why,
-			    "The policy is enforced, so "
-			    "senders that honour MTA-STS "
-			    "did not deliver over the ");
-			plural(why, dom->failed, "failed session",
-			    "failed sessions");
-			g_string_append(why, ": fix them first.");
-		} else
-			g_string_append(why,
-			    "The policy is enforced and no session failed.");
+		enforced_reason(why, b, dom);
 	} else if (strcmp(mode, "none") == 0) {
 		v->verdict = VERDICT_NONE;
 		g_string_append(why,
@@ -1459,7 +1519,7 @@ digest_builder_add(struct digest_builder *b, const struct digest_entry *e)
 		return;
 	}
 	if ((db = g_hash_table_lookup(b->doms, key)) == NULL) {
-		db = dbuild_new(key, &b->p);
+		db = dbuild_new(key, &b->p, b->d->as_of);
 		g_hash_table_insert(b->doms, db->key, db);
 	}
 	g_free(key);

@@ -138,6 +138,9 @@ struct digest_day {
 	int64_t day; /* midnight UTC */
 	int64_t successful;
 	int64_t failed;
+	int partial; /* only part of the day is in the period: its
+			figures are of the reports that start in it */
+	int open; /* not over at as_of: its reports are still to come */
 };
 
 /* Failed sessions of one result type, summed over the period. */

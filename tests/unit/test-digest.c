@@ -1447,6 +1447,239 @@ test_policy_history(void)
 	g_array_unref(e.a);
 }
 
+/* A report of org over ndays days from day (mk() is one day). */
+static struct report *
+mk_span(const char *org, const char *id, int day, int ndays,
+    const char *policies)
+{
+	struct ti_limits lim;
+	struct ti_err err = { 0 };
+	struct report *r = NULL;
+	GDateTime *a = g_date_time_new_from_unix_utc(D0 + (int64_t)day * DAY);
+	GDateTime *b = g_date_time_new_from_unix_utc(
+	    D0 + (int64_t)(day + ndays) * DAY - 1);
+	char *sa = g_date_time_format(a, "%Y-%m-%dT%H:%M:%SZ");
+	char *sb = g_date_time_format(b, "%Y-%m-%dT%H:%M:%SZ");
+	char *json = g_strdup_printf("{\"organization-name\":\"%s\","
+				     "\"date-range\":{\"start-datetime\":"
+				     "\"%s\",\"end-datetime\":\"%s\"},"
+				     "\"contact-info\":\"r@example.net\","
+				     "\"report-id\":\"%s\",\"policies\":%s}",
+	    org, sa, sb, id, policies);
+
+	ti_limits_default(&lim);
+	if (report_decode((const unsigned char *)json, strlen(json), &lim, &r,
+		&err) == -1) {
+		diag("decode %s: %s", json, err.msg);
+		abort();
+	}
+	g_ptr_array_add(reports, r);
+	g_date_time_unref(a);
+	g_date_time_unref(b);
+	g_free(sa);
+	g_free(sb);
+	g_free(json);
+	return r;
+}
+
+/* One report of org for domain on day, in mode, ok/bad sessions (bad at
+   mx1.domain). */
+static void
+one(struct entries *e, const char *org, const char *domain, int day,
+    const char *mode, int okn, int bad)
+{
+	char *id = g_strdup_printf("%s-%s-%d-%s", org, domain, day, mode);
+	char *f =
+	    bad > 0 ? fd("certificate-expired", "mx1.x", bad) : g_strdup("");
+	char *p = sts(domain, mode, okn, bad, f);
+	char *pol = g_strdup_printf("[%s]", p);
+
+	add(e, mk(org, id, day, pol), 1);
+	g_free(id);
+	g_free(f);
+	g_free(p);
+	g_free(pol);
+}
+
+static struct digest *
+build(struct entries *e, const struct digest_params *p)
+{
+	return digest_build((struct digest_entry *)(void *)e->a->data,
+	    e->a->len, p);
+}
+
+/* The scenarios of issue #17: each statement of the digest against what
+   a careful postmaster would conclude from the same reports. */
+static void
+test_scenarios(void)
+{
+	struct entries e;
+	struct digest_params p;
+	struct digest *d;
+	const struct digest_domain *dom;
+	const struct digest_reporter *r;
+	char *t, *ft;
+
+	/* a reporter that sends weekly (7-day date ranges): two of them,
+	   three clean weeks are 21 clean days, not 3 */
+	e.a = g_array_new(FALSE, TRUE, sizeof(struct digest_entry));
+	for (int w = 0; w < 3; w++) {
+		const char *orgs[] = { "Weekly A", "Weekly B" };
+
+		for (int k = 0; k < 2; k++) {
+			char *id = g_strdup_printf("w%d-%d", w, k);
+			char *pp = sts("w.example", "testing", 700, 0, "");
+			char *pol = g_strdup_printf("[%s]", pp);
+
+			add(&e, mk_span(orgs[k], id, 7 * w, 7, pol), 1);
+			g_free(id);
+			g_free(pp);
+			g_free(pol);
+		}
+	}
+	params(&p, 14, 7);
+	p.now = p.until + DAY;
+	d = build(&e, &p);
+	dom = find(d, "w.example");
+	ok(dom != NULL && dom->enforce.verdict == VERDICT_READY &&
+		dom->enforce.clean_days == 21,
+	    "weekly reporters: a clean week is seven clean days: %s",
+	    dom != NULL ? dom->enforce.reason : "-");
+	r = dom != NULL ? reporter(dom, "Weekly A") : NULL;
+	ok(r != NULL && r->cadence == 7 * DAY && !r->silent,
+	    "weekly reporter: a weekly rhythm, not silent");
+	digest_free(d);
+	g_array_unref(e.a);
+
+	/* a reporter late by three days: its last three days are not in
+	   yet, and it is not called stopped */
+	e.a = g_array_new(FALSE, TRUE, sizeof(struct digest_entry));
+	for (int day = 0; day <= 24; day++) {
+		struct digest_entry *x;
+
+		one(&e, "Late Corp", "l.example", day, "testing", 50, 0);
+		x = &g_array_index(e.a, struct digest_entry, e.a->len - 1);
+		x->arrived = x->end + 1 + 3 * DAY;
+	}
+	params(&p, 21, 7);
+	p.now = p.until + 3600;
+	d = build(&e, &p);
+	dom = find(d, "l.example");
+	r = dom != NULL ? reporter(dom, "Late Corp") : NULL;
+	ok(r != NULL && !r->silent && r->lateness == 3 * DAY &&
+		dom->stopped == 0 &&
+		strcmp(digest_domain_status(dom), "clean") == 0,
+	    "a reporter three days late: lateness learned, not stopped");
+	digest_free(d);
+	g_array_unref(e.a);
+
+	/* moving from testing to enforce in the period: the failures of
+	   the testing days were delivered all the same */
+	e.a = g_array_new(FALSE, TRUE, sizeof(struct digest_entry));
+	for (int day = 0; day <= 23; day++)
+		one(&e, "Google Inc.", "m.example", day, "testing", 90,
+		    day >= 21 ? 10 : 0);
+	for (int day = 24; day <= 27; day++)
+		one(&e, "Google Inc.", "m.example", day, "enforce", 100, 0);
+	params(&p, 21, 7);
+	d = build(&e, &p);
+	dom = find(d, "m.example");
+	ok(dom != NULL && dom->enforce.verdict == VERDICT_ENFORCED &&
+		strstr(dom->enforce.reason, "did not deliver") == NULL &&
+		strstr(dom->enforce.reason,
+		    "The reporters first saw mode enforce in this period on "
+		    "2026-10-29.") != NULL &&
+		strstr(dom->enforce.reason,
+		    "No session failed under mode enforce.  30 sessions "
+		    "failed in reports that did not see mode enforce") != NULL,
+	    "testing -> enforce: no undelivered mail claimed: %s",
+	    dom != NULL ? dom->enforce.reason : "-");
+	digest_free(d);
+	one(&e, "Google Inc.", "m.example", 27, "enforce", 95, 5);
+	d = build(&e, &p);
+	dom = find(d, "m.example");
+	ok(dom != NULL &&
+		strstr(dom->enforce.reason,
+		    "did not deliver over the 5 failed sessions reported "
+		    "under it") != NULL,
+	    "testing -> enforce: only the failures under enforce were not "
+	    "delivered");
+	digest_free(d);
+	g_array_unref(e.a);
+
+	/* a DANE-only domain: no MTA-STS advice beyond saying so */
+	e.a = g_array_new(FALSE, TRUE, sizeof(struct digest_entry));
+	for (int day = 14; day <= 27; day++) {
+		char *id = g_strdup_printf("dane-%d", day);
+		char *pol = g_strdup_printf(
+		    "[{\"policy\":{\"policy-type\":\"tlsa\",\"policy-string\":"
+		    "[\"3 1 1 AABB\"],\"policy-domain\":\"mx.d.example\"},"
+		    "\"summary\":{\"total-successful-session-count\":40,"
+		    "\"total-failure-session-count\":0}}]");
+
+		add(&e, mk("DANE Reporter", id, day, pol), 1);
+		g_free(id);
+		g_free(pol);
+	}
+	params(&p, 21, 7);
+	d = build(&e, &p);
+	t = digest_text(d);
+	ft = flat(t);
+	dom = d->n_domains == 1 ? &d->domains[0] : NULL;
+	ok(dom != NULL && dom->enforce.verdict == VERDICT_NO_STS &&
+		strstr(dom->enforce.reason, "DANE only") != NULL &&
+		strstr(ft, "publish an _mta-sts") == NULL &&
+		strstr(ft, "DANE TLSA records: 3 1 1 AABB") != NULL,
+	    "DANE only: said so, no MTA-STS advice");
+	g_free(t);
+	g_free(ft);
+	digest_free(d);
+	g_array_unref(e.a);
+
+	/* partial days: a period from noon, and one not over yet */
+	e.a = g_array_new(FALSE, TRUE, sizeof(struct digest_entry));
+	daily(&e, "Google Inc.", "p.example", 0, 23, 100);
+	params(&p, 21, 7);
+	p.since += DAY / 2;
+	p.until += DAY / 2;
+	p.now = p.since + 3 * DAY;
+	d = build(&e, &p);
+	dom = find(d, "p.example");
+	t = digest_text(d);
+	ok(dom != NULL && dom->n_days == 8 && dom->days[0].partial &&
+		dom->days[7].partial && !dom->days[1].partial &&
+		!dom->days[1].open && dom->days[4].open,
+	    "partial days: the first and last in part, those after as-of "
+	    "not over");
+	ok(strstr(t, "-  (only part of the day)\n") != NULL &&
+		strstr(t,
+		    "2026-10-30        -       -      -  (not over yet)") !=
+		    NULL,
+	    "partial days: the text says so instead of a bare '-'");
+	g_free(t);
+	digest_free(d);
+	g_array_unref(e.a);
+
+	/* a store with a single report */
+	e.a = g_array_new(FALSE, TRUE, sizeof(struct digest_entry));
+	one(&e, "Google Inc.", "s1.example", 22, "testing", 10, 0);
+	params(&p, 21, 7);
+	d = build(&e, &p);
+	dom = find(d, "s1.example");
+	t = digest_text(d);
+	ft = flat(t);
+	ok(dom != NULL && dom->enforce.verdict == VERDICT_NOT_READY &&
+		strstr(ft, "Too few reports to learn its rhythm") != NULL &&
+		strstr(ft, "1 of the 14 clean days") != NULL &&
+		strstr(ft, "Only 1 of the 2 reporters") != NULL &&
+		strstr(ft, "STOPPED") == NULL && strstr(t, "  new  ") != NULL,
+	    "a single report: no rhythm, not stopped, not ready and why");
+	g_free(t);
+	g_free(ft);
+	digest_free(d);
+	g_array_unref(e.a);
+}
+
 /* t with each line break and the indent after it as one blank, so that
    a sentence can be looked for whatever the wrapping. */
 static char *
@@ -2037,6 +2270,7 @@ main(void)
 	test_align();
 	test_silent();
 	test_policy_history();
+	test_scenarios();
 	test_clean_paths();
 	test_stream();
 	test_repeats();
