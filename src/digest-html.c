@@ -483,7 +483,15 @@ failures(GString *out, const struct digest_domain *dom)
 		    "</div>\n<div style=\"margin:4px 0;\">"
 		    "<b>Fix:</b> ");
 		esc(out, f->fix);
-		g_string_append(out, "</div>\n</div>\n");
+		g_string_append(out, "</div>\n");
+		if (f->note != NULL) {
+			g_string_append(out,
+			    "<div style=\"margin:4px 0;\">"
+			    "<b>Note:</b> ");
+			esc(out, f->note);
+			g_string_append(out, "</div>\n");
+		}
+		g_string_append(out, "</div>\n");
 	}
 	if (dom->only_mx != NULL) {
 		g_string_append(out,

@@ -123,6 +123,8 @@ failure_json(const struct digest_failure *f)
 	    counts(f->reporters, f->n_reporters, "organization"));
 	add_str(o, "meaning", f->advice->meaning);
 	add_str(o, "fix", f->fix);
+	add_date(o, "last-reported", f->last_reported);
+	add_str(o, "note", f->note);
 	return o;
 }
 

@@ -383,6 +383,8 @@ failures(GString *out, const struct digest_domain *dom)
 		counts(out, "    Reported by: ", f->reporters, f->n_reporters);
 		wrap(out, "    Meaning: ", "    ", f->advice->meaning);
 		wrap(out, "    Fix: ", "    ", f->fix);
+		if (f->note != NULL)
+			wrap(out, "    Note: ", "    ", f->note);
 		g_free(first);
 		g_free(line);
 		g_free(kind);

@@ -242,6 +242,7 @@ struct fbuild {
 	char *type;
 	char *mx; /* cleaned, lower case; NULL unknown */
 	int64_t sessions;
+	int64_t last_start; /* of the newest report that had it */
 	GHashTable *rip, *sip, *reasons, *reporters;
 };
 
@@ -277,6 +278,9 @@ struct dbuild {
 	int64_t bad_enforce; /* failed sessions of period reports that saw
 				mode enforce */
 	int64_t enforce_first; /* start of the first of them; 0 */
+	GHashTable *newest_mx; /* mx lines of the newest sts policy of the
+				  period (a set); NULL: none */
+	int64_t newest_mx_start;
 	char *mode; /* latest mode seen */
 	int64_t mode_start;
 	GArray *hist; /* struct hentry, one per entry up to as_of */
@@ -506,7 +510,8 @@ reporter_get(struct dbuild *b, const struct digest_entry *e)
 }
 
 static void
-add_failure(struct dbuild *b, const struct failure *f, const char *org)
+add_failure(struct dbuild *b, const struct failure *f, const char *org,
+    int64_t start)
 {
 	struct fbuild *fb;
 	const char *mx = NULL;
@@ -538,6 +543,8 @@ add_failure(struct dbuild *b, const struct failure *f, const char *org)
 	} else
 		g_free(key);
 	fb->sessions = ti_sat_add(fb->sessions, n);
+	if (start > fb->last_start)
+		fb->last_start = start;
 	counter_add(fb->rip, f->receiving_ip, n);
 	counter_add(fb->sip, f->sending_mta_ip, n);
 	counter_add(fb->reasons, f->failure_reason_code, n);
@@ -580,7 +587,8 @@ failure_equal(gconstpointer a, gconstpointer b)
    sts and tlsa).  Repeats within one policy count as given.  Hashed, so
    that two policies of thousands of details cost no quadratic scan. */
 static void
-add_failures(struct dbuild *b, const struct report *r, const char *org)
+add_failures(struct dbuild *b, const struct report *r, const char *org,
+    int64_t start)
 {
 	GHashTable *seen = NULL;
 	size_t with = 0;
@@ -595,7 +603,7 @@ add_failures(struct dbuild *b, const struct report *r, const char *org)
 		for (size_t j = 0; j < pol->n_failures; j++)
 			if (seen == NULL ||
 			    !g_hash_table_contains(seen, &pol->failures[j]))
-				add_failure(b, &pol->failures[j], org);
+				add_failure(b, &pol->failures[j], org, start);
 		/* only now: repeats within this policy all count */
 		for (size_t j = 0; seen != NULL && j < pol->n_failures; j++)
 			g_hash_table_add(seen, &pol->failures[j]);
@@ -622,6 +630,16 @@ add_report_detail(struct dbuild *b, struct rbuild *rb,
 			sp = sts_of(b, pol->policy_string);
 			mode = sp->mode;
 			set_add_all(b->mx_patterns, sp->mx);
+			if (sp->mx[0] != NULL &&
+			    (b->newest_mx == NULL ||
+				e->start > b->newest_mx_start)) {
+				if (b->newest_mx != NULL)
+					g_hash_table_unref(b->newest_mx);
+				b->newest_mx = set_new();
+				b->newest_mx_start = e->start;
+			}
+			if (sp->mx[0] != NULL && e->start == b->newest_mx_start)
+				set_add_all(b->newest_mx, sp->mx);
 			for (char **m = pol->mx_host; m != NULL && *m != NULL;
 			     m++)
 				set_add_host(b, b->known_mx, *m);
@@ -651,7 +669,7 @@ add_report_detail(struct dbuild *b, struct rbuild *rb,
 		} else if (strcmp(pol->policy_type, "no-policy-found") == 0)
 			b->nopol = 1;
 	}
-	add_failures(b, r, rb->org);
+	add_failures(b, r, rb->org, e->start);
 	/* only these failures kept mail from being delivered */
 	if (enforced) {
 		b->bad_enforce =
@@ -1052,6 +1070,51 @@ done:
 	v->reason = g_string_free(why, FALSE);
 }
 
+/* Whether host matches an mx line of an MTA-STS policy (RFC 8461
+   section 4.1: "*." stands for exactly one leftmost label). */
+static int
+mx_matches(const char *pattern, const char *host)
+{
+	const char *dot;
+
+	if (g_ascii_strcasecmp(pattern, host) == 0)
+		return 1;
+	if (strncmp(pattern, "*.", 2) != 0 || (dot = strchr(host, '.')) == NULL)
+		return 0;
+	return g_ascii_strcasecmp(pattern + 2, dot + 1) == 0;
+}
+
+/* A failure at an MX that no mx line of the newest MTA-STS policy of the
+   period matches (the MX changed during the period): say so, and when
+   it was last reported, instead of leaving a fix for a host that may be
+   gone.  NULL otherwise. */
+static char *
+retired_note(struct dbuild *b, const struct fbuild *fb)
+{
+	GHashTableIter it;
+	gpointer k;
+	char **mx, *list, *last, *note;
+
+	if (fb->mx == NULL || b->newest_mx == NULL)
+		return NULL;
+	g_hash_table_iter_init(&it, b->newest_mx);
+	while (g_hash_table_iter_next(&it, &k, NULL))
+		if (mx_matches(k, fb->mx))
+			return NULL;
+	mx = set_steal(g_hash_table_ref(b->newest_mx));
+	list = g_strjoinv(", ", mx);
+	last = digest_date(fb->last_start);
+	note = g_strdup_printf("%s is not in the newest MTA-STS policy of the "
+			       "period (mx: %s); last reported failing on %s.  "
+			       "If it was taken out of service, these failures "
+			       "are over.",
+	    fb->mx, list, last);
+	g_strfreev(mx);
+	g_free(list);
+	g_free(last);
+	return note;
+}
+
 /* The policies of e, a report before the period, when it is the newest
    one so far (the policy section and the verdict fall back on it when
    the period has no report). */
@@ -1204,6 +1267,8 @@ domain_finish(struct dbuild *b, struct digest_domain *dom,
 		f->only_mx = fb->mx != NULL && !other &&
 		    dom->known_mx[0] != NULL && dom->known_mx[1] != NULL;
 		f->fix = advice_fix(f->advice, fb->mx, dom->name);
+		f->last_reported = fb->last_start;
+		f->note = retired_note(b, fb);
 	}
 	dom->n_failures = i;
 	qsort(dom->failures, i, sizeof(*dom->failures), failure_cmp);
@@ -1270,6 +1335,8 @@ dbuild_free(gpointer p)
 	g_hash_table_unref(b->tlsa_parsed);
 	g_free(b->hp_org);
 	g_free(b->hp_mode);
+	if (b->newest_mx != NULL)
+		g_hash_table_unref(b->newest_mx);
 	if (b->hp_mx != NULL)
 		g_hash_table_unref(b->hp_mx);
 	if (b->hp_tlsa_set != NULL)
@@ -1647,6 +1714,7 @@ digest_free(struct digest *d)
 			g_free(f->result_type);
 			g_free(f->mx);
 			g_free(f->fix);
+			g_free(f->note);
 			counts_free(f->receiving_ips, f->n_receiving_ips);
 			counts_free(f->sending_ips, f->n_sending_ips);
 			counts_free(f->reasons, f->n_reasons);

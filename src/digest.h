@@ -167,6 +167,9 @@ struct digest_failure {
 	struct digest_count *reporters;
 	size_t n_reporters;
 	char *fix; /* advice_fix() for this MX and domain */
+	int64_t last_reported; /* start of the newest report with it */
+	char *note; /* the MX is in no mx line of the newest MTA-STS
+		       policy of the period (it changed): say so; NULL */
 };
 
 struct digest_reporter {

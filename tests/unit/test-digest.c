@@ -1607,6 +1607,53 @@ test_scenarios(void)
 	digest_free(d);
 	g_array_unref(e.a);
 
+	/* the MX changed mid-period: failures at the old one stopped with
+	   it; the digest says the host left the policy and when it last
+	   failed */
+	e.a = g_array_new(FALSE, TRUE, sizeof(struct digest_entry));
+	for (int day = 21; day <= 27; day++) {
+		char *id = g_strdup_printf("mx-%d", day);
+		char *f = day <= 23
+		    ? fd("certificate-expired", "mx-old.c.example", 20)
+		    : g_strdup("");
+		char *pol = g_strdup_printf(
+		    "[{\"policy\":{\"policy-type\":\"sts\",\"policy-string\":"
+		    "[\"version: STSv1\",\"mode: testing\",\"mx: %s\"],"
+		    "\"policy-domain\":\"c.example\"},\"summary\":"
+		    "{\"total-successful-session-count\":80,"
+		    "\"total-failure-session-count\":%d}%s%s%s}]",
+		    day <= 23 ? "mx-old.c.example" : "*.new.c.example",
+		    day <= 23 ? 20 : 0, *f ? ",\"failure-details\":[" : "", f,
+		    *f ? "]" : "");
+
+		add(&e, mk("Google Inc.", id, day, pol), 1);
+		g_free(id);
+		g_free(f);
+		g_free(pol);
+	}
+	params(&p, 21, 7);
+	d = build(&e, &p);
+	dom = find(d, "c.example");
+	ok(dom != NULL && dom->n_failures == 1 &&
+		dom->failures[0].last_reported == D0 + 23 * DAY &&
+		dom->failures[0].note != NULL &&
+		strstr(dom->failures[0].note,
+		    "mx-old.c.example is not in the newest MTA-STS policy of "
+		    "the period (mx: *.new.c.example); last reported failing "
+		    "on 2026-10-28.") != NULL,
+	    "MX changed mid-period: the old MX left the policy, said so: %s",
+	    dom != NULL && dom->n_failures > 0 && dom->failures[0].note
+		? dom->failures[0].note
+		: "-");
+	t = digest_text(d);
+	ft = flat(t);
+	ok(strstr(ft, "Note: mx-old.c.example is not in the newest") != NULL,
+	    "MX changed: the text has the note");
+	g_free(t);
+	g_free(ft);
+	digest_free(d);
+	g_array_unref(e.a);
+
 	/* a DANE-only domain: no MTA-STS advice beyond saying so */
 	e.a = g_array_new(FALSE, TRUE, sizeof(struct digest_entry));
 	for (int day = 14; day <= 27; day++) {
