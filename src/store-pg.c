@@ -125,8 +125,8 @@ static const char *const migrations[] = {
 	/* 2 -> 3: when each report's mail arrived (report_source.arrived);
 	   the reports stored before arrived, as far as we know, when they
 	   were stored */
-	"ALTER TABLE reports ADD COLUMN arrived BIGINT;"
-	"UPDATE reports SET arrived = received;",
+	("ALTER TABLE reports ADD COLUMN arrived BIGINT;"
+	 " UPDATE reports SET arrived = received;"),
 };
 
 _Static_assert(nitems(migrations) == STORE_SCHEMA_VERSION,
