@@ -458,6 +458,10 @@ ok "arrival: 19 mails backfilled" is "$(stored)" 19
 ok "arrival: _meta.arrived is the Received date, not the backfill" sh -c \
     "grep -q '\"arrived\":\"$(date -u -d "@$((t0 - 10 * 86400 + 86400 + 7200))" +%Y-%m-%dT%H:%M:%SZ)\"' '$TMP/arr.jsonl'"
 "$ADMIN" --store "$DB" export --format csv >"$TMP/arr.csv"
+"$ADMIN" --store "$DB" show arr-10 >"$TMP/arr.show"
+ok "arrival: show says when the mail arrived" grep -q \
+    "^  mail arrived  *$(date -u -d "@$((t0 - 10 * 86400 + 86400 + 7200))" '+%Y-%m-%d %H:%M') UTC\$" \
+    "$TMP/arr.show"
 ok "arrival: csv has an arrived column" sh -c \
     "head -n 1 '$TMP/arr.csv' | grep -q ',auth_domain,arrived'"
 tadmin digest --since "$since" --until "$until" --format json
