@@ -727,9 +727,12 @@ domain_section(GString *out, const struct digest *d,
 		    " Previous %lld day%s: ", (long long)span,
 		    span == 1 ? "" : "s");
 		esc(out, prev);
-		g_string_append(out, " (");
-		esc(out, chg);
-		g_string_append(out, ").");
+		if (strcmp(chg, "-") != 0) { /* else nothing to compare */
+			g_string_append(out, " (");
+			esc(out, chg);
+			g_string_append(out, ")");
+		}
+		g_string_append(out, ".");
 	} else if (d->count_unauthenticated || d->auth.excluded == 0)
 		g_string_append(out, " No reports in the previous period.");
 	else

@@ -626,7 +626,10 @@ domain_section(GString *out, const struct digest *d,
 		    "%s of %lld sessions failed (%lld): %s.", rate,
 		    (long long)(dom->successful + dom->failed),
 		    (long long)dom->failed, digest_level_name(dom->level));
-	if (dom->has_prev)
+	if (dom->has_prev && strcmp(chg, "-") == 0) /* nothing to compare */
+		g_string_append_printf(s, "  Previous %lld day%s: %s.",
+		    (long long)span, span == 1 ? "" : "s", prev);
+	else if (dom->has_prev)
 		g_string_append_printf(s, "  Previous %lld day%s: %s (%s).",
 		    (long long)span, span == 1 ? "" : "s", prev, chg);
 	else if (d->count_unauthenticated || d->auth.excluded == 0)

@@ -1340,6 +1340,12 @@ test_silent(void)
 	       "SILENT: every reporter that sent reports stopped "
 	       "reporting: Google Inc.") != NULL,
 	    "text domain section says so");
+	ok(strstr(ft,
+	       "No session reported in this period. Previous 7 days: "
+	       "0.00%. 0 reports") != NULL &&
+		strstr(t, "0.00%  -") == NULL && strstr(t, "  -  -  ") != NULL,
+	    "no session: no rate and no change compared, rather than 0.00%% "
+	    "and 'new'");
 	subj = digest_subject(d, NULL);
 	ok(strstr(subj,
 	       ", SILENT: s.example, reporters stopped: p.example (") != NULL,
