@@ -3,12 +3,14 @@
  * mail and "tlsrpt digest --format text".
  *
  * Design rationale: 72 columns of UTF-8 that read in any mail client
- * and terminal; tables are aligned by character count, long sentences
- * wrapped.  Report strings in the model are already clean (no control
- * character can forge a line), so nothing here escapes.  Reports nobody
- * vouched for are never in the figures (unless [trust]
- * count-unauthenticated); each domain says how many there were and in
- * whose name, apart, so that the reader knows they exist.
+ * and terminal; every table column is as wide as its widest cell in
+ * display columns (a wide character counts two), so that no value runs
+ * into the next whatever its length; long sentences wrapped.  Report
+ * strings in the model are already clean (no control character can
+ * forge a line), so nothing here escapes.  Reports nobody vouched for
+ * are never in the figures (unless [trust] count-unauthenticated); each
+ * domain says how many there were and in whose name, apart, so that the
+ * reader knows they exist.
  */
 #include <stdarg.h>
 #include <string.h>

@@ -20,7 +20,14 @@
  *   reporter's cadence is the longest gap between its report days in
  *   the history window; it is called silent only after silent_factor
  *   such gaps plus its usual lateness (at least a day, at most a week),
- *   so that a quiet week at Microsoft does not cry wolf.
+ *   so that a quiet week at Microsoft does not cry wolf.  Lateness is
+ *   measured from when the mail arrived (entry.arrived), never from when
+ *   it was ingested: a backfill must not make every report look late.
+ * - A domain whose reporters stopped is an alarm, not "quiet": its
+ *   status is silent (none reports any more) or stopped (some do).
+ * - Statements about the policy need evidence of the period: without a
+ *   report in it, the policy facts are those of the newest report
+ *   before it (named), and the verdict is "no reports this period".
  * - Ready for enforce (RFC 8461 §5 "testing" -> "enforce"): the latest
  *   mode the reporters saw is testing, and the reports of the last
  *   enforce_days report days since the last failure, from at least
