@@ -296,7 +296,8 @@ day_charts(GString *out, const struct digest *d,
 		g_string_append_printf(out, ": %lld ok, %lld failed%s\">",
 		    (long long)day->successful, (long long)day->failed,
 		    day->open          ? " (not over yet)"
-			: day->partial ? " (only part of the day)"
+			: day->partial ? " (part of the day)"
+			: day->due     ? " (more may come)"
 				       : "");
 		g_string_append_printf(out,
 		    "<div style=\"width:%zupx;height:%dpx;background:%s;"
@@ -597,6 +598,14 @@ reporters(GString *out, const struct digest_domain *dom)
 			g_string_append(out, "not learned yet");
 		g_string_append_printf(out, "</td>%s", td);
 		esc(out, last);
+		if (r->due_from != 0) {
+			char *from = digest_date(r->due_from);
+
+			g_string_append(out, " (late: reports from ");
+			esc(out, from);
+			g_string_append(out, " on may not be in yet)");
+			g_free(from);
+		}
 		g_string_append_printf(out, "</td>%s", td);
 		esc(out, r->mode != NULL ? r->mode : "-");
 		g_string_append(out, "</td></tr>\n");

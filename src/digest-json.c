@@ -151,6 +151,7 @@ reporter_json(const struct digest_reporter *r)
 		cJSON_AddNullToObject(o, "overdue-from");
 	}
 	cJSON_AddBoolToObject(o, "silent", r->silent);
+	add_date(o, "reports-due-from", r->due_from);
 	add_str(o, "mode", r->mode);
 	return o;
 }
@@ -229,6 +230,7 @@ domain_json(const struct digest *d, const struct digest_domain *dom)
 		add_int(x, "failed", dom->days[i].failed);
 		cJSON_AddBoolToObject(x, "partial", dom->days[i].partial);
 		cJSON_AddBoolToObject(x, "over", !dom->days[i].open);
+		cJSON_AddBoolToObject(x, "reports-due", dom->days[i].due);
 		cJSON_AddItemToArray(a, x);
 	}
 	x = cJSON_AddObjectToObject(o, "categories");

@@ -281,7 +281,8 @@ days_table(GString *out, const struct digest_domain *dom)
 		/* a day not over, or only partly in the period, is not a
 		   day without traffic */
 		const char *note = day->open ? "(not over yet)"
-		    : day->partial           ? "(only part of the day)"
+		    : day->partial           ? "(part of the day)"
+		    : day->due               ? "(more may come)"
 					     : NULL;
 
 		if (day->successful + day->failed == 0) {
@@ -531,6 +532,16 @@ reporters(GString *out, const struct digest_domain *dom)
 				g_string_append(s,
 				    "  Too few reports to learn its rhythm");
 			g_string_append_printf(s, "; last report %s.", last);
+			if (r->due_from != 0) {
+				char *from = digest_date(r->due_from);
+
+				g_string_append_printf(s,
+				    "  Its reports come about %lld days "
+				    "late: any from %s on may not be in yet.",
+				    (long long)(r->lateness / DIGEST_DAY),
+				    from);
+				g_free(from);
+			}
 			if (r->mode != NULL)
 				g_string_append_printf(s, "  Saw mode %s.",
 				    r->mode);

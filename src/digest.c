@@ -770,6 +770,12 @@ reporter_finish(struct rbuild *rb, struct digest_reporter *out,
 	out->overdue_at = end_excl(rb->last_end) +
 	    (int64_t)(p->silent_factor * (double)out->cadence) + out->lateness;
 	out->silent = as_of > out->overdue_at;
+	/* the days after its last report that its lateness still covers:
+	   late, not missing */
+	if (!out->silent && out->lateness > DIGEST_DAY &&
+	    end_excl(out->last_end) + DIGEST_DAY <= as_of &&
+	    as_of - end_excl(out->last_end) <= out->lateness + out->cadence)
+		out->due_from = end_excl(out->last_end);
 }
 
 static int
@@ -1296,6 +1302,14 @@ domain_finish(struct dbuild *b, struct digest_domain *dom,
 	}
 	dom->n_reporters = i;
 	dom->silent = dom->stopped > 0 && live == 0;
+	for (i = 0; i < dom->n_reporters; i++) {
+		int64_t from = dom->reporters[i].due_from;
+
+		for (size_t j = 0; from != 0 && j < dom->n_days; j++)
+			if (dom->days[j].day >= floor_day(from) &&
+			    !dom->days[j].open)
+				dom->days[j].due = 1;
+	}
 	qsort(dom->reporters, i, sizeof(*dom->reporters), reporter_cmp);
 
 	dom->modes = counter_steal(b->modes, 0, &dom->n_modes);

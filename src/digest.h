@@ -141,6 +141,8 @@ struct digest_day {
 	int partial; /* only part of the day is in the period: its
 			figures are of the reports that start in it */
 	int open; /* not over at as_of: its reports are still to come */
+	int due; /* over, but a reporter that reports late has not sent
+		    its report for it yet (digest_reporter.due_from) */
 };
 
 /* Failed sessions of one result type, summed over the period. */
@@ -187,6 +189,9 @@ struct digest_reporter {
 	int64_t lateness; /* allowance for late reports */
 	int64_t overdue_at; /* silent from then on; 0: unknown */
 	int silent;
+	int64_t due_from; /* not silent, but its reports from this day
+			     on are not in yet, as its lateness explains
+			     (they come late, not never); 0: none due */
 	char *mode; /* MTA-STS mode it saw; NULL */
 };
 

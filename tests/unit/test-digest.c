@@ -1576,6 +1576,18 @@ test_scenarios(void)
 		dom->stopped == 0 &&
 		strcmp(digest_domain_status(dom), "clean") == 0,
 	    "a reporter three days late: lateness learned, not stopped");
+	ok(r != NULL && r->due_from == D0 + 25 * DAY && !dom->days[3].due &&
+		dom->days[4].due && dom->days[6].due,
+	    "its last three days: reports still due, not missing");
+	t = digest_text(d);
+	ft = flat(t);
+	ok(strstr(ft,
+	       "Its reports come about 3 days late: any from "
+	       "2026-10-30 on may not be in yet.") != NULL &&
+		strstr(t, "-  (more may come)") != NULL,
+	    "the text says the reports are late, not that traffic stopped");
+	g_free(t);
+	g_free(ft);
 	digest_free(d);
 	g_array_unref(e.a);
 
@@ -1704,7 +1716,7 @@ test_scenarios(void)
 		!dom->days[1].open && dom->days[4].open,
 	    "partial days: the first and last in part, those after as-of "
 	    "not over");
-	ok(strstr(t, "-  (only part of the day)\n") != NULL &&
+	ok(strstr(t, "-  (part of the day)\n") != NULL &&
 		strstr(t,
 		    "2026-10-30        -       -      -  (not over yet)") !=
 		    NULL,
