@@ -21,6 +21,12 @@
  *   authentication for HTTPS), but the site published that URL: it
  *   alerts, and counts in the rate, unless [trust] count-https = no,
  *   exactly as in the digest.
+ * - An alert is news.  A period that ended long ago (alert_long_ago:
+ *   more than one period length, at least two days) never alerts, and a
+ *   backfill (files or Maildirs as arguments) alerts at most once per
+ *   domain, for the newest period it brought, saying it came from a
+ *   backfill: a year of old mail would otherwise page the admin once
+ *   for every past period over the threshold.
  * - "Once per domain and period" is kept in a small state file, not in
  *   the store: it works the same for every store backend without a
  *   schema change, flock(2) serialises concurrent deliveries, and
@@ -69,6 +75,7 @@ struct queued {
 
 struct alert_queue {
 	GArray *items;
+	int backfill; /* alert_queue_set_backfill() */
 };
 
 static void
@@ -94,6 +101,23 @@ alert_queue_free(struct alert_queue *q)
 		return;
 	g_array_unref(q->items);
 	g_free(q);
+}
+
+void
+alert_queue_set_backfill(struct alert_queue *q, int backfill)
+{
+	if (q != NULL)
+		q->backfill = backfill;
+}
+
+int
+alert_long_ago(int64_t since, int64_t until, int64_t now)
+{
+	int64_t len = until - since;
+
+	if (len < ALERT_MIN_AGE)
+		len = ALERT_MIN_AGE;
+	return now - until > len;
 }
 
 void
@@ -396,7 +420,7 @@ add_time(cJSON *o, const char *key, int64_t t)
 
 static char *
 alert_input(const struct ti_conf *conf, const struct digest *d,
-    const struct digest_domain *dom, int64_t now)
+    const struct digest_domain *dom, int64_t now, int backfill)
 {
 	cJSON *root = cJSON_CreateObject(), *a, *dj;
 	char *text, *digest = digest_json(d), *rate, *out;
@@ -406,6 +430,8 @@ alert_input(const struct ti_conf *conf, const struct digest *d,
 	cJSON_AddStringToObject(a, "domain", dom->name);
 	cJSON_AddStringToObject(a, "period", conf->alert_period);
 	cJSON_AddStringToObject(a, "label", d->label);
+	/* from a backfill: the newest period of old mail, not fresh news */
+	cJSON_AddBoolToObject(a, "backfill", backfill);
 	add_time(a, "since", d->since);
 	add_time(a, "until", d->until);
 	g_ascii_formatd(num, sizeof(num), "%.2f", dom->rate);
@@ -423,7 +449,8 @@ alert_input(const struct ti_conf *conf, const struct digest *d,
 	    conf->trust_count_unauthenticated);
 	cJSON_AddBoolToObject(a, "https-counted",
 	    conf->trust_count_https || conf->trust_count_unauthenticated);
-	rate = digest_subject(d, "TLS alert");
+	rate =
+	    digest_subject(d, backfill ? "TLS alert (backfill)" : "TLS alert");
 	cJSON_AddStringToObject(a, "subject", rate);
 	g_free(rate);
 	add_time(a, "sent-at", now);
@@ -440,7 +467,8 @@ alert_input(const struct ti_conf *conf, const struct digest *d,
 static void
 alert_log(int priority, const char *status, const char *domain,
     const char *label, const struct digest_domain *dom,
-    const struct ti_conf *conf, const char *reason, int exit_status)
+    const struct ti_conf *conf, const char *reason, int exit_status,
+    int backfill)
 {
 	GString *line = g_string_new("alert");
 	char num[G_ASCII_DTOSTR_BUF_SIZE];
@@ -448,6 +476,8 @@ alert_log(int priority, const char *status, const char *domain,
 	log_kv(line, "status", status);
 	log_kv(line, "domain", domain);
 	log_kv(line, "period", label);
+	if (backfill)
+		log_kv(line, "backfill", "yes");
 	if (dom != NULL) {
 		g_ascii_formatd(num, sizeof(num), "%.2f", dom->rate);
 		log_kv(line, "rate", num);
@@ -467,7 +497,7 @@ alert_log(int priority, const char *status, const char *domain,
 static int
 alert_one(struct store *st, const struct ti_conf *conf, char **argv,
     const char *state, const char *domain, int64_t since, int64_t until,
-    int64_t now)
+    int64_t now, int backfill)
 {
 	struct digest_params p;
 	struct digest *d;
@@ -491,7 +521,7 @@ alert_one(struct store *st, const struct ti_conf *conf, char **argv,
 	p.count_https = conf->trust_count_https;
 	if ((d = digest_load(st, &p, &err)) == NULL) {
 		alert_log(LOG_WARNING, "failed", domain, label, NULL, conf,
-		    err.msg, -1);
+		    err.msg, -1, backfill);
 		g_free(label);
 		return 0;
 	}
@@ -501,28 +531,30 @@ alert_one(struct store *st, const struct ti_conf *conf, char **argv,
 	if (dom == NULL || dom->failed <= 0 ||
 	    dom->rate < conf->alert_threshold) {
 		alert_log(LOG_DEBUG, "below", domain, label, dom, conf, NULL,
-		    -1);
+		    -1, backfill);
 		goto out;
 	}
 	if (alert_claim(state, domain, since, now, &claimed, &err) == -1) {
 		alert_log(LOG_WARNING, "failed", domain, label, dom, conf,
-		    err.msg, -1);
+		    err.msg, -1, backfill);
 		goto out;
 	}
 	if (!claimed) {
 		alert_log(LOG_DEBUG, "already-sent", domain, label, dom, conf,
-		    NULL, -1);
+		    NULL, -1, backfill);
 		goto out;
 	}
-	input = alert_input(conf, d, dom, now);
+	input = alert_input(conf, d, dom, now, backfill);
 	status = alert_exec(argv, input, (unsigned)conf->alert_timeout, &err);
 	g_free(input);
 	rc = 1;
 	if (status == 0)
-		alert_log(LOG_INFO, "sent", domain, label, dom, conf, NULL, 0);
+		alert_log(LOG_INFO, "sent", domain, label, dom, conf, NULL, 0,
+		    backfill);
 	else
 		alert_log(LOG_WARNING, "failed", domain, label, dom, conf,
-		    status > 0 ? "the alert command failed" : err.msg, status);
+		    status > 0 ? "the alert command failed" : err.msg, status,
+		    backfill);
 out:
 	digest_free(d);
 	g_free(label);
@@ -533,7 +565,7 @@ int
 alert_run(struct alert_queue *q, struct store *st, const struct ti_conf *conf,
     int64_t now, struct ti_err *err)
 {
-	GHashTable *seen;
+	GHashTable *seen, *newest; /* newest: domain -> since (backfill) */
 	GError *gerr = NULL;
 	char **argv = NULL, *state;
 	int argc, n = 0;
@@ -557,15 +589,36 @@ alert_run(struct alert_queue *q, struct store *st, const struct ti_conf *conf,
 	}
 	state = alert_state_path(conf);
 	seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	newest = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+	/* a backfill: only the newest period of each domain is news */
+	for (guint i = 0; q->backfill && i < q->items->len; i++) {
+		struct queued *it = &g_array_index(q->items, struct queued, i);
+		int64_t since, until, *v;
+
+		if (!digest_counted(&counting, it->authenticated, it->https) ||
+		    alert_period_bounds(conf->alert_period, it->start, &since,
+			&until) == -1)
+			continue;
+		if ((v = g_hash_table_lookup(newest, it->domain)) == NULL) {
+			v = g_new(int64_t, 1);
+			*v = since;
+			g_hash_table_insert(newest, it->domain, v);
+		} else if (since > *v)
+			*v = since;
+	}
 	for (guint i = 0; i < q->items->len; i++) {
 		struct queued *it = &g_array_index(q->items, struct queued, i);
-		int64_t since, until;
+		int64_t since, until, *v;
 		char *key;
 
 		if (!digest_hostname_ok(it->domain) ||
 		    alert_period_bounds(conf->alert_period, it->start, &since,
 			&until) == -1 ||
-		    until < now - ALERT_MAX_AGE)
+		    alert_long_ago(since, until, now))
+			continue;
+		if (q->backfill &&
+		    ((v = g_hash_table_lookup(newest, it->domain)) == NULL ||
+			*v != since))
 			continue;
 		if (!digest_counted(&counting, it->authenticated, it->https)) {
 			char *label = period_label(conf->alert_period, since);
@@ -576,7 +629,7 @@ alert_run(struct alert_queue *q, struct store *st, const struct ti_conf *conf,
 					"([trust] count-https = no)"
 				      : "the report was not authenticated "
 					"([trust] count-unauthenticated = no)",
-			    -1);
+			    -1, q->backfill);
 			g_free(label);
 			continue;
 		}
@@ -584,9 +637,10 @@ alert_run(struct alert_queue *q, struct store *st, const struct ti_conf *conf,
 		if (!g_hash_table_add(seen, key))
 			continue;
 		n += alert_one(st, conf, argv, state, it->domain, since, until,
-		    now);
+		    now, q->backfill);
 	}
 	g_hash_table_unref(seen);
+	g_hash_table_unref(newest);
 	g_free(state);
 	g_strfreev(argv);
 	g_array_set_size(q->items, 0);

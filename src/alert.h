@@ -25,14 +25,32 @@
 #include "ti.h"
 #include "trust/auth.h"
 
-/* Alerts are news, not history: a period that ended more than this
-   long before now (a backfill of old mail) never alerts. */
-#define ALERT_MAX_AGE (7 * 86400)
+/*
+ * Alerts are news, not history.  A period has ended "long ago" when it
+ * ended more than one period length before now, and never less than
+ * ALERT_MIN_AGE (so that a daily report that comes a day late still
+ * alerts): a day for "day", 7 days for "week", the month's length for
+ * "month".  Such a period never alerts, live or backfilled.
+ */
+#define ALERT_MIN_AGE (2 * 86400)
+
+/* Whether the period [since, until) ended long ago at now (above). */
+int alert_long_ago(int64_t since, int64_t until, int64_t now);
 
 struct alert_queue;
 
 struct alert_queue *alert_queue_new(void);
 void alert_queue_free(struct alert_queue *q);
+
+/*
+ * Mark q as the queue of a backfill (files or Maildirs given as
+ * arguments) rather than a live delivery: alert_run() then alerts at most
+ * once per domain, for the newest period of its queued reports (and not
+ * when that one ended long ago), and the alert says it came from a
+ * backfill ("backfill": true, "(backfill)" in the subject).  A year of
+ * old mail with a lasting fault is one alert, not one per past period.
+ */
+void alert_queue_set_backfill(struct alert_queue *q, int backfill);
 
 /* Remember the domain (report_domain) and start of a stored report,
    whether it was authenticated and whether it was posted over HTTPS:

@@ -514,6 +514,10 @@ show_cb(const struct stored_report *sr, void *arg)
 	received = digest_datetime(sr->received);
 	g_string_append_printf(out, "  %-17s %s UTC\n", "received", received);
 	g_free(received);
+	received = digest_datetime(sr->arrived);
+	g_string_append_printf(out, "  %-17s %s UTC\n", "mail arrived",
+	    received);
+	g_free(received);
 	field(out, "  ", "message-id", sr->message_id);
 	field(out, "  ", "envelope sender", sr->envelope_sender);
 	field(out, "  ", "file name", sr->filename);

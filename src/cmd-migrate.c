@@ -142,6 +142,7 @@ migrate_cb(const struct stored_report *sr, void *arg)
 	src.origin = sr->origin;
 	src.archive_path = sr->archive_path;
 	src.received = sr->received;
+	src.arrived = sr->arrived;
 	src.auth = &sr->auth; /* never NULL: none, none stays so */
 	if (!m->in_txn) {
 		if (store_begin(m->to, &m->err) == -1) {

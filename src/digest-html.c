@@ -63,6 +63,38 @@ level_color(enum digest_level l)
 	return C_FAIL;
 }
 
+/* A domain's badge colour: a silence is an alarm. */
+static const char *
+status_color(const struct digest_domain *dom)
+{
+	if (digest_status_silence(digest_domain_status(dom)))
+		return C_FAIL;
+	return level_color(dom->level);
+}
+
+/* Which reporters of dom stopped, as a paragraph (nothing when none). */
+static void
+stopped_para(GString *out, const struct digest_domain *dom, int with_name)
+{
+	char *list = digest_stopped_list(dom);
+
+	if (list == NULL)
+		return;
+	g_string_append_printf(out,
+	    "<p style=\"margin:6px 0;color:%s;\"><b>%s</b> ", C_FAIL,
+	    dom->silent ? "SILENT" : "STOPPED");
+	if (with_name) {
+		esc(out, dom->name);
+		g_string_append(out, ": ");
+	}
+	g_string_append(out,
+	    dom->silent ? "every reporter that sent reports stopped reporting: "
+			: "some reporters stopped reporting: ");
+	esc(out, list);
+	g_string_append(out, ".</p>\n");
+	g_free(list);
+}
+
 static const char *
 category_color(enum advice_category c)
 {
@@ -94,6 +126,7 @@ verdict_color(enum digest_verdict v)
 	case VERDICT_NONE:
 	case VERDICT_NO_STS:
 	case VERDICT_UNAUTHENTICATED:
+	case VERDICT_NO_REPORTS:
 		break;
 	}
 	return "#616161";
@@ -113,6 +146,8 @@ verdict_title(enum digest_verdict v)
 		return "Mode none";
 	case VERDICT_UNAUTHENTICATED:
 		return "No verdict: no authenticated report";
+	case VERDICT_NO_REPORTS:
+		return "No verdict: no reports this period";
 	case VERDICT_NO_STS:
 		break;
 	}
@@ -189,12 +224,13 @@ summary(GString *out, const struct digest *d)
 			g_string_append_printf(out, "</td>%s", tdr);
 			num(out, dom->failed);
 			g_string_append_printf(out, "</td>%s", tdr);
-			esc(out, rate);
+			esc(out,
+			    dom->successful + dom->failed > 0 ? rate : "-");
 			g_string_append_printf(out, "</td>%s", tdr);
 			esc(out, chg);
 			g_string_append_printf(out, "</td>%s", td);
 		}
-		badge(out, digest_domain_status(dom), level_color(dom->level));
+		badge(out, digest_domain_status(dom), status_color(dom));
 		g_string_append_printf(out, "</td>%s", td);
 		esc(out, verdict_title(dom->enforce.verdict));
 		g_string_append(out, "</td></tr>\n");
@@ -202,6 +238,8 @@ summary(GString *out, const struct digest *d)
 		g_free(chg);
 	}
 	g_string_append(out, "</table>\n");
+	for (size_t i = 0; i < d->n_domains; i++)
+		stopped_para(out, &d->domains[i], 1);
 }
 
 /* Daily sessions (stacked success and failure) and daily failure rate,
@@ -255,8 +293,12 @@ day_charts(GString *out, const struct digest *d,
 		    "height:%dpx;\" title=\"",
 		    CHART_H + 4);
 		esc(out, date);
-		g_string_append_printf(out, ": %lld ok, %lld failed\">",
-		    (long long)day->successful, (long long)day->failed);
+		g_string_append_printf(out, ": %lld ok, %lld failed%s\">",
+		    (long long)day->successful, (long long)day->failed,
+		    day->open          ? " (not over yet)"
+			: day->partial ? " (part of the day)"
+			: day->due     ? " (more may come)"
+				       : "");
 		g_string_append_printf(out,
 		    "<div style=\"width:%zupx;height:%dpx;background:%s;"
 		    "font-size:0;line-height:0;\"></div>"
@@ -442,7 +484,15 @@ failures(GString *out, const struct digest_domain *dom)
 		    "</div>\n<div style=\"margin:4px 0;\">"
 		    "<b>Fix:</b> ");
 		esc(out, f->fix);
-		g_string_append(out, "</div>\n</div>\n");
+		g_string_append(out, "</div>\n");
+		if (f->note != NULL) {
+			g_string_append(out,
+			    "<div style=\"margin:4px 0;\">"
+			    "<b>Note:</b> ");
+			esc(out, f->note);
+			g_string_append(out, "</div>\n");
+		}
+		g_string_append(out, "</div>\n");
 	}
 	if (dom->only_mx != NULL) {
 		g_string_append(out,
@@ -548,6 +598,14 @@ reporters(GString *out, const struct digest_domain *dom)
 			g_string_append(out, "not learned yet");
 		g_string_append_printf(out, "</td>%s", td);
 		esc(out, last);
+		if (r->due_from != 0) {
+			char *from = digest_date(r->due_from);
+
+			g_string_append(out, " (late: reports from ");
+			esc(out, from);
+			g_string_append(out, " on may not be in yet)");
+			g_free(from);
+		}
 		g_string_append_printf(out, "</td>%s", td);
 		esc(out, r->mode != NULL ? r->mode : "-");
 		g_string_append(out, "</td></tr>\n");
@@ -579,11 +637,23 @@ reporters(GString *out, const struct digest_domain *dom)
 static void
 policies(GString *out, const struct digest_domain *dom)
 {
+	char *origin = digest_policy_origin(dom);
+
 	h2(out, "Policies");
+	if (origin != NULL) {
+		g_string_append(out, "<div style=\"margin:2px 0;\">");
+		esc(out, origin);
+		g_string_append(out, "</div>\n");
+		g_free(origin);
+	}
 	g_string_append(out,
 	    "<div style=\"margin:2px 0;\"><span style=\"color:" C_MUTED
 	    ";\">MTA-STS mode:</span> ");
-	if (dom->n_modes == 0)
+	if (dom->policy_mode != NULL) {
+		g_string_append(out, "<code>");
+		esc(out, dom->policy_mode);
+		g_string_append(out, "</code>");
+	} else if (dom->n_modes == 0)
 		g_string_append(out,
 		    dom->sts_seen ? "not reported" : "no policy seen");
 	for (size_t i = 0; i < dom->n_modes; i++) {
@@ -646,7 +716,7 @@ domain_section(GString *out, const struct digest *d,
 	    idx);
 	esc(out, dom->name);
 	g_string_append(out, " ");
-	badge(out, digest_domain_status(dom), level_color(dom->level));
+	badge(out, digest_domain_status(dom), status_color(dom));
 	g_string_append(out, "</h2>\n<p style=\"margin:4px 0;\">");
 	if (dom->reports == 0 && dom->auth.excluded > 0)
 		g_string_append(out, "No authenticated report in this period.");
@@ -666,9 +736,12 @@ domain_section(GString *out, const struct digest *d,
 		    " Previous %lld day%s: ", (long long)span,
 		    span == 1 ? "" : "s");
 		esc(out, prev);
-		g_string_append(out, " (");
-		esc(out, chg);
-		g_string_append(out, ").");
+		if (strcmp(chg, "-") != 0) { /* else nothing to compare */
+			g_string_append(out, " (");
+			esc(out, chg);
+			g_string_append(out, ")");
+		}
+		g_string_append(out, ".");
 	} else if (d->count_unauthenticated || d->auth.excluded == 0)
 		g_string_append(out, " No reports in the previous period.");
 	else
@@ -681,6 +754,7 @@ domain_section(GString *out, const struct digest *d,
 		    dom->reports == 1 ? "" : "s", dom->active_reporters,
 		    dom->active_reporters == 1 ? "" : "s");
 	g_string_append(out, "</p>\n");
+	stopped_para(out, dom, 0);
 	auth_box(out, d, dom);
 
 	g_string_append_printf(out,

@@ -123,6 +123,8 @@ failure_json(const struct digest_failure *f)
 	    counts(f->reporters, f->n_reporters, "organization"));
 	add_str(o, "meaning", f->advice->meaning);
 	add_str(o, "fix", f->fix);
+	add_date(o, "last-reported", f->last_reported);
+	add_str(o, "note", f->note);
 	return o;
 }
 
@@ -149,6 +151,7 @@ reporter_json(const struct digest_reporter *r)
 		cJSON_AddNullToObject(o, "overdue-from");
 	}
 	cJSON_AddBoolToObject(o, "silent", r->silent);
+	add_date(o, "reports-due-from", r->due_from);
 	add_str(o, "mode", r->mode);
 	return o;
 }
@@ -202,8 +205,12 @@ domain_json(const struct digest *d, const struct digest_domain *dom)
 	add_int(o, "reports", (int64_t)dom->reports);
 	add_int(o, "successful", dom->successful);
 	add_int(o, "failed", dom->failed);
-	add_rate(o, "failure-rate", dom->rate);
+	if (dom->successful + dom->failed > 0)
+		add_rate(o, "failure-rate", dom->rate);
+	else /* no session: no rate, not 0.00 */
+		cJSON_AddNullToObject(o, "failure-rate");
 	add_str(o, "status", digest_domain_status(dom));
+	cJSON_AddBoolToObject(o, "seen-before", dom->seen_before);
 	cJSON_AddItemToObject(o, "authentication", auth_json(d, &dom->auth, 1));
 	if (dom->has_prev) {
 		x = cJSON_CreateObject();
@@ -221,6 +228,9 @@ domain_json(const struct digest *d, const struct digest_domain *dom)
 		add_date(x, "date", dom->days[i].day);
 		add_int(x, "successful", dom->days[i].successful);
 		add_int(x, "failed", dom->days[i].failed);
+		cJSON_AddBoolToObject(x, "partial", dom->days[i].partial);
+		cJSON_AddBoolToObject(x, "over", !dom->days[i].open);
+		cJSON_AddBoolToObject(x, "reports-due", dom->days[i].due);
 		cJSON_AddItemToArray(a, x);
 	}
 	x = cJSON_AddObjectToObject(o, "categories");
@@ -248,16 +258,35 @@ domain_json(const struct digest *d, const struct digest_domain *dom)
 	a = cJSON_AddArrayToObject(o, "reporters");
 	for (size_t i = 0; i < dom->n_reporters; i++)
 		cJSON_AddItemToArray(a, reporter_json(&dom->reporters[i]));
+	/* who stopped and since when, apart, whatever the status says */
+	cJSON_AddBoolToObject(o, "silent", dom->silent);
+	a = cJSON_AddArrayToObject(o, "stopped-reporters");
+	for (size_t i = 0; i < dom->n_reporters; i++) {
+		const struct digest_reporter *r = &dom->reporters[i];
+
+		if (!r->silent)
+			continue;
+		x = cJSON_CreateObject();
+		add_str(x, "organization", r->organization);
+		add_date(x, "last-report", r->last_start);
+		add_date(x, "overdue-from", r->overdue_at);
+		cJSON_AddItemToArray(a, x);
+	}
 
 	x = cJSON_AddObjectToObject(o, "mta-sts");
 	cJSON_AddBoolToObject(x, "seen", dom->sts_seen);
 	cJSON_AddItemToObject(x, "modes",
 	    counts(dom->modes, dom->n_modes, "mode"));
 	cJSON_AddItemToObject(x, "mx", strv(dom->mx_patterns));
+	/* no report in the period: the newest known, and whence */
+	add_str(x, "newest-known-mode", dom->policy_mode);
 	x = cJSON_AddObjectToObject(o, "dane");
 	cJSON_AddBoolToObject(x, "seen", dom->tlsa_seen);
 	cJSON_AddItemToObject(x, "tlsa", strv(dom->tlsa));
 	cJSON_AddBoolToObject(o, "no-policy-found", dom->no_policy_seen);
+	x = cJSON_AddObjectToObject(o, "policy-source");
+	add_date(x, "report-of", dom->policy_from);
+	add_str(x, "reporter", dom->policy_by);
 
 	x = cJSON_AddObjectToObject(o, "enforce");
 	add_str(x, "verdict", digest_verdict_name(dom->enforce.verdict));
@@ -294,7 +323,12 @@ digest_json(const struct digest *d)
 	add_int(root, "successful", d->successful);
 	add_int(root, "failed", d->failed);
 	add_rate(root, "failure-rate", d->rate);
-	add_str(root, "status", digest_level_name(d->level));
+	add_str(root, "status", digest_status(d));
+	a = cJSON_AddArrayToObject(root, "silent-domains");
+	for (size_t i = 0; i < d->n_domains; i++)
+		if (d->domains[i].stopped > 0)
+			cJSON_AddItemToArray(a,
+			    cJSON_CreateString(d->domains[i].name));
 	cJSON_AddItemToObject(root, "authentication",
 	    auth_json(d, &d->auth, 0));
 	a = cJSON_AddArrayToObject(root, "domains");

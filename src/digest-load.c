@@ -14,6 +14,10 @@
  * [trust] count-https); the builder decides what an unauthenticated one
  * may move, and one it will not count (digest_counts) is not decoded
  * either.
+ * - The policy section and the verdict of a domain without a report in
+ *   the period fall back on the newest report before it: of the history
+ *   rows only that one is decoded (digest_builder_policy), from a copy
+ *   of its JSON kept per domain while the rows go by (oldest first).
  */
 #include <string.h>
 
@@ -26,12 +30,93 @@
 #include "trust/auth.h"
 #include "digest.h"
 
+/* The newest counted report before the period of one domain. */
+struct newest {
+	int64_t start, end;
+	char *org, *domain, *json, *source;
+	size_t json_len;
+	struct ti_auth auth; /* method and result only */
+};
+
 struct load {
 	const struct digest_params *p;
 	struct ti_limits limits;
 	struct digest_builder *b;
 	size_t undecodable;
+	GHashTable *newest; /* sr->domain -> struct newest */
 };
+
+static void
+newest_free(gpointer p)
+{
+	struct newest *n = p;
+
+	g_free(n->org);
+	g_free(n->domain);
+	g_free(n->json);
+	g_free(n->source);
+	auth_clear(&n->auth);
+	g_free(n);
+}
+
+/* Keep sr when it is the newest counted report before the period of
+   its domain so far. */
+static void
+keep_newest(struct load *l, const struct stored_report *sr)
+{
+	const char *key = sr->domain != NULL ? sr->domain : "";
+	struct newest *n = g_hash_table_lookup(l->newest, key);
+
+	if (n != NULL && sr->start < n->start)
+		return;
+	if (n == NULL) {
+		n = g_new0(struct newest, 1);
+		g_hash_table_insert(l->newest, g_strdup(key), n);
+	}
+	n->start = sr->start;
+	n->end = sr->end;
+	g_free(n->org);
+	n->org = g_strdup(sr->organization_name);
+	g_free(n->domain);
+	n->domain = g_strdup(sr->domain);
+	g_free(n->json);
+	n->json = g_strndup(sr->json, sr->json_len);
+	n->json_len = sr->json_len;
+	g_free(n->source);
+	n->source = g_strdup(sr->source);
+	auth_set(&n->auth, sr->auth.method, sr->auth.result);
+}
+
+/* Decode each domain's newest report before the period and give the
+   builder its policies. */
+static void
+add_newest(struct load *l)
+{
+	GHashTableIter it;
+	gpointer v;
+
+	g_hash_table_iter_init(&it, l->newest);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		struct newest *n = v;
+		struct digest_entry e;
+		struct report *r = NULL;
+		struct ti_err err = { 0 };
+
+		if (report_decode_stored((const unsigned char *)n->json,
+			n->json_len, &l->limits, &r, &err) != 0)
+			continue; /* its policy is not known, that is all */
+		memset(&e, 0, sizeof(e));
+		e.organization = n->org;
+		e.domain = n->domain;
+		e.start = n->start;
+		e.end = n->end;
+		e.report = r;
+		e.auth = &n->auth;
+		e.source = n->source;
+		digest_builder_policy(l->b, &e);
+		report_free(r);
+	}
+}
 
 static int
 load_cb(const struct stored_report *sr, void *arg)
@@ -49,10 +134,14 @@ load_cb(const struct stored_report *sr, void *arg)
 	e.start = sr->start;
 	e.end = sr->end;
 	e.received = sr->received;
+	e.arrived = sr->arrived;
 	e.successful = sr->successful;
 	e.failed = sr->failed;
 	e.auth = &sr->auth;
 	e.source = sr->source;
+	if (sr->start < l->p->since &&
+	    digest_counts(l->p, &sr->auth, sr->source))
+		keep_newest(l, sr);
 	if (sr->start >= l->p->since &&
 	    digest_counts(l->p, &sr->auth, sr->source)) {
 		if (report_decode_stored((const unsigned char *)sr->json,
@@ -76,6 +165,8 @@ digest_load(struct store *st, const struct digest_params *p, struct ti_err *err)
 	l.p = p;
 	ti_limits_default(&l.limits);
 	l.b = digest_builder_new(p);
+	l.newest =
+	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, newest_free);
 	q.domain = p->domain;
 	q.since = digest_history_start(p);
 	q.until = p->until;
@@ -83,10 +174,13 @@ digest_load(struct store *st, const struct digest_params *p, struct ti_err *err)
 		q.since = -1;
 	if (store_each_report(st, &q, load_cb, &l, err) != 0) {
 		digest_builder_free(l.b);
+		g_hash_table_unref(l.newest);
 		if (err != NULL && err->status == TI_OK)
 			ti_err_set(err, TI_E_BUG, "digest: store read stopped");
 		return NULL;
 	}
+	add_newest(&l);
+	g_hash_table_unref(l.newest);
 	d = digest_builder_finish(l.b);
 	d->undecodable = l.undecodable;
 	return d;

@@ -26,6 +26,41 @@ header_text(const char *s)
 	return digest_clean(s != NULL ? s : "", 200);
 }
 
+/* The domains whose reporters stopped, the alarm the digest exists for:
+   ", SILENT" (one domain), ", SILENT: a.example, b.example", ",
+   reporters stopped: c.example", "..., 2 more" past three names; a name
+   only when it passed digest_hostname_ok(). */
+static void
+silence(GString *s, const struct digest *d)
+{
+	for (int silent = 1; silent >= 0; silent--) {
+		size_t n = 0, shown = 0;
+
+		for (size_t i = 0; i < d->n_domains; i++) {
+			const struct digest_domain *dom = &d->domains[i];
+
+			if (dom->stopped == 0 || dom->silent != silent)
+				continue;
+			if (n++ == 0)
+				g_string_append(s,
+				    silent ? ", SILENT"
+					   : ", reporters "
+					     "stopped");
+			if (d->n_domains == 1)
+				continue;
+			if (dom->name_ok && shown < 3)
+				g_string_append_printf(s, "%s%s",
+				    shown++ == 0 ? ": " : ", ", dom->name);
+		}
+		if (n > shown && d->n_domains > 1)
+			g_string_append_printf(s, "%s%zu %s",
+			    shown > 0 ? ", " : ": ", n - shown,
+			    shown > 0
+				? "more"
+				: (n - shown == 1 ? "domain" : "domains"));
+	}
+}
+
 char *
 digest_subject(const struct digest *d, const char *prefix)
 {
@@ -59,6 +94,7 @@ digest_subject(const struct digest *d, const char *prefix)
 		g_string_append_printf(s, ", worst %s %s", worst->name, w);
 		g_free(w);
 	}
+	silence(s, d);
 	g_string_append_printf(s, " (%s)", d->label);
 	g_free(pre);
 	g_free(rate);

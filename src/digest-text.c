@@ -3,13 +3,16 @@
  * mail and "tlsrpt digest --format text".
  *
  * Design rationale: 72 columns of UTF-8 that read in any mail client
- * and terminal; tables are aligned by character count, long sentences
- * wrapped.  Report strings in the model are already clean (no control
- * character can forge a line), so nothing here escapes.  Reports nobody
- * vouched for are never in the figures (unless [trust]
- * count-unauthenticated); each domain says how many there were and in
- * whose name, apart, so that the reader knows they exist.
+ * and terminal; every table column is as wide as its widest cell in
+ * display columns (a wide character counts two), so that no value runs
+ * into the next whatever its length; long sentences wrapped.  Report
+ * strings in the model are already clean (no control character can
+ * forge a line), so nothing here escapes.  Reports nobody vouched for
+ * are never in the figures (unless [trust] count-unauthenticated); each
+ * domain says how many there were and in whose name, apart, so that the
+ * reader knows they exist.
  */
+#include <stdarg.h>
 #include <string.h>
 
 #include <glib.h>
@@ -28,13 +31,13 @@ static void
 wrap(GString *out, const char *first, const char *indent, const char *text)
 {
 	char **words = g_strsplit(text, " ", -1);
-	size_t col, ilen = (size_t)g_utf8_strlen(indent, -1);
+	size_t col, ilen = digest_width(indent);
 	int start = 1;
 
 	g_string_append(out, first != NULL ? first : indent);
-	col = (size_t)g_utf8_strlen(first != NULL ? first : indent, -1);
+	col = digest_width(first != NULL ? first : indent);
 	for (char **w = words; *w != NULL; w++) {
-		size_t wl = (size_t)g_utf8_strlen(*w, -1);
+		size_t wl = digest_width(*w);
 
 		if (**w == '\0')
 			continue;
@@ -56,36 +59,106 @@ wrap(GString *out, const char *first, const char *indent, const char *text)
 	g_strfreev(words);
 }
 
-/* s padded with spaces to width characters (cut with "…" if longer). */
-static void
-cell(GString *out, const char *s, size_t width, int right)
-{
-	char *c = digest_clean(s, width);
-	size_t len = (size_t)g_utf8_strlen(c, -1);
+/* ---- tables ------------------------------------------------------------ */
 
-	if (right)
-		for (size_t i = len; i < width; i++)
-			g_string_append_c(out, ' ');
-	g_string_append(out, c);
-	if (!right)
-		for (size_t i = len; i < width; i++)
-			g_string_append_c(out, ' ');
-	g_free(c);
+/*
+ * A text table: every cell kept whole, each column as wide as its widest
+ * cell in display columns (digest_width: a wide CJK character takes two,
+ * a combining mark none), two blanks between columns, so that no value,
+ * however long, runs into its neighbour.  The last column is not padded.
+ */
+struct table {
+	size_t ncol;
+	const char *align; /* per column: 'l' or 'r' */
+	GPtrArray *rows; /* char ** of ncol cells */
+};
+
+static struct table *
+table_new(const char *align)
+{
+	struct table *t = g_new0(struct table, 1);
+
+	t->align = align;
+	t->ncol = strlen(align);
+	t->rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
+	return t;
+}
+
+/* One row of t->ncol cells (NULL: empty). */
+static void
+table_row(struct table *t, ...)
+{
+	va_list ap;
+	char **row = g_new0(char *, t->ncol + 1);
+
+	va_start(ap, t);
+	for (size_t i = 0; i < t->ncol; i++) {
+		const char *c = va_arg(ap, const char *);
+
+		row[i] = g_strdup(c != NULL ? c : "");
+	}
+	va_end(ap);
+	g_ptr_array_add(t->rows, row);
 }
 
 static void
-cell_num(GString *out, int64_t n, size_t width)
+pad(GString *out, size_t n)
 {
-	char *s = g_strdup_printf("%lld", (long long)n);
+	for (size_t i = 0; i < n; i++)
+		g_string_append_c(out, ' ');
+}
 
-	cell(out, s, width, 1);
-	g_free(s);
+/* Print t, each row after indent, and free it. */
+static void
+table_print(GString *out, struct table *t, const char *indent)
+{
+	size_t *w = g_new0(size_t, t->ncol);
+
+	for (guint r = 0; r < t->rows->len; r++) {
+		char **row = g_ptr_array_index(t->rows, r);
+
+		for (size_t i = 0; i < t->ncol; i++) {
+			size_t cw = digest_width(row[i]);
+
+			if (cw > w[i])
+				w[i] = cw;
+		}
+	}
+	for (guint r = 0; r < t->rows->len; r++) {
+		char **row = g_ptr_array_index(t->rows, r);
+
+		g_string_append(out, indent);
+		for (size_t i = 0; i < t->ncol; i++) {
+			size_t cw = digest_width(row[i]);
+
+			if (i > 0)
+				g_string_append(out, "  ");
+			if (t->align[i] == 'r')
+				pad(out, w[i] - cw);
+			g_string_append(out, row[i]);
+			if (t->align[i] != 'r' && i + 1 < t->ncol)
+				pad(out, w[i] - cw);
+		}
+		/* no trailing blanks */
+		while (out->len > 0 && out->str[out->len - 1] == ' ')
+			g_string_truncate(out, out->len - 1);
+		g_string_append_c(out, '\n');
+	}
+	g_free(w);
+	g_ptr_array_unref(t->rows);
+	g_free(t);
+}
+
+static char *
+num(int64_t n)
+{
+	return g_strdup_printf("%lld", (long long)n);
 }
 
 static void
 heading(GString *out, const char *title, char underline)
 {
-	size_t n = (size_t)g_utf8_strlen(title, -1);
+	size_t n = digest_width(title);
 
 	g_string_append_printf(out, "\n%s\n", title);
 	for (size_t i = 0; i < n && i < WIDTH; i++)
@@ -93,8 +166,10 @@ heading(GString *out, const char *title, char underline)
 	g_string_append_c(out, '\n');
 }
 
-static void
-bar(GString *out, int64_t n, int64_t max, char c)
+/* A bar of n against max: at most BAR characters c, at least one for
+   any n > 0. */
+static char *
+bar(int64_t n, int64_t max, char c)
 {
 	size_t len = 0;
 
@@ -103,8 +178,7 @@ bar(GString *out, int64_t n, int64_t max, char c)
 		if (len == 0)
 			len = 1;
 	}
-	for (size_t i = 0; i < len; i++)
-		g_string_append_c(out, c);
+	return g_strnfill(len, c);
 }
 
 /* "a (3), b (1)" */
@@ -134,50 +208,61 @@ counts(GString *out, const char *label, const struct digest_count *c, size_t n)
 	g_string_free(s, TRUE);
 }
 
+/* Under the overview: each domain whose reporters stopped, which and
+   since when, so that it stands out whatever its failure rate. */
+static void
+stopped_lines(GString *out, const struct digest *d)
+{
+	for (size_t i = 0; i < d->n_domains; i++) {
+		const struct digest_domain *dom = &d->domains[i];
+		char *list = digest_stopped_list(dom), *t;
+
+		if (list == NULL)
+			continue;
+		t = g_strdup_printf("%s %s: stopped reporting: %s.",
+		    dom->silent ? "SILENT" : "STOPPED", dom->name, list);
+		g_string_append_c(out, '\n');
+		wrap(out, "  ", "    ", t);
+		g_free(t);
+		g_free(list);
+	}
+}
+
 static void
 summary_table(GString *out, const struct digest *d)
 {
-	g_string_append(out, "\n  ");
-	cell(out, "DOMAIN", 24, 0);
-	cell(out, "SESSIONS", 10, 1);
-	cell(out, "FAILED", 8, 1);
-	cell(out, "RATE", 8, 1);
-	g_string_append(out, "  ");
-	cell(out, "CHANGE", 13, 0);
-	g_string_append(out, "STATUS\n");
+	struct table *t = table_new("lrrrll");
+
+	table_row(t, "DOMAIN", "SESSIONS", "FAILED", "RATE", "CHANGE",
+	    "STATUS");
 	for (size_t i = 0; i < d->n_domains; i++) {
 		const struct digest_domain *dom = &d->domains[i];
 		char *rate = digest_pct(dom->rate), *chg = digest_change(dom);
+		char *all = num(dom->successful + dom->failed);
+		char *bad = num(dom->failed);
 
-		g_string_append(out, "  ");
-		cell(out, dom->name, 24, 0);
-		if (dom->reports == 0 && dom->auth.excluded > 0) {
-			/* no figure to show: say why, in the CHANGE column */
-			cell(out, "-", 10, 1);
-			cell(out, "-", 8, 1);
-			cell(out, "-", 8, 1);
-			g_string_append(out, "  ");
-			g_string_append(out, digest_domain_status(dom));
-			g_string_append_c(out, '\n');
-			g_free(rate);
-			g_free(chg);
-			continue;
-		}
-		cell_num(out, dom->successful + dom->failed, 10);
-		cell_num(out, dom->failed, 8);
-		cell(out, rate, 8, 1);
-		g_string_append(out, "  ");
-		cell(out, chg, 13, 0);
-		g_string_append(out, digest_level_name(dom->level));
-		g_string_append_c(out, '\n');
+		if (dom->reports == 0 && dom->auth.excluded > 0)
+			/* no figure to show */
+			table_row(t, dom->name, "-", "-", "-", "-",
+			    digest_domain_status(dom));
+		else
+			table_row(t, dom->name, all, bad,
+			    dom->successful + dom->failed > 0 ? rate : "-", chg,
+			    digest_domain_status(dom));
 		g_free(rate);
 		g_free(chg);
+		g_free(all);
+		g_free(bad);
 	}
+	g_string_append_c(out, '\n');
+	table_print(out, t, "  ");
+	stopped_lines(out, d);
 }
 
 static void
 days_table(GString *out, const struct digest_domain *dom)
 {
+	struct table *t;
 	int64_t max = 0;
 
 	if (dom->n_days == 0)
@@ -185,39 +270,45 @@ days_table(GString *out, const struct digest_domain *dom)
 	for (size_t i = 0; i < dom->n_days; i++)
 		if (dom->days[i].successful + dom->days[i].failed > max)
 			max = dom->days[i].successful + dom->days[i].failed;
-	g_string_append(out, "\n  ");
-	cell(out, "DAY", 12, 0);
-	cell(out, "SUCCESS", 9, 1);
-	cell(out, "FAILED", 8, 1);
-	cell(out, "RATE", 8, 1);
-	g_string_append(out, "  (# success, ! failed)\n");
+	t = table_new("lrrrl");
+	table_row(t, "DAY", "SUCCESS", "FAILED", "RATE",
+	    "(# success, ! failed)");
 	for (size_t i = 0; i < dom->n_days; i++) {
 		const struct digest_day *day = &dom->days[i];
-		char *date = digest_date(day->day), *rate;
+		char *date = digest_date(day->day), *rate, *ok, *bad, *b1, *b2;
+		char *bars;
 
-		g_string_append(out, "  ");
-		cell(out, date, 12, 0);
+		/* a day not over, or only partly in the period, is not a
+		   day without traffic */
+		const char *note = day->open ? "(not over yet)"
+		    : day->partial           ? "(part of the day)"
+		    : day->due               ? "(more may come)"
+					     : NULL;
+
 		if (day->successful + day->failed == 0) {
-			cell(out, "-", 9, 1);
-			cell(out, "-", 8, 1);
-			cell(out, "-", 8, 1);
-		} else {
-			rate = digest_pct(100.0 * (double)day->failed /
-			    ((double)day->successful + (double)day->failed));
-			cell_num(out, day->successful, 9);
-			cell_num(out, day->failed, 8);
-			cell(out, rate, 8, 1);
-			g_free(rate);
-			g_string_append(out, "  ");
-			bar(out, day->successful, max, '#');
-			bar(out, day->failed, max, '!');
+			table_row(t, date, "-", "-", "-", note);
+			g_free(date);
+			continue;
 		}
-		/* no trailing blanks */
-		while (out->len > 0 && out->str[out->len - 1] == ' ')
-			g_string_truncate(out, out->len - 1);
-		g_string_append_c(out, '\n');
+		rate = digest_pct(100.0 * (double)day->failed /
+		    ((double)day->successful + (double)day->failed));
+		ok = num(day->successful);
+		bad = num(day->failed);
+		b1 = bar(day->successful, max, '#');
+		b2 = bar(day->failed, max, '!');
+		bars = g_strconcat(b1, b2, note != NULL ? " " : "",
+		    note != NULL ? note : "", NULL);
+		table_row(t, date, ok, bad, rate, bars);
 		g_free(date);
+		g_free(rate);
+		g_free(ok);
+		g_free(bad);
+		g_free(b1);
+		g_free(b2);
+		g_free(bars);
 	}
+	g_string_append_c(out, '\n');
+	table_print(out, t, "  ");
 }
 
 static void
@@ -226,6 +317,7 @@ breakdown(GString *out, const struct digest_domain *dom)
 	static const enum advice_category order[] = { ADVICE_NEGOTIATION,
 		ADVICE_CERTIFICATE, ADVICE_STS, ADVICE_DANE, ADVICE_OTHER };
 	int64_t max = 0;
+	struct table *t;
 
 	if (dom->n_types == 0)
 		return;
@@ -235,26 +327,31 @@ breakdown(GString *out, const struct digest_domain *dom)
 	g_string_append(out,
 	    "\nFailed sessions by kind (one session may fail in several "
 	    "ways):\n");
+	t = table_new("lrl");
 	for (size_t i = 0; i < nitems(order); i++) {
+		char *n, *b;
+
 		if (order[i] == ADVICE_OTHER && dom->category[order[i]] == 0)
 			continue;
-		g_string_append(out, "  ");
-		cell(out, advice_category_name(order[i]), 16, 0);
-		cell_num(out, dom->category[order[i]], 8);
-		g_string_append(out, "  ");
-		bar(out, dom->category[order[i]], max, '!');
-		while (out->str[out->len - 1] == ' ')
-			g_string_truncate(out, out->len - 1);
-		g_string_append_c(out, '\n');
+		n = num(dom->category[order[i]]);
+		b = bar(dom->category[order[i]], max, '!');
+		table_row(t, advice_category_name(order[i]), n, b);
+		g_free(n);
+		g_free(b);
 		for (size_t j = 0; j < dom->n_types; j++) {
+			char *name;
+
 			if (dom->types[j].advice->category != order[i])
 				continue;
-			g_string_append(out, "    ");
-			cell(out, dom->types[j].result_type, 26, 0);
-			cell_num(out, dom->types[j].sessions, 8);
-			g_string_append_c(out, '\n');
+			name =
+			    g_strconcat("  ", dom->types[j].result_type, NULL);
+			n = num(dom->types[j].sessions);
+			table_row(t, name, n, NULL);
+			g_free(name);
+			g_free(n);
 		}
 	}
+	table_print(out, t, "  ");
 }
 
 static void
@@ -289,6 +386,8 @@ failures(GString *out, const struct digest_domain *dom)
 		counts(out, "    Reported by: ", f->reporters, f->n_reporters);
 		wrap(out, "    Meaning: ", "    ", f->advice->meaning);
 		wrap(out, "    Fix: ", "    ", f->fix);
+		if (f->note != NULL)
+			wrap(out, "    Note: ", "    ", f->note);
 		g_free(first);
 		g_free(line);
 		g_free(kind);
@@ -433,6 +532,16 @@ reporters(GString *out, const struct digest_domain *dom)
 				g_string_append(s,
 				    "  Too few reports to learn its rhythm");
 			g_string_append_printf(s, "; last report %s.", last);
+			if (r->due_from != 0) {
+				char *from = digest_date(r->due_from);
+
+				g_string_append_printf(s,
+				    "  Its reports come about %lld days "
+				    "late: any from %s on may not be in yet.",
+				    (long long)(r->lateness / DIGEST_DAY),
+				    from);
+				g_free(from);
+			}
 			if (r->mode != NULL)
 				g_string_append_printf(s, "  Saw mode %s.",
 				    r->mode);
@@ -449,8 +558,15 @@ policies(GString *out, const struct digest_domain *dom)
 {
 	GString *s = g_string_new(NULL);
 
+	char *origin = digest_policy_origin(dom);
+
 	g_string_append(out, "\nPolicies:\n");
-	if (dom->n_modes > 0) {
+	if (origin != NULL)
+		wrap(out, "  ", "  ", origin);
+	g_free(origin);
+	if (dom->policy_mode != NULL)
+		wrap(out, "  MTA-STS mode: ", "      ", dom->policy_mode);
+	else if (dom->n_modes > 0) {
 		for (size_t i = 0; i < dom->n_modes; i++)
 			g_string_append_printf(s, "%s%s (%lld report%s)",
 			    i > 0 ? ", " : "", dom->modes[i].name,
@@ -495,6 +611,8 @@ verdict_title(enum digest_verdict v)
 		return "mode none";
 	case VERDICT_UNAUTHENTICATED:
 		return "no verdict (no authenticated report)";
+	case VERDICT_NO_REPORTS:
+		return "no verdict (no reports this period)";
 	case VERDICT_NO_STS:
 		break;
 	}
@@ -521,7 +639,10 @@ domain_section(GString *out, const struct digest *d,
 		    "%s of %lld sessions failed (%lld): %s.", rate,
 		    (long long)(dom->successful + dom->failed),
 		    (long long)dom->failed, digest_level_name(dom->level));
-	if (dom->has_prev)
+	if (dom->has_prev && strcmp(chg, "-") == 0) /* nothing to compare */
+		g_string_append_printf(s, "  Previous %lld day%s: %s.",
+		    (long long)span, span == 1 ? "" : "s", prev);
+	else if (dom->has_prev)
 		g_string_append_printf(s, "  Previous %lld day%s: %s (%s).",
 		    (long long)span, span == 1 ? "" : "s", prev, chg);
 	else if (d->count_unauthenticated || d->auth.excluded == 0)
@@ -535,6 +656,15 @@ domain_section(GString *out, const struct digest *d,
 		    dom->auth.excluded > 0 ? "counted " : "",
 		    dom->reports == 1 ? "" : "s", dom->active_reporters,
 		    dom->active_reporters == 1 ? "" : "s");
+	if (dom->stopped > 0) {
+		char *list = digest_stopped_list(dom);
+
+		g_string_append_printf(s, "  %s stopped reporting: %s.",
+		    dom->silent ? "SILENT: every reporter that sent reports"
+				: "Some reporters",
+		    list);
+		g_free(list);
+	}
 	wrap(out, NULL, "", s->str);
 	auth_section(out, d, dom);
 	if (dom->reports > 0 || dom->auth.excluded == 0) {

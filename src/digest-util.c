@@ -144,6 +144,33 @@ digest_datetime(int64_t t)
 	return s != NULL ? s : g_strdup("?");
 }
 
+size_t
+digest_width(const char *s)
+{
+	size_t w = 0;
+	gunichar c;
+
+	if (s == NULL)
+		return 0;
+	while (*s != '\0') {
+		if ((unsigned char)*s < 0x80) {
+			w++;
+			s++;
+			continue;
+		}
+		c = g_utf8_get_char_validated(s, -1);
+		if (c == (gunichar)-1 || c == (gunichar)-2) {
+			w++; /* digest_clean() makes it one "?" */
+			s++;
+			continue;
+		}
+		s = g_utf8_next_char(s);
+		if (!g_unichar_iszerowidth(c))
+			w += g_unichar_iswide(c) ? 2 : 1;
+	}
+	return w;
+}
+
 char *
 digest_pct(double rate)
 {
@@ -159,8 +186,10 @@ digest_change(const struct digest_domain *dom)
 	char buf[G_ASCII_DTOSTR_BUF_SIZE];
 	double delta;
 
+	if (dom->successful + dom->failed <= 0)
+		return g_strdup("-"); /* no rate to compare */
 	if (!dom->has_prev)
-		return g_strdup("new");
+		return g_strdup(dom->seen_before ? "was silent" : "new");
 	delta = dom->rate - dom->prev_rate;
 	g_ascii_formatd(buf, sizeof(buf), "%+.2f", delta);
 	if (strcmp(buf, "+0.00") == 0 || strcmp(buf, "-0.00") == 0)
@@ -200,18 +229,99 @@ digest_verdict_name(enum digest_verdict v)
 		return "mode-none";
 	case VERDICT_UNAUTHENTICATED:
 		return "unauthenticated";
+	case VERDICT_NO_REPORTS:
+		return "no-reports";
 	case VERDICT_NO_STS:
 		break;
 	}
 	return "no-sts";
 }
 
+/*
+ * A reporter that stopped is the alarm the digest exists for: it
+ * outranks quiet, clean and noise (a domain nobody reports on any more
+ * is not fine), and only a failure rate that needs watching or action
+ * outranks it; the stopped reporters are named in every rendering
+ * whatever the status.
+ */
 const char *
 digest_domain_status(const struct digest_domain *dom)
 {
+	if (dom->reports == 0 && dom->auth.excluded > 0 && dom->stopped == 0)
+		return "unauthenticated";
+	if (dom->stopped > 0 && dom->level < DIGEST_WATCH)
+		return dom->silent ? "silent" : "stopped";
 	if (dom->reports == 0 && dom->auth.excluded > 0)
 		return "unauthenticated";
 	return digest_level_name(dom->level);
+}
+
+const char *
+digest_status(const struct digest *d)
+{
+	int silent = 0, stopped = 0;
+
+	if (d->level >= DIGEST_WATCH)
+		return digest_level_name(d->level);
+	for (size_t i = 0; i < d->n_domains; i++) {
+		silent |= d->domains[i].silent;
+		stopped |= d->domains[i].stopped > 0;
+	}
+	return silent ? "silent"
+	    : stopped ? "stopped"
+		      : digest_level_name(d->level);
+}
+
+char *
+digest_policy_origin(const struct digest_domain *dom)
+{
+	char *d, *s;
+
+	if (dom->policy_from == 0)
+		return NULL;
+	d = digest_date(dom->policy_from);
+	s = g_strdup_printf("No reports this period: the newest policy known "
+			    "comes from a report by %s of %s.",
+	    dom->policy_by, d);
+	g_free(d);
+	return s;
+}
+
+int
+digest_status_silence(const char *status)
+{
+	return strcmp(status, "silent") == 0 || strcmp(status, "stopped") == 0;
+}
+
+char *
+digest_stopped_list(const struct digest_domain *dom)
+{
+	GString *s = g_string_new(NULL);
+
+	for (size_t i = 0; i < dom->n_reporters; i++) {
+		const struct digest_reporter *r = &dom->reporters[i];
+		char *last, *due, *every;
+
+		if (!r->silent)
+			continue;
+		last = digest_date(r->last_start);
+		due = digest_date(r->overdue_at);
+		every = r->cadence == DIGEST_DAY
+		    ? g_strdup("daily")
+		    : g_strdup_printf("gaps of up to %lld days",
+			  (long long)(r->cadence / DIGEST_DAY));
+		g_string_append_printf(s,
+		    "%s%s (%s, last report %s, due by %s)",
+		    s->len > 0 ? "; " : "", r->organization, every, last, due);
+		g_free(last);
+		g_free(due);
+		g_free(every);
+	}
+	if (s->len == 0) {
+		g_string_free(s, TRUE);
+		return NULL;
+	}
+	return g_string_free(s, FALSE);
 }
 
 /* "(DKIM)", "(3 DKIM, 2 Authentication-Results)"; "" for none. */

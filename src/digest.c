@@ -20,7 +20,14 @@
  *   reporter's cadence is the longest gap between its report days in
  *   the history window; it is called silent only after silent_factor
  *   such gaps plus its usual lateness (at least a day, at most a week),
- *   so that a quiet week at Microsoft does not cry wolf.
+ *   so that a quiet week at Microsoft does not cry wolf.  Lateness is
+ *   measured from when the mail arrived (entry.arrived), never from when
+ *   it was ingested: a backfill must not make every report look late.
+ * - A domain whose reporters stopped is an alarm, not "quiet": its
+ *   status is silent (none reports any more) or stopped (some do).
+ * - Statements about the policy need evidence of the period: without a
+ *   report in it, the policy facts are those of the newest report
+ *   before it (named), and the verdict is "no reports this period".
  * - Ready for enforce (RFC 8461 §5 "testing" -> "enforce"): the latest
  *   mode the reporters saw is testing, and the reports of the last
  *   enforce_days report days since the last failure, from at least
@@ -58,6 +65,7 @@
 #define LATENESS_MIN DIGEST_DAY
 #define LATENESS_MAX (7 * DIGEST_DAY)
 #define LIST_CAP 20 /* entries of one IP or reason list kept */
+#define COVER_MAX 31 /* days one report's date range counts for */
 
 void
 digest_params_default(struct digest_params *p)
@@ -241,6 +249,7 @@ struct fbuild {
 	char *type;
 	char *mx; /* cleaned, lower case; NULL unknown */
 	int64_t sessions;
+	int64_t last_start; /* of the newest report that had it */
 	GHashTable *rip, *sip, *reasons, *reporters;
 };
 
@@ -262,7 +271,7 @@ struct dbuild {
 	char *name;
 	size_t reports;
 	int64_t ok, bad, prev_ok, prev_bad;
-	int has_prev;
+	int has_prev, seen_before;
 	struct digest_day *days;
 	size_t n_days;
 	GHashTable *types; /* result-type -> sessions */
@@ -273,6 +282,12 @@ struct dbuild {
 	GHashTable *modes; /* mode -> reports */
 	GHashTable *mx_patterns, *tlsa;
 	int sts, tlsa_seen, nopol;
+	int64_t bad_enforce; /* failed sessions of period reports that saw
+				mode enforce */
+	int64_t enforce_first; /* start of the first of them; 0 */
+	GHashTable *newest_mx; /* mx lines of the newest sts policy of the
+				  period (a set); NULL: none */
+	int64_t newest_mx_start;
 	char *mode; /* latest mode seen */
 	int64_t mode_start;
 	GArray *hist; /* struct hentry, one per entry up to as_of */
@@ -284,6 +299,11 @@ struct dbuild {
 	GHashTable *hosts; /* name -> host_new(name) */
 	GHashTable *sts_seen; /* policy-string -> struct sts_parsed */
 	GHashTable *tlsa_parsed; /* policy-string -> char ** records */
+	/* the newest report before the period (digest_builder_policy) */
+	int64_t hp_start; /* 0: none */
+	char *hp_org, *hp_mode;
+	int hp_sts, hp_tlsa, hp_nopol;
+	GHashTable *hp_mx, *hp_tlsa_set; /* sets; NULL: none */
 };
 
 struct sts_parsed {
@@ -370,7 +390,7 @@ sts_parsed_free(gpointer p)
 }
 
 static struct dbuild *
-dbuild_new(const char *key, const struct digest_params *p)
+dbuild_new(const char *key, const struct digest_params *p, int64_t as_of)
 {
 	struct dbuild *b = g_new0(struct dbuild, 1);
 	int64_t span = p->until - p->since;
@@ -383,8 +403,14 @@ dbuild_new(const char *key, const struct digest_params *p)
 		b->n_days =
 		    (size_t)((p->until - first + DIGEST_DAY - 1) / DIGEST_DAY);
 		b->days = g_new0(struct digest_day, b->n_days + 1);
-		for (size_t i = 0; i < b->n_days; i++)
-			b->days[i].day = first + (int64_t)i * DIGEST_DAY;
+		for (size_t i = 0; i < b->n_days; i++) {
+			int64_t day = first + (int64_t)i * DIGEST_DAY;
+
+			b->days[i].day = day;
+			b->days[i].partial =
+			    day < p->since || day + DIGEST_DAY > p->until;
+			b->days[i].open = day + DIGEST_DAY > as_of;
+		}
 	}
 	b->types = counter_new();
 	b->fails =
@@ -491,7 +517,8 @@ reporter_get(struct dbuild *b, const struct digest_entry *e)
 }
 
 static void
-add_failure(struct dbuild *b, const struct failure *f, const char *org)
+add_failure(struct dbuild *b, const struct failure *f, const char *org,
+    int64_t start)
 {
 	struct fbuild *fb;
 	const char *mx = NULL;
@@ -523,6 +550,8 @@ add_failure(struct dbuild *b, const struct failure *f, const char *org)
 	} else
 		g_free(key);
 	fb->sessions = ti_sat_add(fb->sessions, n);
+	if (start > fb->last_start)
+		fb->last_start = start;
 	counter_add(fb->rip, f->receiving_ip, n);
 	counter_add(fb->sip, f->sending_mta_ip, n);
 	counter_add(fb->reasons, f->failure_reason_code, n);
@@ -565,7 +594,8 @@ failure_equal(gconstpointer a, gconstpointer b)
    sts and tlsa).  Repeats within one policy count as given.  Hashed, so
    that two policies of thousands of details cost no quadratic scan. */
 static void
-add_failures(struct dbuild *b, const struct report *r, const char *org)
+add_failures(struct dbuild *b, const struct report *r, const char *org,
+    int64_t start)
 {
 	GHashTable *seen = NULL;
 	size_t with = 0;
@@ -580,7 +610,7 @@ add_failures(struct dbuild *b, const struct report *r, const char *org)
 		for (size_t j = 0; j < pol->n_failures; j++)
 			if (seen == NULL ||
 			    !g_hash_table_contains(seen, &pol->failures[j]))
-				add_failure(b, &pol->failures[j], org);
+				add_failure(b, &pol->failures[j], org, start);
 		/* only now: repeats within this policy all count */
 		for (size_t j = 0; seen != NULL && j < pol->n_failures; j++)
 			g_hash_table_add(seen, &pol->failures[j]);
@@ -597,6 +627,7 @@ add_report_detail(struct dbuild *b, struct rbuild *rb,
 	const struct report *r = e->report;
 	const struct sts_parsed *sp;
 	const char *mode;
+	int enforced = 0;
 
 	for (size_t i = 0; i < r->n_policies; i++) {
 		const struct policy *pol = &r->policies[i];
@@ -606,9 +637,21 @@ add_report_detail(struct dbuild *b, struct rbuild *rb,
 			sp = sts_of(b, pol->policy_string);
 			mode = sp->mode;
 			set_add_all(b->mx_patterns, sp->mx);
+			if (sp->mx[0] != NULL &&
+			    (b->newest_mx == NULL ||
+				e->start > b->newest_mx_start)) {
+				if (b->newest_mx != NULL)
+					g_hash_table_unref(b->newest_mx);
+				b->newest_mx = set_new();
+				b->newest_mx_start = e->start;
+			}
+			if (sp->mx[0] != NULL && e->start == b->newest_mx_start)
+				set_add_all(b->newest_mx, sp->mx);
 			for (char **m = pol->mx_host; m != NULL && *m != NULL;
 			     m++)
 				set_add_host(b, b->known_mx, *m);
+			if (mode != NULL && strcmp(mode, "enforce") == 0)
+				enforced = 1;
 			if (mode != NULL) {
 				counter_add(b->modes, mode, 1);
 				if (b->mode == NULL ||
@@ -633,7 +676,14 @@ add_report_detail(struct dbuild *b, struct rbuild *rb,
 		} else if (strcmp(pol->policy_type, "no-policy-found") == 0)
 			b->nopol = 1;
 	}
-	add_failures(b, r, rb->org);
+	add_failures(b, r, rb->org, e->start);
+	/* only these failures kept mail from being delivered */
+	if (enforced) {
+		b->bad_enforce =
+		    ti_sat_add(b->bad_enforce, e->failed > 0 ? e->failed : 0);
+		if (b->enforce_first == 0 || e->start < b->enforce_first)
+			b->enforce_first = e->start;
+	}
 }
 
 /* Add the non-wildcard mx patterns to the known MX hosts. */
@@ -720,6 +770,12 @@ reporter_finish(struct rbuild *rb, struct digest_reporter *out,
 	out->overdue_at = end_excl(rb->last_end) +
 	    (int64_t)(p->silent_factor * (double)out->cadence) + out->lateness;
 	out->silent = as_of > out->overdue_at;
+	/* the days after its last report that its lateness still covers:
+	   late, not missing */
+	if (!out->silent && out->lateness > DIGEST_DAY &&
+	    end_excl(out->last_end) + DIGEST_DAY <= as_of &&
+	    as_of - end_excl(out->last_end) <= out->lateness + out->cadence)
+		out->due_from = end_excl(out->last_end);
 }
 
 static int
@@ -801,6 +857,82 @@ unauthenticated_reason(GString *why, const struct digest_auth *a)
 	}
 }
 
+/* The verdict of an enforced policy: only the sessions that failed
+   under mode enforce kept mail from being delivered; those reported
+   while the policy was still in testing (a move to enforce during the
+   period) were delivered all the same. */
+static void
+enforced_reason(GString *why, const struct dbuild *b,
+    const struct digest_domain *dom)
+{
+	int64_t before = dom->failed - b->bad_enforce;
+	char *d;
+
+	if (dom->n_modes > 1 && b->enforce_first != 0) {
+		d = digest_date(b->enforce_first);
+		g_string_append_printf(why,
+		    "The reporters first saw mode enforce in this period on "
+		    "%s.  ",
+		    d);
+		g_free(d);
+	}
+	if (b->bad_enforce > 0) {
+		g_string_append(why,
+		    "The policy is enforced, so senders that honour MTA-STS "
+		    "did not deliver over the ");
+		plural(why, b->bad_enforce, "failed session",
+		    "failed sessions");
+		g_string_append(why, " reported under it: fix them first.");
+	} else
+		g_string_append(why,
+		    before > 0 ? "No session failed under mode enforce."
+			       : "The policy is enforced and no session "
+				 "failed.");
+	if (before > 0) {
+		g_string_append(why, "  ");
+		plural(why, before, "session", "sessions");
+		g_string_append(why,
+		    " failed in reports that did not see mode enforce (the "
+		    "policy in testing, or its mode not echoed): senders "
+		    "delivered that mail all the same.");
+	}
+}
+
+/* Why a domain without a report in the period gets no verdict, and the
+   newest policy known (mode: its MTA-STS mode, or NULL). */
+static void
+no_reports_reason(GString *why, const struct digest_domain *dom,
+    const char *mode)
+{
+	char *d;
+
+	g_string_append(why, "No reports this period, so no verdict.");
+	if (dom->policy_from != 0) {
+		d = digest_date(dom->policy_from);
+		g_string_append_printf(why,
+		    "  The newest policy known, in the report of %s by %s, ", d,
+		    dom->policy_by);
+		g_free(d);
+		if (mode != NULL)
+			g_string_append_printf(why, "was MTA-STS mode %s.",
+			    mode);
+		else if (dom->sts_seen)
+			g_string_append(why,
+			    "was an MTA-STS policy whose mode was not "
+			    "echoed.");
+		else if (dom->tlsa_seen)
+			g_string_append(why, "was DANE only, no MTA-STS.");
+		else
+			g_string_append(why,
+			    "found no policy (no-policy-found).");
+	}
+	if (dom->silent)
+		g_string_append(why,
+		    "  Every reporter stopped: find out why (the _smtp._tls "
+		    "TXT record, the rua mailbox) before reading anything "
+		    "into the silence.");
+}
+
 /* The enforce verdict from the history entries of the domain. */
 static void
 enforce_finish(struct dbuild *b, struct digest_domain *dom,
@@ -812,8 +944,9 @@ enforce_finish(struct dbuild *b, struct digest_domain *dom,
 	GHashTable *orgs = g_hash_table_new(g_str_hash, g_str_equal);
 	GString *why = g_string_new(NULL);
 	int64_t last_fail = 0, first = 0, day;
+	unsigned n;
 	char *d1, *d2;
-	const char *mode = b->mode;
+	const char *mode = dom->policy_from != 0 ? dom->policy_mode : b->mode;
 
 	for (guint i = 0; i < b->hist->len; i++) {
 		if (h[i].failed > 0 && end_excl(h[i].end) > last_fail)
@@ -825,8 +958,16 @@ enforce_finish(struct dbuild *b, struct digest_domain *dom,
 		if (h[i].start < last_fail ||
 		    h[i].successful + h[i].failed <= 0 || h[i].failed > 0)
 			continue;
-		day = floor_day(h[i].start);
-		g_array_append_val(days, day);
+		/* every day the clean report covers: a weekly report is
+		   seven clean days, not one */
+		for (day = floor_day(h[i].start), n = 0;
+		     day < end_excl(h[i].end) && n < COVER_MAX;
+		     day += DIGEST_DAY, n++)
+			g_array_append_val(days, day);
+		if (n == 0) {
+			day = floor_day(h[i].start);
+			g_array_append_val(days, day);
+		}
 		g_hash_table_add(orgs, (gpointer)h[i].org);
 	}
 	int64_uniq(days);
@@ -843,6 +984,10 @@ enforce_finish(struct dbuild *b, struct digest_domain *dom,
 	if (dom->reports == 0 && dom->auth.excluded > 0) {
 		v->verdict = VERDICT_UNAUTHENTICATED;
 		unauthenticated_reason(why, &dom->auth);
+	} else if (dom->reports == 0) {
+		/* advice about a policy needs this period's evidence */
+		v->verdict = VERDICT_NO_REPORTS;
+		no_reports_reason(why, dom, mode);
 	} else if (mode == NULL) {
 		v->verdict = VERDICT_NO_STS;
 		if (b->tlsa_seen && !b->sts)
@@ -860,17 +1005,7 @@ enforce_finish(struct dbuild *b, struct digest_domain *dom,
 			    "mode testing to begin.");
 	} else if (strcmp(mode, "enforce") == 0) {
 		v->verdict = VERDICT_ENFORCED;
-		if (dom->failed > 0) {
-			g_string_append(why,
-			    "The policy is enforced, so "
-			    "senders that honour MTA-STS "
-			    "did not deliver over the ");
-			plural(why, dom->failed, "failed session",
-			    "failed sessions");
-			g_string_append(why, ": fix them first.");
-		} else
-			g_string_append(why,
-			    "The policy is enforced and no session failed.");
+		enforced_reason(why, b, dom);
 	} else if (strcmp(mode, "none") == 0) {
 		v->verdict = VERDICT_NONE;
 		g_string_append(why,
@@ -948,13 +1083,122 @@ done:
 	v->reason = g_string_free(why, FALSE);
 }
 
+/* Whether host matches an mx line of an MTA-STS policy (RFC 8461
+   section 4.1: "*." stands for exactly one leftmost label). */
+static int
+mx_matches(const char *pattern, const char *host)
+{
+	const char *dot;
+
+	if (g_ascii_strcasecmp(pattern, host) == 0)
+		return 1;
+	if (strncmp(pattern, "*.", 2) != 0 || (dot = strchr(host, '.')) == NULL)
+		return 0;
+	return g_ascii_strcasecmp(pattern + 2, dot + 1) == 0;
+}
+
+/* A failure at an MX that no mx line of the newest MTA-STS policy of the
+   period matches (the MX changed during the period): say so, and when
+   it was last reported, instead of leaving a fix for a host that may be
+   gone.  NULL otherwise. */
+static char *
+retired_note(struct dbuild *b, const struct fbuild *fb)
+{
+	GHashTableIter it;
+	gpointer k;
+	char **mx, *list, *last, *note;
+
+	if (fb->mx == NULL || b->newest_mx == NULL)
+		return NULL;
+	g_hash_table_iter_init(&it, b->newest_mx);
+	while (g_hash_table_iter_next(&it, &k, NULL))
+		if (mx_matches(k, fb->mx))
+			return NULL;
+	mx = set_steal(g_hash_table_ref(b->newest_mx));
+	list = g_strjoinv(", ", mx);
+	last = digest_date(fb->last_start);
+	note = g_strdup_printf("%s is not in the newest MTA-STS policy of the "
+			       "period (mx: %s); last reported failing on %s.  "
+			       "If it was taken out of service, these failures "
+			       "are over.",
+	    fb->mx, list, last);
+	g_strfreev(mx);
+	g_free(list);
+	g_free(last);
+	return note;
+}
+
+/* The policies of e, a report before the period, when it is the newest
+   one so far (the policy section and the verdict fall back on it when
+   the period has no report). */
+static void
+hist_policy(struct dbuild *b, const struct digest_entry *e)
+{
+	const struct report *r = e->report;
+
+	if (r == NULL || (b->hp_start != 0 && e->start < b->hp_start))
+		return;
+	b->hp_start = e->start;
+	g_free(b->hp_org);
+	b->hp_org = digest_clean(
+	    e->organization != NULL ? e->organization : "(unnamed)", STR_CAP);
+	g_free(b->hp_mode);
+	b->hp_mode = NULL;
+	b->hp_sts = b->hp_tlsa = b->hp_nopol = 0;
+	if (b->hp_mx != NULL)
+		g_hash_table_unref(b->hp_mx);
+	if (b->hp_tlsa_set != NULL)
+		g_hash_table_unref(b->hp_tlsa_set);
+	b->hp_mx = set_new();
+	b->hp_tlsa_set = set_new();
+	for (size_t i = 0; i < r->n_policies; i++) {
+		const struct policy *pol = &r->policies[i];
+
+		if (strcmp(pol->policy_type, "sts") == 0) {
+			const struct sts_parsed *sp =
+			    sts_of(b, pol->policy_string);
+
+			b->hp_sts = 1;
+			set_add_all(b->hp_mx, sp->mx);
+			if (sp->mode != NULL && b->hp_mode == NULL)
+				b->hp_mode = g_strdup(sp->mode);
+		} else if (strcmp(pol->policy_type, "tlsa") == 0) {
+			b->hp_tlsa = 1;
+			set_add_all(b->hp_tlsa_set,
+			    tlsa_of(b, pol->policy_string));
+		} else if (strcmp(pol->policy_type, "no-policy-found") == 0)
+			b->hp_nopol = 1;
+	}
+}
+
+/* The period has no policy fact: take those of the newest report before
+   it, and say so (dom->policy_from). */
+static void
+policy_fallback(struct dbuild *b, struct digest_domain *dom)
+{
+	if (b->sts || b->tlsa_seen || b->nopol || b->hp_start == 0)
+		return;
+	dom->policy_from = b->hp_start;
+	dom->policy_by = g_strdup(b->hp_org);
+	dom->policy_mode = g_strdup(b->hp_mode);
+	dom->sts_seen = b->hp_sts;
+	dom->tlsa_seen = b->hp_tlsa;
+	dom->no_policy_seen = b->hp_nopol;
+	g_strfreev(dom->mx_patterns);
+	dom->mx_patterns = set_steal(b->hp_mx);
+	b->hp_mx = NULL;
+	g_strfreev(dom->tlsa);
+	dom->tlsa = set_steal(b->hp_tlsa_set);
+	b->hp_tlsa_set = NULL;
+}
+
 static void
 domain_finish(struct dbuild *b, struct digest_domain *dom,
     const struct digest_params *p, int64_t as_of)
 {
 	GHashTableIter it;
 	gpointer k, v;
-	size_t i;
+	size_t i, live = 0;
 
 	dom->name = g_strdup(b->name);
 	dom->name_ok = digest_hostname_ok(b->name);
@@ -964,6 +1208,7 @@ domain_finish(struct dbuild *b, struct digest_domain *dom,
 	dom->rate = rate_of(b->ok, b->bad);
 	dom->level = level_of(b->ok, b->bad, p);
 	dom->has_prev = b->has_prev;
+	dom->seen_before = b->seen_before;
 	dom->prev_successful = b->prev_ok;
 	dom->prev_failed = b->prev_bad;
 	dom->prev_rate = rate_of(b->prev_ok, b->prev_bad);
@@ -1035,6 +1280,8 @@ domain_finish(struct dbuild *b, struct digest_domain *dom,
 		f->only_mx = fb->mx != NULL && !other &&
 		    dom->known_mx[0] != NULL && dom->known_mx[1] != NULL;
 		f->fix = advice_fix(f->advice, fb->mx, dom->name);
+		f->last_reported = fb->last_start;
+		f->note = retired_note(b, fb);
 	}
 	dom->n_failures = i;
 	qsort(dom->failures, i, sizeof(*dom->failures), failure_cmp);
@@ -1047,9 +1294,22 @@ domain_finish(struct dbuild *b, struct digest_domain *dom,
 	while (g_hash_table_iter_next(&it, &k, &v)) {
 		reporter_finish(v, &dom->reporters[i], p, as_of);
 		dom->active_reporters += dom->reporters[i].reports > 0;
+		dom->stopped += dom->reporters[i].silent != 0;
+		/* one still reporting: the domain is not silent */
+		if (dom->reporters[i].reports > 0 && !dom->reporters[i].silent)
+			live++;
 		i++;
 	}
 	dom->n_reporters = i;
+	dom->silent = dom->stopped > 0 && live == 0;
+	for (i = 0; i < dom->n_reporters; i++) {
+		int64_t from = dom->reporters[i].due_from;
+
+		for (size_t j = 0; from != 0 && j < dom->n_days; j++)
+			if (dom->days[j].day >= floor_day(from) &&
+			    !dom->days[j].open)
+				dom->days[j].due = 1;
+	}
 	qsort(dom->reporters, i, sizeof(*dom->reporters), reporter_cmp);
 
 	dom->modes = counter_steal(b->modes, 0, &dom->n_modes);
@@ -1062,6 +1322,7 @@ domain_finish(struct dbuild *b, struct digest_domain *dom,
 	dom->auth.excluded_reporters =
 	    counter_steal(b->excluded_orgs, 0, &dom->auth.n_excluded_reporters);
 	b->excluded_orgs = NULL;
+	policy_fallback(b, dom);
 	enforce_finish(b, dom, p);
 }
 
@@ -1093,6 +1354,14 @@ dbuild_free(gpointer p)
 	g_hash_table_unref(b->hosts);
 	g_hash_table_unref(b->sts_seen);
 	g_hash_table_unref(b->tlsa_parsed);
+	g_free(b->hp_org);
+	g_free(b->hp_mode);
+	if (b->newest_mx != NULL)
+		g_hash_table_unref(b->newest_mx);
+	if (b->hp_mx != NULL)
+		g_hash_table_unref(b->hp_mx);
+	if (b->hp_tlsa_set != NULL)
+		g_hash_table_unref(b->hp_tlsa_set);
 	g_free(b);
 }
 
@@ -1142,7 +1411,7 @@ add_entry(struct dbuild *b, const struct digest_entry *e,
 	struct rbuild *rb = reporter_get(b, e);
 	int64_t ok = e->successful > 0 ? e->successful : 0;
 	int64_t bad = e->failed > 0 ? e->failed : 0;
-	int64_t late;
+	int64_t late, arrived;
 
 	if (rb->contact == NULL && e->contact != NULL)
 		rb->contact = digest_clean(e->contact, STR_CAP);
@@ -1160,8 +1429,10 @@ add_entry(struct dbuild *b, const struct digest_entry *e,
 			rb->last_end = e->end;
 		}
 		g_array_append_val(rb->days, day);
-		late = e->received - end_excl(e->end);
-		if (e->received > 0)
+		/* when the mail came, not when we read it (a backfill) */
+		arrived = e->arrived != 0 ? e->arrived : e->received;
+		late = arrived - end_excl(e->end);
+		if (arrived > 0)
 			g_array_append_val(rb->late, late);
 	}
 	if (e->start >= prev_since && e->start < p->since) {
@@ -1169,8 +1440,10 @@ add_entry(struct dbuild *b, const struct digest_entry *e,
 		b->prev_ok = ti_sat_add(b->prev_ok, ok);
 		b->prev_bad = ti_sat_add(b->prev_bad, bad);
 	}
-	if (e->start < p->since)
+	if (e->start < p->since) {
+		b->seen_before = 1;
 		return;
+	}
 	b->reports++;
 	b->ok = ti_sat_add(b->ok, ok);
 	b->bad = ti_sat_add(b->bad, bad);
@@ -1334,7 +1607,7 @@ digest_builder_add(struct digest_builder *b, const struct digest_entry *e)
 		return;
 	}
 	if ((db = g_hash_table_lookup(b->doms, key)) == NULL) {
-		db = dbuild_new(key, &b->p);
+		db = dbuild_new(key, &b->p, b->d->as_of);
 		g_hash_table_insert(b->doms, db->key, db);
 	}
 	g_free(key);
@@ -1342,9 +1615,27 @@ digest_builder_add(struct digest_builder *b, const struct digest_entry *e)
 		auth_add(db, e, k, counted);
 	if (!counted)
 		return;
+	if (e->start < b->p.since)
+		hist_policy(db, e);
 	add_entry(db, e, &b->p, b->d->prev_since, b->d->as_of);
 	if (e->start >= b->p.since)
 		b->d->reports++;
+}
+
+void
+digest_builder_policy(struct digest_builder *b, const struct digest_entry *e)
+{
+	struct dbuild *db;
+	char *key;
+
+	if (e->start < b->hist || e->start >= b->p.since ||
+	    !digest_counts(&b->p, e->auth, e->source))
+		return;
+	key = domain_key(e->domain);
+	db = g_hash_table_lookup(b->doms, key);
+	g_free(key);
+	if (db != NULL) /* else digest_builder_add() never made it */
+		hist_policy(db, e);
 }
 
 void
@@ -1444,6 +1735,7 @@ digest_free(struct digest *d)
 			g_free(f->result_type);
 			g_free(f->mx);
 			g_free(f->fix);
+			g_free(f->note);
 			counts_free(f->receiving_ips, f->n_receiving_ips);
 			counts_free(f->sending_ips, f->n_sending_ips);
 			counts_free(f->reasons, f->n_reasons);
@@ -1465,6 +1757,8 @@ digest_free(struct digest *d)
 		counts_free(dom->auth.excluded_reporters,
 		    dom->auth.n_excluded_reporters);
 		g_free(dom->enforce.reason);
+		g_free(dom->policy_by);
+		g_free(dom->policy_mode);
 	}
 	g_free(d->domains);
 	g_free(d->label);

@@ -82,7 +82,11 @@ struct digest_entry {
 	const char *domain; /* report_domain() at ingestion */
 	int64_t start;
 	int64_t end;
-	int64_t received;
+	int64_t received; /* when it was stored */
+	int64_t arrived; /* when its mail arrived (stored_report.arrived);
+			    0: received.  A reporter's lateness is learned
+			    from it, so that a backfill and a live pipe
+			    give the same digest */
 	int64_t successful; /* counted once (report_totals) */
 	int64_t failed;
 	const struct report *report; /* decoded; NULL outside the period */
@@ -120,6 +124,8 @@ enum digest_verdict {
 	VERDICT_NO_STS, /* no MTA-STS policy seen in the period */
 	VERDICT_UNAUTHENTICATED, /* no verdict: every report of the period
 				    was unauthenticated, and not counted */
+	VERDICT_NO_REPORTS, /* no verdict: no report in the period (the
+			       reason names the newest policy known) */
 };
 
 /* A name with a session count: an MX, an IP, a mode, a reporter. */
@@ -132,6 +138,11 @@ struct digest_day {
 	int64_t day; /* midnight UTC */
 	int64_t successful;
 	int64_t failed;
+	int partial; /* only part of the day is in the period: its
+			figures are of the reports that start in it */
+	int open; /* not over at as_of: its reports are still to come */
+	int due; /* over, but a reporter that reports late has not sent
+		    its report for it yet (digest_reporter.due_from) */
 };
 
 /* Failed sessions of one result type, summed over the period. */
@@ -158,6 +169,9 @@ struct digest_failure {
 	struct digest_count *reporters;
 	size_t n_reporters;
 	char *fix; /* advice_fix() for this MX and domain */
+	int64_t last_reported; /* start of the newest report with it */
+	char *note; /* the MX is in no mx line of the newest MTA-STS
+		       policy of the period (it changed): say so; NULL */
 };
 
 struct digest_reporter {
@@ -175,6 +189,9 @@ struct digest_reporter {
 	int64_t lateness; /* allowance for late reports */
 	int64_t overdue_at; /* silent from then on; 0: unknown */
 	int silent;
+	int64_t due_from; /* not silent, but its reports from this day
+			     on are not in yet, as its lateness explains
+			     (they come late, not never); 0: none due */
 	char *mode; /* MTA-STS mode it saw; NULL */
 };
 
@@ -225,6 +242,7 @@ struct digest_domain {
 	double rate; /* per cent; 0 when no session */
 	enum digest_level level;
 	int has_prev; /* reports in the previous period */
+	int seen_before; /* counted reports before the period */
 	int64_t prev_successful;
 	int64_t prev_failed;
 	double prev_rate;
@@ -244,6 +262,11 @@ struct digest_domain {
 	struct digest_reporter *reporters; /* by organization */
 	size_t n_reporters;
 	size_t active_reporters; /* those with reports in the period */
+	size_t stopped; /* reporters that fell silent (r->silent) */
+	int silent; /* some stopped, and no other reporter sent a report
+		       in the period: nobody reports for the domain any
+		       more (a broken _smtp._tls record, a full rua
+		       mailbox) */
 	struct digest_count *modes; /* MTA-STS mode -> reporters that saw
 				       it (sessions: number of reports) */
 	size_t n_modes;
@@ -252,6 +275,15 @@ struct digest_domain {
 	int sts_seen;
 	int tlsa_seen;
 	int no_policy_seen;
+	/* The policy facts above (sts_seen, tlsa_seen, no_policy_seen,
+	   mx_patterns, tlsa) come from the reports of the period; when the
+	   period has none, from the newest counted report before it in the
+	   history window: policy_from is then its start (0: from the
+	   period), policy_by its reporter, policy_mode the MTA-STS mode it
+	   saw (NULL: none), and modes is empty. */
+	int64_t policy_from;
+	char *policy_by;
+	char *policy_mode;
 	struct digest_auth auth;
 	struct digest_enforce enforce;
 };
@@ -302,6 +334,15 @@ struct digest_builder *digest_builder_new(const struct digest_params *p);
 void digest_builder_add(struct digest_builder *b, const struct digest_entry *e);
 struct digest *digest_builder_finish(struct digest_builder *b);
 void digest_builder_free(struct digest_builder *b);
+
+/* The policy of e, a report before the period (e->report decoded), for
+   a domain whose period may hold none: only its policies are read, and
+   only when it is the newest such report of its domain so far.  An
+   entry the builder would not count is ignored.  digest_builder_add()
+   does the same for an entry before the period that comes with its
+   report; digest_load() decodes only the newest one per domain. */
+void digest_builder_policy(struct digest_builder *b,
+    const struct digest_entry *e);
 
 /* ---- loading from a store ---------------------------------------- */
 
@@ -358,6 +399,17 @@ const char *digest_verdict_name(enum digest_verdict v);
 /* The status word of a domain: its level's name, or "unauthenticated"
    when it has reports in the period but none counted. */
 const char *digest_domain_status(const struct digest_domain *dom);
+/* The same for the digest as a whole: the worst domain's level when it
+   is watch or action, else "silent" when a domain is silent, "stopped"
+   when a domain has a reporter that stopped, else the level. */
+const char *digest_status(const struct digest *d);
+/* Whether a status word is an alarm about silence ("silent",
+   "stopped"). */
+int digest_status_silence(const char *status);
+/* Which reporters of dom stopped and since when: "Google Inc. (daily,
+   last report 2026-10-20, due by 2026-10-24)", joined by "; "; NULL
+   when none did.  g_free() it. */
+char *digest_stopped_list(const struct digest_domain *dom);
 
 /* One sentence on who vouched for the reports of the period, for a
    careful postmaster: "12 reports, 12 authenticated (DKIM).", "12
@@ -373,10 +425,23 @@ char *digest_auth_sentence(const struct digest_auth *a,
    its signature), or NULL when none did.  g_free it. */
 char *digest_excluded_hint(const struct digest_domain *dom, const char *org);
 
+/* The columns s takes on a terminal: a wide (East Asian) character
+   two, a combining mark or other zero-width character none, any other
+   one.  For aligning text tables; NULL is 0. */
+size_t digest_width(const char *s);
+
+/* When the policy facts of dom come from before the period: "No
+   reports this period: the newest policy known comes from the report of
+   2026-10-17 by Google Inc."; NULL when they come from the period.
+   g_free() it. */
+char *digest_policy_origin(const struct digest_domain *dom);
+
 /* "2.40%" (two decimals, whatever the locale). */
 char *digest_pct(double rate);
 /* The change of rate from the previous period: "+1.10 points",
-   "-0.25 points", "no change", or "new" without a previous period. */
+   "-0.25 points", "no change"; without a report in the previous period
+   "new" for a domain first seen in this one, "was silent" for one seen
+   before; "-" without a session in this period. */
 char *digest_change(const struct digest_domain *dom);
 
 /* "2026-10-26" and "2026-10-26 13:05" (UTC); "?" out of range. */

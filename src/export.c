@@ -19,6 +19,9 @@
  * - Everything streams: a row is printed (or, for list, spooled) as the
  *   store gives it and then freed, so that memory does not grow with
  *   the store (issue #16).
+ * - When the mail arrived (stored_report.arrived: our MTA's Received
+ *   header, else the Maildir delivery time, else Date) is "_meta.arrived"
+ *   beside "received" (when it was stored), and csv's last column.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -166,6 +169,9 @@ jsonl_cb(const struct stored_report *sr, void *arg)
 	received = rfc3339(sr->received);
 	cJSON_AddStringToObject(meta, "received", received);
 	g_free(received);
+	received = rfc3339(sr->arrived);
+	cJSON_AddStringToObject(meta, "arrived", received);
+	g_free(received);
 	meta_add_string(meta, "message-id", sr->message_id);
 	meta_add_string(meta, "envelope-sender", sr->envelope_sender);
 	meta_add_string(meta, "filename", sr->filename);
@@ -265,6 +271,7 @@ static const char *const csv_columns[] = {
 	"auth_method",
 	"auth_result",
 	"auth_domain",
+	"arrived",
 };
 
 static int
@@ -275,7 +282,7 @@ csv_cb(const struct stored_report *sr, void *arg)
 	struct report *r = NULL;
 	const struct policy *p;
 	const struct failure *f;
-	char *start, *end, count[32];
+	char *start, *end, *arrived, count[32];
 	size_t i, j;
 
 	if (report_decode_stored((const unsigned char *)sr->json, sr->json_len,
@@ -289,6 +296,7 @@ csv_cb(const struct stored_report *sr, void *arg)
 	}
 	start = rfc3339(sr->start);
 	end = rfc3339(sr->end);
+	arrived = rfc3339(sr->arrived);
 	for (i = 0; i < r->n_policies; i++) {
 		p = &r->policies[i];
 		for (j = 0; j < p->n_failures; j++) {
@@ -311,11 +319,13 @@ csv_cb(const struct stored_report *sr, void *arg)
 			csv_field(cs->out, f->additional_information, 0);
 			csv_field(cs->out, sr->auth.method, 0);
 			csv_field(cs->out, sr->auth.result, 0);
-			csv_field(cs->out, sr->auth.domain, 1);
+			csv_field(cs->out, sr->auth.domain, 0);
+			csv_field(cs->out, arrived, 1);
 		}
 	}
 	g_free(start);
 	g_free(end);
+	g_free(arrived);
 	report_free(r);
 	return ferror(cs->out) ? 1 : 0;
 }

@@ -14,6 +14,12 @@
  * - Postfix may deliver a mail twice (local(8) BUGS) and a 75 brings it
  *   back: the store's (organization-name, report-id) key makes the second
  *   delivery store nothing.
+ * - A report arrived when its mail arrived, not when we read it: the
+ *   digest learns each reporter's lateness from it, and a backfill of a
+ *   month of mail must not make every report look a month late.  So the
+ *   store gets ingest_arrival(): the date of the topmost Received field
+ *   (the one our own MTA added), else the Maildir delivery time of the
+ *   input file, else Date, else now.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,6 +27,7 @@
 #include <time.h>
 
 #include <glib.h>
+#include <gmime/gmime.h>
 
 #include "config.h"
 #include "ti.h"
@@ -520,11 +527,100 @@ mail_source(const struct ingest_opts *o, const struct ingest_mail *m)
 	return m->bare ? "file" : "mail";
 }
 
+#define ARRIVAL_SCAN (256 * 1024) /* bytes of header looked at */
+#define ARRIVAL_MIN 631152000 /* 1990-01-01: older is a bad clock */
+#define ARRIVAL_SKEW 86400 /* a date this far past now is not believed */
+
+/* An RFC 5322 date-time as epoch seconds, or 0 when it does not parse
+   or is out of [ARRIVAL_MIN, now + ARRIVAL_SKEW]. */
+static int64_t
+arrival_date(const char *text, int64_t now)
+{
+	GDateTime *dt;
+	int64_t t;
+
+	if (text == NULL)
+		return 0;
+	while (*text == ' ' || *text == '\t')
+		text++;
+	if (*text == '\0' ||
+	    (dt = g_mime_utils_header_decode_date(text)) == NULL)
+		return 0;
+	t = g_date_time_to_unix(dt);
+	g_date_time_unref(dt);
+	return t >= ARRIVAL_MIN && t <= now + ARRIVAL_SKEW ? t : 0;
+}
+
+/* The unfolded value of the header field that starts at p (after its
+   colon) and ends before the next line that does not start with white
+   space, or at end. */
+static char *
+field_value(const char *p, const char *end)
+{
+	GString *v = g_string_new(NULL);
+
+	for (; p < end; p++) {
+		if (*p == '\r')
+			continue;
+		if (*p == '\n') {
+			if (p + 1 >= end || (p[1] != ' ' && p[1] != '\t'))
+				break;
+			g_string_append_c(v, ' ');
+			continue;
+		}
+		g_string_append_c(v, *p);
+	}
+	return g_string_free(v, FALSE);
+}
+
+int64_t
+ingest_arrival(const unsigned char *raw, size_t len, int64_t file_time,
+    int64_t now)
+{
+	const char *p = (const char *)raw, *end, *nl, *colon;
+	char *received = NULL, *date = NULL, *semi;
+	int64_t t = 0;
+
+	if (p == NULL)
+		p = "", len = 0;
+	end = p + (len < ARRIVAL_SCAN ? len : ARRIVAL_SCAN);
+	if (end - p >= 5 && strncmp(p, "From ", 5) == 0) /* mbox */
+		p = (nl = memchr(p, '\n', (size_t)(end - p))) != NULL ? nl + 1
+								      : end;
+	while (p < end && *p != '\r' && *p != '\n') {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		colon = memchr(p, ':', (size_t)((nl != NULL ? nl : end) - p));
+		if (*p == ' ' || *p == '\t') {
+			/* a continuation of a field not read */
+		} else if (colon == NULL)
+			break; /* not a header: a bare report */
+		else if (received == NULL && colon - p == 8 &&
+		    g_ascii_strncasecmp(p, "Received", 8) == 0)
+			received = field_value(colon + 1, end);
+		else if (date == NULL && colon - p == 4 &&
+		    g_ascii_strncasecmp(p, "Date", 4) == 0)
+			date = field_value(colon + 1, end);
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+	/* RFC 5321 section 4.4: the date-time follows the last ";" */
+	if (received != NULL && (semi = strrchr(received, ';')) != NULL)
+		t = arrival_date(semi + 1, now);
+	if (t == 0 && file_time >= ARRIVAL_MIN)
+		t = file_time;
+	if (t == 0)
+		t = arrival_date(date, now);
+	g_free(received);
+	g_free(date);
+	return t != 0 ? t : now;
+}
+
 /* Store every decoded report of m in one transaction. */
 static int
 store_mail(const struct ingest_opts *o, const struct ingest_mail *m,
-    const char *archive_path, const struct ti_auth *auth, struct outcome *out,
-    struct ti_err *err)
+    const unsigned char *raw, size_t len, const char *archive_path,
+    const struct ti_auth *auth, struct outcome *out, struct ti_err *err)
 {
 	struct report_source src = { 0 };
 	size_t k = 0;
@@ -536,6 +632,9 @@ store_mail(const struct ingest_opts *o, const struct ingest_mail *m,
 	src.origin = o->origin;
 	src.archive_path = archive_path;
 	src.received = (int64_t)time(NULL);
+	src.arrived = m->bare || strcmp(src.source, "https") == 0
+	    ? (o->file_time >= ARRIVAL_MIN ? o->file_time : src.received)
+	    : ingest_arrival(raw, len, o->file_time, src.received);
 	src.auth = auth;
 
 	if (store_begin(o->store, err) == -1)
@@ -690,7 +789,8 @@ ingest_deliver_parsed(const struct ingest_opts *o, const unsigned char *raw,
 
 	outcomes = g_new0(struct outcome, n_reports + 1);
 	if (n_reports > 0 && !unauth && o->dry_run == NULL &&
-	    store_mail(o, m, archive_path, vouched, outcomes, err) == -1)
+	    store_mail(o, m, raw, len, archive_path, vouched, outcomes, err) ==
+		-1)
 		goto out;
 
 	for (size_t i = 0; i < m->n_items; i++) {

@@ -115,6 +115,10 @@ struct ingest_opts {
 	   file is only logged as not stored and the run goes on; the
 	   input stays where it is for a later run. */
 	int defer_temp;
+	/* When the input file was delivered, for a file of a Maildir (the
+	   time in its name, else its mtime); 0: not known.  See
+	   ingest_arrival(). */
+	int64_t file_time;
 };
 
 struct ingest_stats {
@@ -130,6 +134,17 @@ struct ingest_stats {
 			      aside (TI_OK: none) */
 	struct ti_err foreign_why; /* the first such part's reason */
 };
+
+/*
+ * When the mail raw[0..len) arrived here, stored with its reports
+ * (report_source.arrived): the date after the last ";" of its topmost
+ * Received field (the one our own MTA added; RFC 5321 section 4.4),
+ * else file_time (the Maildir delivery time of the input file; 0: none),
+ * else its Date field, else now.  A date before 1990 or more than a day
+ * past now is not believed.  Pure.
+ */
+int64_t ingest_arrival(const unsigned char *raw, size_t len, int64_t file_time,
+    int64_t now);
 
 /*
  * Deliver one mail: parse it, authenticate it (o->trust), archive it

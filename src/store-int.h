@@ -23,8 +23,9 @@
    (store_domain_norm) and indexed with its start time, so that a
    query for one domain reads only that domain's reports;
    4: PostgreSQL only: reports and their rows partitioned by month, so
-   that prune drops whole months (store-pg.c; SQLite is unchanged). */
-#define STORE_SCHEMA_VERSION 4
+   that prune drops whole months (store-pg.c; SQLite is unchanged);
+   5: when its mail arrived (reports.arrived). */
+#define STORE_SCHEMA_VERSION 5
 
 struct store_ops {
 	const char *name; /* "sqlite", "postgresql" */

@@ -235,6 +235,11 @@ static const char *const migrations[] = {
 	" ADD COLUMN auth_reason TEXT;",
 	migrate_domains,
 	migrate_partitions,
+	/* 4 -> 5: when each report's mail arrived (report_source.arrived);
+	   the reports stored before arrived, as far as we know, when they
+	   were stored */
+	("ALTER TABLE reports ADD COLUMN arrived BIGINT;"
+	 " UPDATE reports SET arrived = received;"),
 };
 
 _Static_assert(nitems(migrations) == STORE_SCHEMA_VERSION,
@@ -255,10 +260,10 @@ static const char sql_ins_report[] =
     " envelope_recipient, filename, source, origin, archive_path,"
     " received, deviations, json, sha256, auth_method, auth_result,"
     " auth_domain, auth_selector, auth_algorithm, auth_bits, auth_dnssec,"
-    " auth_reason, id) VALUES ($1, $2, $3, $4, $5, $6, $7::bigint,"
+    " auth_reason, id, arrived) VALUES ($1, $2, $3, $4, $5, $6, $7::bigint,"
     " $8::bigint, $9::bigint, $10::bigint, $11, $12, $13, $14, $15, $16,"
     " $17, $18::bigint, $19, $20, $21, $22, $23, $24, $25, $26,"
-    " $27::integer, $28, $29, $30::bigint)";
+    " $27::integer, $28, $29, $30::bigint, $31::bigint)";
 /* The row that holds the identity: the same one, or (for an md5
    collision) one whose JSON differs, so a conflict all the same. */
 static const char sql_sel_sha[] =
@@ -1071,7 +1076,7 @@ param_str(const char *text, char **tmp)
 }
 
 /* Up to PG_PARAMS parameters and the copies they own. */
-#define PG_PARAMS 30
+#define PG_PARAMS 31
 struct params {
 	const char *v[PG_PARAMS];
 	char *own[PG_PARAMS * 2];
@@ -1339,6 +1344,7 @@ pg_put(void *backend, const struct report *r, const struct report_source *src,
 	pp.v[20] = r->sha256;
 	auth_params(&pp, &pp.v[21], src->auth);
 	pp.v[29] = row;
+	pp.v[30] = int_param(&pp, src->arrived != 0 ? src->arrived : received);
 	res = pg_params(p, "ti_ins_report", NULL, PG_PARAMS, pp.v,
 	    "insert report", err);
 	params_clear(&pp);
@@ -1428,6 +1434,8 @@ pg_each_row(PGresult *res, int (*cb)(const struct stored_report *, void *),
 		    pq->getisnull(res, i, 24) ? 0 : (int)col_int(res, i, 24);
 		sr.auth.dnssec = col_auth(res, i, 25);
 		sr.auth.reason = col_auth(res, i, 26);
+		sr.arrived = pq->getisnull(res, i, 27) ? sr.received
+						       : col_int(res, i, 27);
 		if ((ret = cb(&sr, arg)) != 0)
 			return ret;
 	}
@@ -1442,7 +1450,7 @@ pg_each_row(PGresult *res, int (*cb)(const struct stored_report *, void *),
  " r.source, r.json, r.envelope_recipient, r.origin,"              \
  " r.archive_path, r.deviations, r.auth_method, r.auth_result,"    \
  " r.auth_domain, r.auth_selector, r.auth_algorithm, r.auth_bits," \
- " r.auth_dnssec, r.auth_reason"
+ " r.auth_dnssec, r.auth_reason, r.arrived"
 
 /* The end of a prune's statement, after the DELETE of the reports
    ("gone"): their policies, failure details, domains and keys (the

@@ -146,6 +146,11 @@ static const char *const migrations[] = {
 	/* 3 -> 4: PostgreSQL partitions its tables by month (store-pg.c);
 	   nothing changes here */
 	"",
+	/* 4 -> 5: when each report's mail arrived (report_source.arrived);
+	   the reports stored before arrived, as far as we know, when they
+	   were stored */
+	("ALTER TABLE reports ADD COLUMN arrived INTEGER;"
+	 " UPDATE reports SET arrived = received;"),
 };
 
 _Static_assert(nitems(migrations) == STORE_SCHEMA_VERSION,
@@ -158,9 +163,9 @@ static const char sql_ins_report[] =
     " envelope_recipient, filename, source, origin, archive_path,"
     " received, deviations, json, sha256, auth_method, auth_result,"
     " auth_domain, auth_selector, auth_algorithm, auth_bits, auth_dnssec,"
-    " auth_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-    " ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,"
-    " ?25, ?26, ?27, ?28, ?29)"
+    " auth_reason, arrived) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+    " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,"
+    " ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)"
     " ON CONFLICT (organization_name, report_id) DO NOTHING";
 static const char sql_sel_sha[] =
     "SELECT sha256 FROM reports WHERE organization_name = ?1 AND"
@@ -926,6 +931,7 @@ sq_put(void *backend, const struct report *r, const struct report_source *src,
 	    SQLITE_UTF8);
 	bind_cstr(st, 21, r->sha256);
 	bind_auth(st, 22, src->auth);
+	sqlite3_bind_int64(st, 30, src->arrived != 0 ? src->arrived : received);
 	rc = sq_run(s, st, "insert report", err);
 	g_free(devs);
 	if (rc == -1)
@@ -964,7 +970,7 @@ col_auth(sqlite3_stmt *st, int i)
  " r.source, r.json, r.envelope_recipient, r.origin,"              \
  " r.archive_path, r.deviations, r.auth_method, r.auth_result,"    \
  " r.auth_domain, r.auth_selector, r.auth_algorithm, r.auth_bits," \
- " r.auth_dnssec, r.auth_reason"
+ " r.auth_dnssec, r.auth_reason, r.arrived"
 
 /* " AND t.start_time >= ?1 AND t.start_time < ?2", as q bounds it. */
 static void
@@ -1154,6 +1160,9 @@ sq_each_report(void *backend, const struct store_query *q,
 		sr.auth.bits = sqlite3_column_int(st, 24);
 		sr.auth.dnssec = col_auth(st, 25);
 		sr.auth.reason = col_auth(st, 26);
+		sr.arrived = sqlite3_column_int64(st, 27);
+		if (sr.arrived == 0)
+			sr.arrived = sr.received;
 		if ((ret = cb(&sr, arg)) != 0)
 			break;
 	}

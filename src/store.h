@@ -41,6 +41,9 @@ struct report_source {
 			       client address of an HTTPS POST */
 	const char *archive_path; /* Maildir file, if archived */
 	int64_t received; /* epoch seconds of ingestion */
+	int64_t arrived; /* when the mail arrived here (ingest_arrival():
+			    our MTA's Received header, the Maildir
+			    delivery, Date); 0: received */
 	const struct ti_auth *auth; /* who vouched for it; NULL: nobody
 				       (stored as method none, result
 				       none) */
@@ -96,7 +99,9 @@ struct stored_report {
 	int64_t end;
 	int64_t successful; /* report_totals() */
 	int64_t failed;
-	int64_t received;
+	int64_t received; /* when it was stored */
+	int64_t arrived; /* when its mail arrived (received for reports
+			    stored before schema 3) */
 	const char *message_id;
 	const char *envelope_sender;
 	const char *filename;

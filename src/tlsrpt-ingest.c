@@ -322,7 +322,32 @@ struct job {
 	struct ingest_mail mail;
 	int done; /* read and parsed; under pipe.lock */
 	guint owner; /* the parse thread that did it */
+	int64_t file_time; /* maildir_file_time() */
 };
+
+/*
+ * When the file path (mtime its modification time) was delivered, if it
+ * is a mail of a Maildir (in a new/ or cur/ directory): the time at the
+ * start of its name ("1700000000.M1P2.host"), else its mtime; 0 for any
+ * other file, whose times say nothing of when the mail came.
+ */
+static int64_t
+maildir_file_time(const char *path, int64_t mtime)
+{
+	char *dir = g_path_get_dirname(path), *sub = g_path_get_basename(dir);
+	char *name = g_path_get_basename(path), *end = NULL;
+	int64_t t = 0;
+
+	if (strcmp(sub, "new") == 0 || strcmp(sub, "cur") == 0) {
+		t = g_ascii_strtoll(name, &end, 10);
+		if (end == name || *end != '.' || t <= 0)
+			t = mtime;
+	}
+	g_free(dir);
+	g_free(sub);
+	g_free(name);
+	return t;
+}
 
 static void
 job_read(struct job *j, const struct ti_conf *conf, const char *const *domains)
@@ -334,6 +359,13 @@ job_read(struct job *j, const struct ti_conf *conf, const char *const *domains)
 		j->rc = ti_err_set(&j->err, TI_E_TEMP, "cannot open %s: %s",
 		    j->path, g_strerror(errno));
 		return;
+	}
+	{
+		struct stat st;
+
+		if (fstat(fd, &st) == 0)
+			j->file_time =
+			    maildir_file_time(j->path, (int64_t)st.st_mtime);
 	}
 	j->rc = read_input(fd, conf->limits.message_size, UINT64_MAX, j->buf,
 	    &j->oversize, NULL, &j->err);
@@ -356,6 +388,7 @@ job_deliver(struct run *run, struct job *j, struct ti_err *err)
 		*err = j->err;
 	else {
 		run->opts.origin = j->path;
+		run->opts.file_time = j->file_time;
 		rc = ingest_deliver_parsed(&run->opts, j->buf->data,
 		    j->buf->len, &j->mail, NULL, &run->stats, err);
 	}
@@ -942,6 +975,8 @@ main(int argc, char **argv)
 	else if (opt_files == NULL)
 		rc = ingest_stdin(&run, &err);
 	else {
+		/* a backfill: one alert per domain at most, and it says so */
+		alert_queue_set_backfill(alerts, 1);
 		run.batch_start = g_get_monotonic_time();
 		if (st != NULL)
 			rc = store_batch_begin(st, &err);

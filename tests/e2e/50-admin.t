@@ -36,10 +36,11 @@ admin export --format csv
 ok "csv: exit 0" is "$arc" 0
 ok "csv: header row" grep -q '^organization_name,report_id' "$TMP/admin"
 ok "csv: a failure row" grep -q 'certificate-expired' "$TMP/admin"
-ok "csv: the auth columns last" sh -c "head -n 1 '$TMP/admin' |
-    grep -q ',additional_information,auth_method,auth_result,auth_domain.\$'"
-ok "csv: a row ends with the auth columns" grep -q \
-    'certificate-expired.*,none,none,.$' "$TMP/admin"
+ok "csv: the auth columns, then arrived, last" sh -c "head -n 1 '$TMP/admin' |
+    grep -q ',additional_information,auth_method,auth_result,auth_domain,arrived.\$'"
+ok "csv: a row ends with the auth columns and arrived" grep -Eq \
+    'certificate-expired.*,none,none,,[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z.$' \
+    "$TMP/admin"
 
 # show: the report in full, with who vouched for it
 G=2026-11-01T00:00:00Z_example.com

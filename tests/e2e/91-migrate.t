@@ -30,7 +30,7 @@ Q_REPORTS="SELECT organization_name, report_id, contact_info, domain,
     message_id, envelope_sender, envelope_recipient, filename, source,
     origin, archive_path, received, deviations, json, sha256, auth_method,
     auth_result, auth_domain, auth_selector, auth_algorithm, auth_bits,
-    auth_dnssec, auth_reason FROM reports
+    auth_dnssec, auth_reason, arrived FROM reports
     ORDER BY start_time, organization_name, report_id"
 Q_POLICIES="SELECT r.organization_name, r.report_id, p.idx, p.policy_type,
     p.policy_domain, p.policy_string, p.mx_host, p.successful, p.failed

@@ -26,6 +26,7 @@
 #include "store.h"
 #include "trust/auth.h"
 #include "alert.h"
+#include "digest.h"
 #include "tap.h"
 
 #define DAY 86400
@@ -553,6 +554,97 @@ test_run(void)
 	g_free(state);
 }
 
+/* Issue #17: an alert is news.  A backfill alerts at most once per
+   domain, for its newest period, and says so; a live delivery only for a
+   period that did not end long ago (more than one period, at least two
+   days). */
+static void
+test_backfill(void)
+{
+	struct ti_conf c;
+	struct ti_err err = { 0 };
+	struct store *st;
+	struct alert_queue *q;
+	struct report *r[6];
+	struct ti_auth pass = { 0 };
+	char *db = path("b.db"), *out = path("backfill.out");
+	char *state = path("backfill.state"), *text = NULL, *want, *text2;
+	int64_t now = (int64_t)time(NULL);
+	int64_t today = now - now % DAY, yday = today - DAY;
+
+	ok(!alert_long_ago(yday, today, today + DAY / 2) &&
+		!alert_long_ago(yday, today, today + 2 * DAY) &&
+		alert_long_ago(yday, today, today + 2 * DAY + 1) &&
+		!alert_long_ago(today - 7 * DAY, today, today + 7 * DAY) &&
+		alert_long_ago(today - 7 * DAY, today, today + 7 * DAY + 1),
+	    "long ago: ended more than one period (at least two days) ago");
+	auth_set(&pass, AUTH_DKIM, AUTH_PASS);
+	conf_init(&c);
+	conf_set(&c.store, db);
+	conf_set(&c.alert_state, state);
+	c.alert_command = g_strdup_printf("/bin/sh -c 'cat >> \"%s\"'", out);
+	st = store_open(db, STORE_WRITE, 1000, &err);
+	ok(st != NULL, "backfill store: %s", err.msg);
+	if (st == NULL)
+		return;
+	for (int k = 0; k < 6; k++) {
+		char *id = g_strdup_printf("b%d", k);
+
+		r[k] = put(st, "bf.example", yday - k * DAY, 50, 50, id, &pass);
+		g_free(id);
+	}
+	q = alert_queue_new();
+	alert_queue_set_backfill(q, 1);
+	for (int k = 5; k >= 0; k--)
+		alert_on_stored_auth(r[k], &pass, "mail", q);
+	ok(alert_run(q, st, &c, now, &err) == 1 && lines(out) == 1,
+	    "backfill of six failing days: one alert");
+	g_file_get_contents(out, &text, NULL, NULL);
+	text2 = digest_date(yday);
+	want = g_strdup_printf("\"label\":\"day %s\",\"backfill\":true", text2);
+	g_free(text2);
+	ok(text != NULL && strstr(text, want) != NULL &&
+		strstr(text, "TLS alert (backfill) for bf.example") != NULL,
+	    "for the newest period, saying it came from a backfill");
+	g_free(text);
+	g_free(want);
+
+	/* the same reports live: only the periods that did not end long
+	   ago (yesterday and the day before) */
+	unlink(state);
+	unlink(out);
+	for (int k = 5; k >= 0; k--)
+		alert_on_stored_auth(r[k], &pass, "mail", q);
+	alert_queue_set_backfill(q, 0);
+	ok(alert_run(q, st, &c, now, &err) == 2 && lines(out) == 2,
+	    "live: the two recent periods alert, the four older do not");
+	g_file_get_contents(out, &text, NULL, NULL);
+	ok(text != NULL && strstr(text, "\"backfill\":false") != NULL,
+	    "live: not a backfill");
+	g_free(text);
+
+	/* a backfill whose newest period ended long ago: nothing */
+	unlink(state);
+	unlink(out);
+	alert_queue_set_backfill(q, 1);
+	for (int k = 5; k >= 2; k--)
+		alert_on_stored_auth(r[k], &pass, "mail", q);
+	ok(alert_run(q, st, &c, now, &err) == 0 && lines(out) == 0,
+	    "backfill of old mail only: no alert");
+	alert_queue_free(q);
+	for (int k = 0; k < 6; k++)
+		report_free(r[k]);
+	store_close(st);
+	auth_clear(&pass);
+	conf_clear(&c);
+	rm_store(db);
+	unlink(out);
+	unlink(state);
+	g_free(db);
+	g_free(out);
+	g_free(state);
+}
+
 int
 main(void)
 {
@@ -571,6 +663,7 @@ main(void)
 	test_run();
 	test_trust();
 	test_https();
+	test_backfill();
 	log_close();
 	if (rmdir(dir) == -1)
 		diag("rmdir %s: %s", dir, strerror(errno));

@@ -142,7 +142,7 @@ fill(const char *name)
 		.domain = "big,\"counter\".example",
 		.reason = "DNS timeout",
 	};
-	struct report_source big = { .auth = &temp };
+	struct report_source big = { .auth = &temp, .arrived = 1700000002 };
 	struct report_source src = {
 		.message_id = "r1@reporter.example",
 		.envelope_sender = "noreply@reporter.example",
@@ -150,6 +150,7 @@ fill(const char *name)
 			    "1704153599.json.gz",
 		.source = "mail",
 		.received = 1700000000,
+		.arrived = 1699990000,
 		.auth = &pass,
 	};
 	struct report_source bad = {
@@ -262,6 +263,11 @@ test_jsonl(struct store *st)
 				strcmp(v->valuestring,
 				    "2023-11-14T22:13:20Z") == 0,
 			    "_meta.received is RFC 3339 UTC");
+			v = cJSON_GetObjectItem(meta, "arrived");
+			ok(cJSON_IsString(v) &&
+				strcmp(v->valuestring,
+				    "2023-11-14T19:26:40Z") == 0,
+			    "_meta.arrived: when the mail arrived");
 			v = cJSON_GetObjectItem(meta, "message-id");
 			ok(cJSON_IsString(v) &&
 				strcmp(v->valuestring, "r1@reporter.example") ==
@@ -373,23 +379,24 @@ test_csv(struct store *st)
 	    "result_type,sending_mta_ip,receiving_mx_hostname,"
 	    "receiving_mx_helo,receiving_ip,failed_session_count,"
 	    "failure_reason_code,additional_information,"
-	    "auth_method,auth_result,auth_domain\r\n";
+	    "auth_method,auth_result,auth_domain,arrived\r\n";
 	static const char row1[] =
 	    "Reporter Inc.,r1,2024-01-01T00:00:00Z,"
 	    "2024-01-01T23:59:59Z,sts,example.com,certificate-expired,"
 	    "2001:db8::1,mx1.mx.example.com,,192.0.2.10,20,"
 	    "X509_V_ERR_CERT_HAS_EXPIRED,\"a,b \"\"q\"\"\nline2\","
-	    "dkim,pass,reporter.example\r\n";
+	    "dkim,pass,reporter.example,2023-11-14T19:26:40Z\r\n";
 	static const char row2[] =
 	    "Reporter Inc.,r1,2024-01-01T00:00:00Z,"
 	    "2024-01-01T23:59:59Z,sts,example.com,starttls-not-supported,"
 	    "198.51.100.3,mx2.mx.example.com,\" mx2 \",,5,,,"
-	    "dkim,pass,reporter.example\r\n";
+	    "dkim,pass,reporter.example,2023-11-14T19:26:40Z\r\n";
 	static const char row3[] =
 	    "\"Big, \"\"Counter\"\"\",big,"
 	    "2024-01-03T00:00:00Z,2024-01-03T23:59:59Z,tlsa,big.example,"
 	    "tlsa-invalid,,,,,9007199254740991,,,"
-	    "dkim,temperror,\"big,\"\"counter\"\".example\"\r\n";
+	    "dkim,temperror,\"big,\"\"counter\"\".example\",2023-11-14T22:13:"
+	    "22Z\r\n";
 	struct ti_err err = { 0 };
 	struct store_query q = { "example.com", 0, 0 };
 	char *out, *want;
@@ -399,7 +406,7 @@ test_csv(struct store *st)
 	want = g_strconcat(header, row1, row2, row3, NULL);
 	ok(rc == 0 && strcmp(out, want) == 0,
 	    "csv: header, one row per failure detail, RFC 4180 quoting, "
-	    "CRLF, auth_method, auth_result and auth_domain last");
+	    "CRLF, auth_method, auth_result, auth_domain and arrived last");
 	if (strcmp(out, want) != 0)
 		diag("got:\n%s", out);
 	ok(g_utf8_validate(out, -1, NULL), "csv is valid UTF-8");

@@ -249,6 +249,52 @@ test_failure_lines(const struct ti_limits *l)
 	g_free(json);
 }
 
+/* When a mail arrived (issue #17): our MTA's topmost Received field,
+   else the Maildir delivery time, else Date, else now. */
+static void
+test_arrival(void)
+{
+	const int64_t now = 1793577600; /* 2026-11-02 */
+	static const char folded[] =
+	    "From reports@example.net Mon Nov  2 00:00:00 2026\n"
+	    "Return-Path: <reports@example.net>\n"
+	    "Received: from mail.example.net (mail.example.net [192.0.2.1])\r\n"
+	    "\tby mx.example.com (Postfix) with ESMTPS id 4A; Sun,\r\n"
+	    "\t1 Nov 2026 02:00:00 +0000 (UTC)\r\n"
+	    "Received: by mail.example.net; Sat, 31 Oct 2026 23:00:00 +0000\n"
+	    "Date: Sat, 31 Oct 2026 22:00:00 +0000\n"
+	    "Subject: x; y\n\nbody\n";
+	static const char no_received[] =
+	    "Date: Sat, 31 Oct 2026 22:00:00 +0100\nSubject: x\n\nbody\n";
+	static const char bad_received[] =
+	    "Received: by mx.example.com; not a date\n"
+	    "Date: Sat, 31 Oct 2026 22:00:00 +0000\n\n";
+	static const char future[] =
+	    "Received: by mx.example.com; Fri, 1 Jan 2100 00:00:00 +0000\n\n";
+	static const char body_only[] = "{\"organization-name\": \"x\"}";
+	const int64_t nov1_2h = 1793498400, oct31_22h = 1793484000;
+
+	ok(ingest_arrival((const unsigned char *)folded, strlen(folded),
+	       12345678, now) == nov1_2h,
+	    "arrival: the topmost Received, folded, after its last ';'");
+	ok(ingest_arrival((const unsigned char *)no_received,
+	       strlen(no_received), 1793400000, now) == 1793400000,
+	    "arrival: no Received: the Maildir delivery time");
+	ok(ingest_arrival((const unsigned char *)no_received,
+	       strlen(no_received), 0, now) == oct31_22h - 3600,
+	    "arrival: no Received, no file time: Date");
+	ok(ingest_arrival((const unsigned char *)bad_received,
+	       strlen(bad_received), 0, now) == oct31_22h,
+	    "arrival: a Received without a date: Date");
+	ok(ingest_arrival((const unsigned char *)future, strlen(future), 0,
+	       now) == now,
+	    "arrival: a date far past now is not believed: now");
+	ok(ingest_arrival((const unsigned char *)body_only, strlen(body_only),
+	       0, now) == now,
+	    "arrival: not a mail: now");
+	ok(ingest_arrival(NULL, 0, 0, now) == now, "arrival: nothing: now");
+}
+
 int
 main(void)
 {
@@ -263,6 +309,7 @@ main(void)
 	mime_init();
 	ti_limits_default(&l);
 	z = gz(report_json, &zlen);
+	test_arrival();
 
 	parse("empty input (a NULL buffer)", NULL, 0, NULL, &l, 0, 0,
 	    "not a mail");

@@ -504,10 +504,11 @@ v1(const char *base, PGconn *c)
 	       "SELECT id || '|' || report_id || '|' || auth_method || '|' ||"
 	       " auth_result || '|' || coalesce(auth_domain, auth_selector,"
 	       " auth_algorithm, auth_bits::text, auth_dnssec, auth_reason,"
-	       " 'null') || '|' || received || '|' || json FROM tiv1.reports",
-	       "7|old-1|none|none|null|1672700000|{\"old\":1}"),
-	    "the old row: method none, result none, the rest NULL, its own "
-	    "columns as they were");
+	       " 'null') || '|' || received || '|' || arrived || '|' || json"
+	       " FROM tiv1.reports",
+	       "7|old-1|none|none|null|1672700000|1672700000|{\"old\":1}"),
+	    "the old row: method none, result none, the rest NULL, arrived "
+	    "when it was stored, its own columns as they were");
 	r = mkreport("New Org", "new-1", "example.net", 1704067200, "{}");
 	ok(put1(st, r, &src, &res, NULL, &err) == 0 && res == STORE_NEW,
 	    "a report with an auth record goes into the migrated store: %s",

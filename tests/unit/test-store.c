@@ -432,6 +432,7 @@ test_put(void)
 			s->start == 1704067200 &&
 			s->end == 1704067200 + 86399 && s->successful == 10 &&
 			s->failed == 2 && s->received == 1700000000 &&
+			s->arrived == 1700000000 &&
 			streq(s->message_id, "abc@reporter.example") &&
 			streq(s->envelope_sender, "noreply@reporter.example") &&
 			streq(s->filename, src.filename) &&
@@ -950,10 +951,11 @@ test_v1(void)
 	       "SELECT id || '|' || report_id || '|' || auth_method || '|' ||"
 	       " auth_result || '|' || coalesce(auth_domain, auth_selector,"
 	       " auth_algorithm, auth_bits, auth_dnssec, auth_reason, 'null')"
-	       " || '|' || received || '|' || json FROM reports",
-	       "7|old-1|none|none|null|1672700000|{\"old\":1}"),
-	    "the old row: method none, result none, the rest NULL, its own "
-	    "columns as they were");
+	       " || '|' || received || '|' || arrived || '|' || json"
+	       " FROM reports",
+	       "7|old-1|none|none|null|1672700000|1672700000|{\"old\":1}"),
+	    "the old row: method none, result none, the rest NULL, arrived "
+	    "when it was stored, its own columns as they were");
 	ok(sql1_is(db, "PRAGMA integrity_check", "ok") &&
 		sql1_is(db, "SELECT count(*) FROM failures", "1"),
 	    "integrity_check ok, its failure row kept");
