@@ -155,35 +155,70 @@ load_cb(const struct stored_report *sr, void *arg)
 	return 0;
 }
 
+/* A load for the digest of dp (p, or a copy of it for one domain of
+   --each-domain: the builder keeps its own copy). */
+static void
+load_init(struct load *l, const struct digest_params *p,
+    const struct digest_params *dp)
+{
+	l->p = p;
+	ti_limits_default(&l->limits);
+	l->b = digest_builder_new(dp);
+	l->newest =
+	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, newest_free);
+}
+
+static void
+load_clear(struct load *l)
+{
+	if (l->b != NULL)
+		digest_builder_free(l->b);
+	l->b = NULL;
+	if (l->newest != NULL)
+		g_hash_table_unref(l->newest);
+	l->newest = NULL;
+}
+
+/* The digest of what the load was given, and the load emptied. */
+static struct digest *
+load_finish(struct load *l)
+{
+	struct digest *d;
+
+	add_newest(l);
+	d = digest_builder_finish(l->b);
+	l->b = NULL;
+	d->undecodable = l->undecodable;
+	load_clear(l);
+	return d;
+}
+
+/* What a digest reads: from the start of the history it needs. */
+static void
+load_query(struct store_query *q, const struct digest_params *p)
+{
+	q->since = digest_history_start(p);
+	q->until = p->until;
+	if (q->since == 0) /* 0 means "no bound" to the store */
+		q->since = -1;
+}
+
 struct digest *
 digest_load(struct store *st, const struct digest_params *p, struct ti_err *err)
 {
 	struct store_query q = { 0 };
 	struct load l = { 0 };
-	struct digest *d;
 
-	l.p = p;
-	ti_limits_default(&l.limits);
-	l.b = digest_builder_new(p);
-	l.newest =
-	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, newest_free);
+	load_init(&l, p, p);
 	q.domain = p->domain;
-	q.since = digest_history_start(p);
-	q.until = p->until;
-	if (q.since == 0) /* 0 means "no bound" to the store */
-		q.since = -1;
+	load_query(&q, p);
 	if (store_each_report(st, &q, load_cb, &l, err) != 0) {
-		digest_builder_free(l.b);
-		g_hash_table_unref(l.newest);
+		load_clear(&l);
 		if (err != NULL && err->status == TI_OK)
 			ti_err_set(err, TI_E_BUG, "digest: store read stopped");
 		return NULL;
 	}
-	add_newest(&l);
-	g_hash_table_unref(l.newest);
-	d = digest_builder_finish(l.b);
-	d->undecodable = l.undecodable;
-	return d;
+	return load_finish(&l);
 }
 
 /* ---- every domain, one read (tlsrpt digest --each-domain) ---------- */
@@ -196,11 +231,8 @@ struct each {
 static void
 each_load_free(gpointer v)
 {
-	struct load *l = v;
-
-	if (l->b != NULL)
-		digest_builder_free(l->b);
-	g_free(l);
+	load_clear(v);
+	g_free(v);
 }
 
 /* Each row to the builder of its domain, made at the domain's first. */
@@ -214,11 +246,9 @@ each_cb(const struct stored_report *sr, void *arg)
 
 	if ((l = g_hash_table_lookup(e->loads, key)) == NULL) {
 		l = g_new0(struct load, 1);
-		l->p = e->p;
-		ti_limits_default(&l->limits);
 		dp = *e->p;
-		dp.domain = key; /* the builder keeps its own copy */
-		l->b = digest_builder_new(&dp);
+		dp.domain = key;
+		load_init(l, e->p, &dp);
 		g_hash_table_insert(e->loads, key, l);
 	} else
 		g_free(key);
@@ -240,10 +270,7 @@ digest_load_each(struct store *st, const struct digest_params *p,
 	e.p = p;
 	e.loads = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    each_load_free);
-	q.since = digest_history_start(p);
-	q.until = p->until;
-	if (q.since == 0) /* 0 means "no bound" to the store */
-		q.since = -1;
+	load_query(&q, p);
 	if ((rc = store_each_report(st, &q, each_cb, &e, err)) != 0) {
 		g_hash_table_destroy(e.loads);
 		if (err != NULL && err->status == TI_OK)
@@ -254,9 +281,7 @@ digest_load_each(struct store *st, const struct digest_params *p,
 	    g_list_sort(g_hash_table_get_keys(e.loads), (GCompareFunc)strcmp);
 	for (k = keys; k != NULL && rc == 0; k = k->next) {
 		l = g_hash_table_lookup(e.loads, k->data);
-		d = digest_builder_finish(l->b);
-		l->b = NULL;
-		d->undecodable = l->undecodable;
+		d = load_finish(l);
 		rc = cb(k->data, d, arg);
 		digest_free(d);
 	}

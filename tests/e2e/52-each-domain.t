@@ -37,6 +37,10 @@ sqlite3 "$DB" "UPDATE reports SET domain = '../x/Evil' WHERE
     report_id = 'scale-0'"
 ok "a store of 5 domains x 2 x 30 days" is \
     "$(sqlite3 "$DB" 'SELECT count(DISTINCT domain) FROM reports')" 6
+# c4.example: no report in the last ten days, only its history (the
+# digest of a quiet period takes the policy from the newest report)
+sqlite3 "$DB" "PRAGMA foreign_keys = ON; DELETE FROM reports WHERE
+    domain = 'c4.example' AND start_time >= strftime('%s', 'now') - 864000"
 
 dig --each-domain --output-dir "$TMP/each"
 ok "six mails, one per domain, said on stdout" sh -c "
@@ -61,7 +65,7 @@ ok "--to is the default instead" sh -c "
 dig --each-domain --output-dir "$TMP/txt" --format text
 ok "--format text: DOMAIN.txt" test -f "$TMP/txt/c4.example.txt"
 same=1
-for d in c0 c2 c4; do
+for d in c0 c2 c4; do # c4: no report this period
 	dig --domain "$d.example" --format text
 	cmp -s "$TMP/admin" "$TMP/txt/$d.example.txt" || same=0
 done
