@@ -5,7 +5,9 @@
  *                   [--domain D] [--format mail|text|html|json]
  *                   [--to ADDR] [--from ADDR]
  *                   [--each-domain --output-dir DIR]
- *     tlsrpt html   (the same options but --format, --to, --from)
+ *                   [--detail-domains N]
+ *     tlsrpt html   (the same options but --format, --to, --from,
+ *                   --each-domain and --detail-domains)
  *     tlsrpt show REPORT-ID [--json]
  *
  * Design rationale:
@@ -18,11 +20,16 @@
  * - --each-domain writes the digest of each domain into DIR/DOMAIN.eml
  *   (or .txt, .html, .json), from one read of the store: a hoster's
  *   thousands of customers cost one pass, not one per customer.
+ * - The overview (no --domain) of those thousands is still one mail:
+ *   every domain in its table, full detail only for the worst
+ *   --detail-domains or [digest] detail-domains (20).  tlsrpt html, a
+ *   page for a browser, and the digest of one domain are never cut.
  * - [trust] count-unauthenticated and count-https are the only trust
  *   settings the digest reads: which reports were authenticated, and
  *   which were posted over HTTPS, is in the store already.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
@@ -46,6 +53,7 @@ static char *opt_from;
 static gboolean opt_json;
 static gboolean opt_each;
 static char *opt_outdir;
+static gint opt_detail = -1;
 
 static GOptionEntry digest_entries[] = {
 	{ "period", 'p', 0, G_OPTION_ARG_STRING, &opt_period,
@@ -67,6 +75,11 @@ static GOptionEntry digest_entries[] = {
 	{ "output-dir", 'o', 0, G_OPTION_ARG_FILENAME, &opt_outdir,
 	    "With --each-domain: write DIR/DOMAIN.eml (.txt, .html, .json)",
 	    "DIR" },
+	{ "detail-domains", 0, 0, G_OPTION_ARG_INT, &opt_detail,
+	    "Without --domain: full detail for the N domains that need "
+	    "attention most, every domain in the table (default: [digest] "
+	    "detail-domains; 0: none)",
+	    "N" },
 	G_OPTION_ENTRY_NULL
 };
 
@@ -94,6 +107,7 @@ free_opts(void)
 	g_clear_pointer(&opt_outdir, g_free);
 	opt_json = FALSE;
 	opt_each = FALSE;
+	opt_detail = -1;
 }
 
 /* t moved back (sign -1) or forward (+1) by one period. */
@@ -348,8 +362,19 @@ run_digest(struct cmd_env *env, int argc, char **argv)
 		    "--each-domain and --domain exclude each other");
 		goto out;
 	}
+	if (opt_detail < -1) {
+		status = cmd_usage("%s",
+		    "--detail-domains: not a number of domains (0 or more)");
+		goto out;
+	}
 	if ((status = digest_setup(env, &p, &label)) != 0)
 		goto out;
+	/* the overview's cut; tlsrpt html, a page for a browser, and the
+	   digest of one domain show everything */
+	if (!html_cmd && !opt_each && p.domain == NULL)
+		p.detail_domains = opt_detail >= 0
+		    ? opt_detail
+		    : (long)MIN(env->conf.digest_detail_domains, LONG_MAX);
 	if (opt_from == NULL && env->conf.digest_from == NULL)
 		from = g_strdup_printf("tlsrpt@%s", g_get_host_name());
 	if (opt_each) {

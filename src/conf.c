@@ -115,6 +115,8 @@ static const struct conf_key {
 	    offsetof(struct ti_conf, enforce_reporters) },
 	{ "digest", "silent-factor", CT_FACTOR,
 	    offsetof(struct ti_conf, silent_factor) },
+	{ "digest", "detail-domains", CT_COUNT0,
+	    offsetof(struct ti_conf, digest_detail_domains) },
 	{ "alert", "command", CT_DIR, offsetof(struct ti_conf, alert_command) },
 	{ "alert", "threshold", CT_PERCENT,
 	    offsetof(struct ti_conf, alert_threshold) },
@@ -186,6 +188,7 @@ conf_init(struct ti_conf *conf)
 	conf->enforce_days = 14;
 	conf->enforce_reporters = 2;
 	conf->silent_factor = 3.0;
+	conf->digest_detail_domains = 20;
 	conf->alert_threshold = 5.0;
 	conf->alert_period = g_strdup("day");
 	conf->alert_timeout = 10;

@@ -33,6 +33,8 @@ struct ti_conf {
 	size_t enforce_days; /* clean days before "ready for enforce" */
 	size_t enforce_reporters; /* reporters in those days */
 	double silent_factor; /* usual gaps before a reporter is silent */
+	size_t digest_detail_domains; /* the overview: domains with full
+					 detail, the worst first; 0: none */
 	/* [alert]: tlsrpt-ingest runs command past threshold */
 	char *alert_command; /* argv (shell-like quoting, no shell);
 				NULL: no alerts */

@@ -6,7 +6,11 @@
  * hyphens); counts are exact integers (raw text, not cJSON's doubles);
  * rates are per cent rounded to two decimals; times are RFC 3339 UTC.
  * "authentication" says who vouched for the reports of the period; the
- * figures beside it hold only those counted (RFC 8460 §3).
+ * figures beside it hold only those counted (RFC 8460 §3).  Every
+ * domain is here in full, by name, even when the overview's text and
+ * HTML give detail only for the worst ([digest] detail-domains): a
+ * script wants it all, and reads the cut from "detail-domains" and
+ * "attention" (the table's order), present only then.
  */
 #include <stdio.h>
 #include <string.h>
@@ -331,6 +335,15 @@ digest_json(const struct digest *d)
 			    cJSON_CreateString(d->domains[i].name));
 	cJSON_AddItemToObject(root, "authentication",
 	    auth_json(d, &d->auth, 0));
+	if (d->n_detail < d->n_domains) {
+		/* the text and HTML cut the detail; scripts get it all, and
+		   the order the table shows */
+		add_int(root, "detail-domains", (int64_t)d->n_detail);
+		a = cJSON_AddArrayToObject(root, "attention");
+		for (size_t i = 0; i < d->n_domains; i++)
+			cJSON_AddItemToArray(a,
+			    cJSON_CreateString(d->domains[d->order[i]].name));
+	}
 	a = cJSON_AddArrayToObject(root, "domains");
 	for (size_t i = 0; i < d->n_domains; i++)
 		cJSON_AddItemToArray(a, domain_json(d, &d->domains[i]));

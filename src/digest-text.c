@@ -10,7 +10,9 @@
  * forge a line), so nothing here escapes.  Reports nobody vouched for
  * are never in the figures (unless [trust] count-unauthenticated); each
  * domain says how many there were and in whose name, apart, so that the
- * reader knows they exist.
+ * reader knows they exist.  The overview of many domains follows the
+ * model's cut (struct digest, order and n_detail): every domain in the
+ * table, the worst first, and a section only for the first n_detail.
  */
 #include <stdarg.h>
 #include <string.h>
@@ -213,8 +215,10 @@ counts(GString *out, const char *label, const struct digest_count *c, size_t n)
 static void
 stopped_lines(GString *out, const struct digest *d)
 {
-	for (size_t i = 0; i < d->n_domains; i++) {
-		const struct digest_domain *dom = &d->domains[i];
+	/* past the cut, the table's status says it: a line each would
+	   grow the mail of thousands of domains by as many lines */
+	for (size_t i = 0; i < d->n_detail; i++) {
+		const struct digest_domain *dom = &d->domains[d->order[i]];
 		char *list = digest_stopped_list(dom), *t;
 
 		if (list == NULL)
@@ -236,7 +240,7 @@ summary_table(GString *out, const struct digest *d)
 	table_row(t, "DOMAIN", "SESSIONS", "FAILED", "RATE", "CHANGE",
 	    "STATUS");
 	for (size_t i = 0; i < d->n_domains; i++) {
-		const struct digest_domain *dom = &d->domains[i];
+		const struct digest_domain *dom = &d->domains[d->order[i]];
 		char *rate = digest_pct(dom->rate), *chg = digest_change(dom);
 		char *all = num(dom->successful + dom->failed);
 		char *bad = num(dom->failed);
@@ -257,6 +261,13 @@ summary_table(GString *out, const struct digest *d)
 	g_string_append_c(out, '\n');
 	table_print(out, t, "  ");
 	stopped_lines(out, d);
+	if (d->n_detail < d->n_domains) {
+		char *left = digest_left_out(d);
+
+		g_string_append_c(out, '\n');
+		wrap(out, NULL, "", left);
+		g_free(left);
+	}
 }
 
 static void
@@ -729,8 +740,8 @@ digest_text(const struct digest *d)
 		g_string_append(out, "\nNo reports.\n");
 	else
 		summary_table(out, d);
-	for (size_t i = 0; i < d->n_domains; i++)
-		domain_section(out, d, &d->domains[i]);
+	for (size_t i = 0; i < d->n_detail; i++)
+		domain_section(out, d, &d->domains[d->order[i]]);
 	g_string_append(out,
 	    "\n-- \ntlsrpt digest; see tlsrpt(1).  RFC 8460 (TLS-RPT), "
 	    "RFC 8461 (MTA-STS).\n");

@@ -540,3 +540,33 @@ digest_excluded_hint(const struct digest_domain *dom, const char *org)
 	}
 	return NULL;
 }
+
+char *
+digest_left_out(const struct digest *d)
+{
+	size_t left = d->n_domains - d->n_detail;
+	char *head, *s;
+
+	if (d->n_detail >= d->n_domains)
+		return NULL;
+	if (d->n_detail == 0)
+		head = g_strdup_printf("No domain in detail here: the %zu "
+				       "domain%s %s only in the table above.",
+		    left, left == 1 ? "" : "s", left == 1 ? "is" : "are");
+	else
+		head = g_strdup_printf("Detail below for the %zu domain%s "
+				       "that need%s attention most, first in "
+				       "the table; the other %zu %s only in "
+				       "the table.",
+		    d->n_detail, d->n_detail == 1 ? "" : "s",
+		    d->n_detail == 1 ? "s" : "", left,
+		    left == 1 ? "is" : "are");
+	s = g_strdup_printf("%s  The detail of one domain: tlsrpt digest "
+			    "--domain DOMAIN; of each: tlsrpt digest "
+			    "--each-domain; of all on one page: tlsrpt "
+			    "html.  How many get it here: [digest] "
+			    "detail-domains or --detail-domains.",
+	    head);
+	g_free(head);
+	return s;
+}

@@ -48,6 +48,12 @@
  *   count_https (the default).  It is tallied apart (digest_auth.https),
  *   never as authenticated, so that the digest says how much of a
  *   figure rests on it.
+ * - The overview of a hoster's thousands of domains must stay one mail
+ *   a person reads and an MTA accepts: past detail_domains domains, the
+ *   builder orders them by attention (digest_attention_cmp) and marks
+ *   how many get full detail (struct digest, order and n_detail), once,
+ *   so that text, HTML and the mail cut the same domains; below it the
+ *   order stays by name and nothing changes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +83,7 @@ digest_params_default(struct digest_params *p)
 	p->enforce_reporters = 2;
 	p->silent_factor = 3.0;
 	p->count_https = 1;
+	p->detail_domains = -1;
 }
 
 static int64_t
@@ -1664,6 +1671,71 @@ auth_sum(struct digest_auth *t, const struct digest_auth *a)
 	t->excluded_failed = ti_sat_add(t->excluded_failed, a->excluded_failed);
 }
 
+/* The rank of a domain's status in the overview: what needs action
+   first, then silence (an alarm whatever the rate), then the rest. */
+static int
+attention_rank(const struct digest_domain *dom)
+{
+	static const char *const ranks[] = { "action", "watch", "silent",
+		"stopped", "unauthenticated", "noise", "quiet", "clean" };
+	const char *st = digest_domain_status(dom);
+
+	for (size_t i = 0; i < nitems(ranks); i++)
+		if (strcmp(st, ranks[i]) == 0)
+			return (int)i;
+	return (int)nitems(ranks);
+}
+
+int
+digest_attention_cmp(const struct digest_domain *a,
+    const struct digest_domain *b)
+{
+	int ra = attention_rank(a), rb = attention_rank(b);
+
+	if (ra != rb)
+		return ra < rb ? -1 : 1;
+	if (a->rate != b->rate)
+		return a->rate > b->rate ? -1 : 1;
+	if (a->failed != b->failed)
+		return a->failed > b->failed ? -1 : 1;
+	if (a->successful + a->failed != b->successful + b->failed)
+		return a->successful + a->failed > b->successful + b->failed
+		    ? -1
+		    : 1;
+	return strcmp(a->name, b->name);
+}
+
+static int
+order_cmp(const void *x, const void *y)
+{
+	return digest_attention_cmp(*(const struct digest_domain *const *)x,
+	    *(const struct digest_domain *const *)y);
+}
+
+/* The overview's cut (struct digest, order and n_detail): when more
+   domains than p->detail_domains, the worst that many get detail. */
+static void
+detail_cut(struct digest *d, const struct digest_params *p)
+{
+	const struct digest_domain **by;
+
+	d->order = g_new(size_t, d->n_domains + 1);
+	for (size_t i = 0; i < d->n_domains; i++)
+		d->order[i] = i;
+	d->n_detail = d->n_domains;
+	if (p->domain != NULL || p->detail_domains < 0 ||
+	    d->n_domains <= (size_t)p->detail_domains)
+		return;
+	by = g_new(const struct digest_domain *, d->n_domains + 1);
+	for (size_t i = 0; i < d->n_domains; i++)
+		by[i] = &d->domains[i];
+	qsort(by, d->n_domains, sizeof(*by), order_cmp);
+	for (size_t i = 0; i < d->n_domains; i++)
+		d->order[i] = (size_t)(by[i] - d->domains);
+	g_free(by);
+	d->n_detail = (size_t)p->detail_domains;
+}
+
 struct digest *
 digest_builder_finish(struct digest_builder *b)
 {
@@ -1692,6 +1764,7 @@ digest_builder_finish(struct digest_builder *b)
 	d->n_domains = i;
 	qsort(d->domains, i, sizeof(*d->domains), domain_cmp);
 	d->rate = rate_of(d->successful, d->failed);
+	detail_cut(d, &b->p);
 	b->d = NULL;
 	digest_builder_free(b);
 	return d;
@@ -1761,6 +1834,7 @@ digest_free(struct digest *d)
 		g_free(dom->policy_mode);
 	}
 	g_free(d->domains);
+	g_free(d->order);
 	g_free(d->label);
 	g_free(d);
 }

@@ -67,10 +67,15 @@ struct digest_params {
 				      like the others (default 0) */
 	int count_https; /* [trust] count-https: the reports posted over
 			    HTTPS count (default 1) */
+	long detail_domains; /* the overview ([digest] detail-domains):
+				full detail for at most this many domains,
+				the worst first; -1 (the default): every
+				domain, and no cut */
 };
 
 /* Defaults: 1 %, 5 %, 14 days, 2 reporters, factor 3, unauthenticated
-   reports not counted but for those posted over HTTPS. */
+   reports not counted but for those posted over HTTPS, every domain in
+   detail. */
 void digest_params_default(struct digest_params *p);
 
 /* One stored report as the analysis sees it (all borrowed, and only for
@@ -309,7 +314,25 @@ struct digest {
 	size_t n_domains;
 	size_t undecodable; /* period reports that did not decode */
 	struct digest_auth auth; /* all domains */
+	/*
+	 * The overview of many domains (params detail_domains): the text
+	 * and HTML show every domain in the table, in the order of order
+	 * (indices into domains), and full detail only for the first
+	 * n_detail of them.  When every domain gets its detail
+	 * (n_detail == n_domains), order is by name, as it always was;
+	 * else by attention (digest_attention_cmp): the worst first.  The
+	 * cut is made here once; renderers only follow it.
+	 */
+	size_t *order;
+	size_t n_detail;
 };
+
+/* How much a domain needs attention, for the overview's order: < 0
+   when a comes first.  By status (action, watch, silent, stopped,
+   unauthenticated, noise, quiet, clean), then failure rate, failed
+   sessions and sessions (most first), then name. */
+int digest_attention_cmp(const struct digest_domain *a,
+    const struct digest_domain *b);
 
 /*
  * Build the model from n entries (any order; entries outside the history
@@ -447,6 +470,11 @@ char *digest_change(const struct digest_domain *dom);
 /* "2026-10-26" and "2026-10-26 13:05" (UTC); "?" out of range. */
 char *digest_date(int64_t t);
 char *digest_datetime(int64_t t);
+
+/* When the overview leaves domains out of the detail (d->n_detail <
+   d->n_domains): the sentence that says how many, and where their
+   detail is; NULL otherwise.  g_free() it. */
+char *digest_left_out(const struct digest *d);
 
 /* ---- renderers (pure; the result is a g_malloc'd string) ---------- */
 

@@ -11,7 +11,8 @@
  * verdict unless count_unauthenticated, are tallied apart by kind, and
  * a domain with only such reports says why it has no verdict; reports
  * posted over HTTPS count unless count_https = 0, and every rendering
- * names them apart.
+ * names them apart; the overview of many domains: ordered by attention,
+ * the detail cut once for every renderer, nothing changed below the cut.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -2309,6 +2310,253 @@ test_https(void)
 	g_array_unref(e.a);
 }
 
+/* A daily reporter for domain over days [from, to] with bad of okn +
+   bad sessions failed (certificate-expired at mx1). */
+static void
+failing(struct entries *e, const char *org, const char *domain, int from,
+    int to, int okn, int bad)
+{
+	for (int day = from; day <= to; day++) {
+		char *id = g_strdup_printf("%s-%s-f%d", org, domain, day);
+		char *mx = g_strdup_printf("mx1.%s", domain);
+		char *f = fd("certificate-expired", mx, bad);
+		char *p = sts(domain, "testing", okn, bad, f);
+		char *pol = g_strdup_printf("[%s]", p);
+
+		add(e, mk(org, id, day, pol), 1);
+		g_free(id);
+		g_free(mx);
+		g_free(f);
+		g_free(p);
+		g_free(pol);
+	}
+}
+
+/* How often needle occurs in s. */
+static size_t
+occurs(const char *s, const char *needle)
+{
+	size_t n = 0;
+
+	for (; (s = strstr(s, needle)) != NULL; s += strlen(needle))
+		n++;
+	return n;
+}
+
+/* Issue #16: the overview of many domains.  Past detail_domains, the
+   builder orders the domains by attention and cuts the detail once;
+   text, HTML and JSON follow the same cut; below it, or for one
+   domain, nothing changes. */
+static void
+test_overview_cut(void)
+{
+	/* the order of attention the domains below must come in */
+	static const char *const want[] = { "a.example", "b.example",
+		"c.example", "s.example", "p.example", "n.example", "q.example",
+		"y.example", "z.example" };
+	struct entries e = { g_array_new(FALSE, TRUE,
+	    sizeof(struct digest_entry)) };
+	struct digest_params p;
+	struct digest *d;
+	char *t, *h, *j, *ft, *mail;
+	struct ti_err err = { 0 };
+	cJSON *root, *a;
+	int in_order = 1, sections = 1;
+	long last = -1;
+
+	/* alphabetical order is not the order of attention */
+	daily(&e, "Google Inc.", "z.example", 0, 27, 100);
+	daily(&e, "Google Inc.", "y.example", 0, 27, 300);
+	daily(&e, "Google Inc.", "q.example", 0, 27, 0); /* no session */
+	failing(&e, "Google Inc.", "n.example", 0, 27, 995, 5); /* 0.5% */
+	daily(&e, "Google Inc.", "p.example", 0, 27, 100);
+	daily(&e, "Other Org", "p.example", 0, 18, 100); /* stopped */
+	daily(&e, "Google Inc.", "s.example", 0, 18, 100); /* silent */
+	failing(&e, "Google Inc.", "c.example", 0, 27, 97, 3); /* 3% */
+	failing(&e, "Google Inc.", "b.example", 0, 27, 90, 10); /* 10% */
+	failing(&e, "Google Inc.", "a.example", 0, 27, 80, 20); /* 20% */
+	params(&p, 21, 7);
+	p.now = p.until;
+
+	/* the default: every domain in detail, by name, as always */
+	d = build(&e, &p);
+	ok(d->n_domains == 9 && d->n_detail == 9 && d->order[0] == 0 &&
+		d->order[8] == 8 &&
+		strcmp(d->domains[0].name, "a.example") == 0 &&
+		strcmp(d->domains[1].name, "b.example") == 0 &&
+		strcmp(d->domains[3].name, "n.example") == 0,
+	    "no cut by default: the order is by name (%zu of %zu)", d->n_detail,
+	    d->n_domains);
+	t = digest_text(d);
+	ok(digest_left_out(d) == NULL && strstr(t, "only in the table") == NULL,
+	    "no cut: no left-out line");
+	g_free(t);
+	digest_free(d);
+	p.detail_domains = 9;
+	d = build(&e, &p);
+	ok(d->n_detail == 9 && d->order[0] == 0 && d->order[8] == 8,
+	    "as many domains as detail-domains: no cut, by name");
+	digest_free(d);
+
+	p.detail_domains = 4;
+	d = build(&e, &p);
+	ok(d->n_domains == 9 && d->n_detail == 4,
+	    "detail-domains 4 of 9: 4 in detail (%zu)", d->n_detail);
+	for (size_t i = 0; i < d->n_domains; i++)
+		if (strcmp(d->domains[d->order[i]].name, want[i]) != 0) {
+			diag("position %zu: %s, want %s", i,
+			    d->domains[d->order[i]].name, want[i]);
+			in_order = 0;
+		}
+	ok(in_order,
+	    "by attention: action (20%% before 10%%), watch, silent, stopped, "
+	    "noise, quiet, clean (more sessions first)");
+	ok(strcmp(d->domains[0].name, "a.example") == 0 &&
+		strcmp(d->domains[8].name, "z.example") == 0,
+	    "the domains themselves stay by name");
+
+	t = digest_text(d);
+	ft = flat(t);
+	for (size_t i = 0; i < nitems(want); i++) {
+		char *row = g_strdup_printf("\n  %s ", want[i]);
+		char *sec = g_strdup_printf("\n\n%s\n=========\n", want[i]);
+		const char *at = strstr(t, row);
+		long pos = at != NULL ? (long)(at - t) : -1;
+
+		if (pos <= last) {
+			diag("table row of %s at %ld", want[i], pos);
+			in_order = 0;
+		}
+		last = pos;
+		if (occurs(t, sec) != (i < 4 ? 1u : 0u)) {
+			diag("%s: %zu sections", want[i], occurs(t, sec));
+			sections = 0;
+		}
+		g_free(row);
+		g_free(sec);
+	}
+	ok(in_order, "text: every domain in the table, by attention");
+	ok(sections, "text: a section for the worst 4 only");
+	ok(strstr(ft,
+	       "Detail below for the 4 domains that need attention most, "
+	       "first in the table; the other 5 are only in the table. The "
+	       "detail of one domain: tlsrpt digest --domain DOMAIN; of "
+	       "each: tlsrpt digest --each-domain; of all on one page: "
+	       "tlsrpt html.") != NULL,
+	    "text: how many were left out, and where they are");
+	ok(strstr(ft, "SILENT s.example") != NULL &&
+		strstr(ft, "STOPPED p.example") == NULL,
+	    "text: a stopped line only for the domains in detail");
+	g_free(t);
+	g_free(ft);
+
+	h = digest_html(d);
+	ok(occurs(h, "<h2 id=\"d") == 4 && occurs(h, "<a href=\"#d") == 4,
+	    "html: 4 sections, 4 links (%zu, %zu)", occurs(h, "<h2 id=\"d"),
+	    occurs(h, "<a href=\"#d"));
+	in_order = 1;
+	last = -1;
+	for (size_t i = 0; i < nitems(want); i++) {
+		char *row = g_strdup_printf("%s</", want[i]);
+		const char *at = strstr(h, row);
+		long pos = at != NULL ? (long)(at - h) : -1;
+
+		if (pos <= last)
+			in_order = 0;
+		last = pos;
+		g_free(row);
+	}
+	ok(in_order, "html: every domain in the table, by attention");
+	ok(strstr(h, "the other 5 are only in the table") != NULL,
+	    "html: the left-out line");
+	g_free(h);
+
+	j = digest_json(d);
+	root = cJSON_Parse(j);
+	a = cJSON_GetObjectItem(root, "domains");
+	ok(cJSON_GetArraySize(a) == 9 &&
+		cJSON_GetObjectItem(cJSON_GetArrayItem(a, 8), "reporters") !=
+		    NULL &&
+		strcmp(cJSON_GetObjectItem(cJSON_GetArrayItem(a, 8), "domain")
+			   ->valuestring,
+		    "z.example") == 0,
+	    "json: every domain in full, by name");
+	a = cJSON_GetObjectItem(root, "attention");
+	in_order = cJSON_GetArraySize(a) == 9;
+	for (int i = 0; in_order && i < 9; i++)
+		in_order =
+		    strcmp(cJSON_GetArrayItem(a, i)->valuestring, want[i]) == 0;
+	ok(in_order &&
+		cJSON_GetNumberValue(
+		    cJSON_GetObjectItem(root, "detail-domains")) == 4,
+	    "json: attention (the table's order) and detail-domains");
+	cJSON_Delete(root);
+	g_free(j);
+
+	mime_init();
+	mail = digest_mail(d, "tlsrpt@example.org", "pm@example.org", NULL, D0,
+	    &err);
+	ok(mail != NULL && strstr(mail, "Subject: TLS report for 9 domains") &&
+		occurs(mail, "\n\nz.example\n=3D") == 0 &&
+		occurs(mail, "\n\na.example\n=3D") == 1,
+	    "mail: the same cut in its text part");
+	g_free(mail);
+	digest_free(d);
+
+	p.detail_domains = 0;
+	d = build(&e, &p);
+	t = digest_text(d);
+	h = digest_html(d);
+	ok(d->n_detail == 0 && occurs(t, "\n=========\n") == 0 &&
+		occurs(h, "<h2 id=") == 0 &&
+		strstr(t, "No domain in detail here: the 9 domains are only") !=
+		    NULL &&
+		strstr(t, "\n  z.example ") != NULL,
+	    "detail-domains 0: the table alone, and the left-out line");
+	g_free(t);
+	g_free(h);
+	digest_free(d);
+
+	/* the digest of one domain is never cut */
+	p.domain = "s.example";
+	d = build(&e, &p);
+	ok(d->n_domains == 1 && d->n_detail == 1,
+	    "--domain: its detail whatever detail-domains");
+	digest_free(d);
+	g_array_unref(e.a);
+}
+
+/* digest_attention_cmp: ties broken by failed sessions, then sessions,
+   then name. */
+static void
+test_attention_cmp(void)
+{
+	struct digest_domain x, y;
+
+	memset(&x, 0, sizeof(x));
+	memset(&y, 0, sizeof(y));
+	x.name = (char *)"x.example";
+	y.name = (char *)"y.example";
+	x.reports = y.reports = 1;
+	x.level = y.level = DIGEST_WATCH;
+	x.rate = y.rate = 2.0;
+	x.successful = 98;
+	x.failed = 2;
+	y.successful = 980;
+	y.failed = 20;
+	ok(digest_attention_cmp(&y, &x) < 0 && digest_attention_cmp(&x, &y) > 0,
+	    "same rate: more failed sessions first");
+	y.successful = 99;
+	y.failed = 2;
+	x.successful = 99;
+	ok(digest_attention_cmp(&x, &y) < 0 &&
+		digest_attention_cmp(&x, &x) == 0,
+	    "all the same: by name");
+	x.level = DIGEST_ACTION;
+	x.rate = 0.5; /* cannot happen, but the status wins */
+	ok(digest_attention_cmp(&x, &y) < 0, "the status comes first");
+}
+
 static void
 report_free_cb(gpointer p)
 {
@@ -2344,6 +2592,8 @@ main(void)
 	test_https_sentence();
 	test_trust();
 	test_https();
+	test_overview_cut();
+	test_attention_cmp();
 	g_ptr_array_free(reports, TRUE);
 	mime_shutdown();
 	auth_clear(&a_dkim);
