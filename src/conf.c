@@ -115,6 +115,7 @@ static const struct conf_key {
 	    offsetof(struct ti_conf, enforce_reporters) },
 	{ "digest", "silent-factor", CT_FACTOR,
 	    offsetof(struct ti_conf, silent_factor) },
+	{ "digest", "check", CT_BOOL, offsetof(struct ti_conf, digest_check) },
 	{ "alert", "command", CT_DIR, offsetof(struct ti_conf, alert_command) },
 	{ "alert", "threshold", CT_PERCENT,
 	    offsetof(struct ti_conf, alert_threshold) },

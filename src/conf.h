@@ -33,6 +33,8 @@ struct ti_conf {
 	size_t enforce_days; /* clean days before "ready for enforce" */
 	size_t enforce_reporters; /* reporters in those days */
 	double silent_factor; /* usual gaps before a reporter is silent */
+	int digest_check; /* check: the digest (and show) check what each
+			     domain publishes now (default 0) */
 	/* [alert]: tlsrpt-ingest runs command past threshold */
 	char *alert_command; /* argv (shell-like quoting, no shell);
 				NULL: no alerts */

@@ -397,6 +397,7 @@ test_digest(void)
 		"enforce-days = 21\n"
 		"enforce-reporters = 3\n"
 		"silent-factor = 4.5\n"
+		"check = yes\n"
 		"[alert]\n"
 		"command = /usr/local/bin/alert --mail \"a b\"\n"
 		"threshold = 10\n"
@@ -414,8 +415,8 @@ test_digest(void)
 	    "[digest] strings");
 	ok(c.noise_threshold == 0.5 && c.action_threshold == 2.5 &&
 		c.enforce_days == 21 && c.enforce_reporters == 3 &&
-		c.silent_factor == 4.5,
-	    "[digest] numbers");
+		c.silent_factor == 4.5 && c.digest_check == 1,
+	    "[digest] numbers and check");
 	ok(strcmp(c.alert_command, "/usr/local/bin/alert --mail \"a b\"") ==
 		    0 &&
 		c.alert_threshold == 10 &&
@@ -565,7 +566,7 @@ test_contrib(void)
 	ti_err_clear(&err);
 	conf_init(&d);
 	/* the example names the FHS paths; a build may use another prefix */
-	ok(load(open_text, &c, &err) == 0 && n == 41 &&
+	ok(load(open_text, &c, &err) == 0 && n == 42 &&
 		(strcmp(c.store, d.store) == 0 ||
 		    strcmp(TI_LOCALSTATEDIR, "/var") != 0) &&
 		c.busy_timeout_ms == d.busy_timeout_ms && c.archive == NULL &&
@@ -581,7 +582,8 @@ test_contrib(void)
 		c.action_threshold == d.action_threshold &&
 		c.enforce_days == d.enforce_days &&
 		c.enforce_reporters == d.enforce_reporters &&
-		c.silent_factor == d.silent_factor && c.alert_command == NULL &&
+		c.silent_factor == d.silent_factor &&
+		c.digest_check == d.digest_check && c.alert_command == NULL &&
 		c.alert_state == NULL &&
 		c.alert_threshold == d.alert_threshold &&
 		strcmp(c.alert_period, d.alert_period) == 0 &&
