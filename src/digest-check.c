@@ -112,7 +112,7 @@ digest_set_check(struct digest_domain *dom, const struct check_result *r,
 		    b->id, b->message);
 		if (v->verdict == VERDICT_READY)
 			g_string_append_printf(why,
-			    "  The reports alone would allow it: %s",
+			    "  On the reports alone: %s",
 			    v->reason != NULL ? v->reason : "");
 		else if (v->reason != NULL)
 			g_string_append_printf(why, "  %s", v->reason);
