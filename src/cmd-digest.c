@@ -805,6 +805,7 @@ show_check(struct cmd_env *env, GString *out, const char *domain)
 		return;
 	dom.name = digest_domain_key(domain);
 	dom.name_ok = digest_hostname_ok(dom.name);
+	dom.enforce.verdict = VERDICT_NO_REPORTS; /* no verdict here */
 	check_one(&c, &dom);
 	if (dom.check != NULL) {
 		text = digest_check_text(dom.check, "  ");
@@ -817,6 +818,7 @@ show_check(struct cmd_env *env, GString *out, const char *domain)
 		    "([trust] domains); not checked.\n",
 		    dom.name);
 	digest_check_free(dom.check);
+	g_free(dom.enforce.reason);
 	g_free(dom.name);
 	checker_close(&c);
 }

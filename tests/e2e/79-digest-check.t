@@ -142,7 +142,7 @@ ok "digest --format mail" dig --format mail --to pm@example.org
 ok "the mail holds the published-now part" grep -q "Published now" "$TMP/d.out"
 
 ok "show --check" sh -c "$VALGRIND '$ADMIN' -c '$TMP/d.conf' show g-1 \
-    --check-https-port '$CK_HTTPS_PORT' --check-smtp-port 1 >'$TMP/s.out' 2>&1"
+    --check-https-port '$CK_HTTPS_PORT' --check-smtp-port 1 >'$TMP/s.out' 2>'$TMP/s.err'"
 ok "show: the published-now part of the report's domain" sh -c \
     "grep -q '^Published now by pub.example:' '$TMP/s.out' &&
      grep -q 'error   X1' '$TMP/s.out'"
