@@ -27,6 +27,18 @@
  * - [trust] count-unauthenticated and count-https are the only trust
  *   settings the digest reads: which reports were authenticated, and
  *   which were posted over HTTPS, is in the store already.
+ * - [digest] check = yes (or --check): each domain of the digest is
+ *   also checked live (tlsrpt check, with the cross-checks against the
+ *   stored reports), and the result enters the model as data
+ *   (digest_set_check()).  Only the site's own domains: the [trust]
+ *   domains when set, else the policy domains of the stored reports;
+ *   never a name that only a report supplied when the list is set.  What
+ *   each check saw goes into the store's check history (a second,
+ *   writable handle: the digest otherwise only reads); a user who may
+ *   not write the store gets the check without the history, and the
+ *   digest says so.
+ * - tlsrpt show --check (or [digest] check) adds the same part for the
+ *   report's domain, without touching the history.
  */
 #include <errno.h>
 #include <limits.h>
@@ -34,6 +46,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include <curl/curl.h>
 #include <glib.h>
 
 #include "config.h"
@@ -45,6 +58,7 @@
 #include "mime.h"
 #include "report.h"
 #include "store.h"
+#include "check/check.h"
 
 static char *opt_period;
 static char *opt_format;
@@ -52,6 +66,10 @@ static char *opt_to;
 static char *opt_from;
 static gboolean opt_json;
 static gboolean opt_each;
+static gboolean opt_check;
+static gboolean opt_no_check;
+static int opt_https_port;
+static int opt_smtp_port;
 static char *opt_outdir;
 static gint opt_detail = -1;
 
@@ -80,6 +98,16 @@ static GOptionEntry digest_entries[] = {
 	    "attention most, every domain in the table (default: [digest] "
 	    "detail-domains; 0: none)",
 	    "N" },
+	{ "check", 0, 0, G_OPTION_ARG_NONE, &opt_check,
+	    "Check what each domain publishes now (default: [digest] check)",
+	    NULL },
+	{ "no-check", 0, 0, G_OPTION_ARG_NONE, &opt_no_check,
+	    "Do not check, whatever [digest] check says", NULL },
+	{ "check-https-port", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT,
+	    &opt_https_port, "The port of the policy fetch (tests only)", "N" },
+	{ "check-smtp-port", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT,
+	    &opt_smtp_port, "The port of the STARTTLS probes (tests only)",
+	    "N" },
 	G_OPTION_ENTRY_NULL
 };
 
@@ -94,6 +122,17 @@ static GOptionEntry html_entries[] = {
 static GOptionEntry show_entries[] = {
 	{ "json", 'j', 0, G_OPTION_ARG_NONE, &opt_json,
 	    "Print the report JSON as received", NULL },
+	{ "check", 0, 0, G_OPTION_ARG_NONE, &opt_check,
+	    "Also check what the report's domain publishes now (default: "
+	    "[digest] check)",
+	    NULL },
+	{ "no-check", 0, 0, G_OPTION_ARG_NONE, &opt_no_check,
+	    "Do not check, whatever [digest] check says", NULL },
+	{ "check-https-port", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT,
+	    &opt_https_port, "The port of the policy fetch (tests only)", "N" },
+	{ "check-smtp-port", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT,
+	    &opt_smtp_port, "The port of the STARTTLS probes (tests only)",
+	    "N" },
 	G_OPTION_ENTRY_NULL
 };
 
@@ -108,6 +147,169 @@ free_opts(void)
 	opt_json = FALSE;
 	opt_each = FALSE;
 	opt_detail = -1;
+	opt_check = opt_no_check = FALSE;
+	opt_https_port = opt_smtp_port = 0;
+}
+
+/* ---- published now ([digest] check) ---------------------------------- */
+
+struct checker {
+	struct cmd_env *env;
+	struct check_opts o;
+	struct store *hist; /* writable, for the check history; NULL */
+	char *note; /* why no history is kept; NULL */
+	char **trusted; /* [trust] domains, normalised; NULL: unset */
+	int keep; /* write the history (digest, not show) */
+};
+
+static int
+want_check(struct cmd_env *env)
+{
+	return !opt_no_check && (opt_check || env->conf.digest_check);
+}
+
+/* Set c up; -1 (a message printed) when the checks cannot run. */
+static int
+checker_open(struct checker *c, struct cmd_env *env, int64_t since, int keep)
+{
+	struct resolver_conf rc = { 0 };
+	struct ti_err err = { 0 };
+
+	memset(c, 0, sizeof(*c));
+	c->env = env;
+	c->keep = keep;
+	if (opt_https_port < 0 || opt_https_port > 65535 || opt_smtp_port < 0 ||
+	    opt_smtp_port > 65535) {
+		fprintf(stderr, "tlsrpt: a check port is 1..65535\n");
+		return -1;
+	}
+	rc.servers = env->conf.dns_resolver;
+	rc.timeout_ms = env->conf.dns_timeout_ms;
+	rc.trust_anchor = env->conf.dns_trust_anchor;
+	if ((c->o.res = resolver_new(&rc, &err)) == NULL) {
+		fprintf(stderr, "tlsrpt: check: %s\n", err.msg);
+		return -1;
+	}
+	c->o.ca_file = env->conf.tls_ca_file;
+	c->o.https_port = opt_https_port != 0 ? (unsigned)opt_https_port : 443;
+	c->o.smtp_port = opt_smtp_port != 0 ? (unsigned)opt_smtp_port : 25;
+	c->o.timeout_s = 10;
+	c->o.limits = &env->conf.limits;
+	c->o.store = env->store;
+	c->o.reports_since = since;
+	c->o.now = env->now;
+	if (env->conf.trust_domains != NULL) {
+		char **w = g_strsplit_set(env->conf.trust_domains, " \t,", -1);
+		GPtrArray *v = g_ptr_array_new();
+
+		for (char **p = w; *p != NULL; p++)
+			if (**p != '\0')
+				g_ptr_array_add(v, digest_domain_key(*p));
+		g_ptr_array_add(v, NULL);
+		c->trusted = (char **)g_ptr_array_free(v, FALSE);
+		g_strfreev(w);
+	}
+	if (keep &&
+	    (c->hist = store_open(env->conf.store, STORE_WRITE,
+		 env->conf.busy_timeout_ms, &err)) == NULL)
+		c->note = g_strdup_printf("No check history is kept (%s): "
+					  "R1 and R3 need it.",
+		    err.msg);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	return 0;
+}
+
+static void
+checker_close(struct checker *c)
+{
+	if (c->o.res == NULL)
+		return;
+	curl_global_cleanup();
+	resolver_free(c->o.res);
+	if (c->hist != NULL)
+		store_close(c->hist);
+	g_strfreev(c->trusted);
+	g_free(c->note);
+	memset(c, 0, sizeof(*c));
+}
+
+struct rows {
+	GArray *rows; /* of struct store_seen, strings in chunk */
+	GStringChunk *chunk;
+};
+
+static int
+history_row(const struct store_seen *row, void *arg)
+{
+	struct rows *h = arg;
+	struct store_seen s;
+
+	s.at = row->at;
+	s.kind = g_string_chunk_insert_const(h->chunk, row->kind);
+	s.key = g_string_chunk_insert_const(h->chunk, row->key);
+	s.value = g_string_chunk_insert_const(h->chunk, row->value);
+	g_array_append_val(h->rows, s);
+	return 0;
+}
+
+/* Check dom (when it is one of ours) and give it its published-now
+   part; the check history is read before and written after. */
+static void
+check_one(struct checker *c, struct digest_domain *dom)
+{
+	struct rows h;
+	struct ti_err err = { 0 };
+	struct check_result *r;
+	char *note = NULL;
+
+	if (!digest_check_wanted(dom, c->trusted))
+		return;
+	h.rows = g_array_new(FALSE, FALSE, sizeof(struct store_seen));
+	h.chunk = g_string_chunk_new(1024);
+	if (store_history_each(c->hist != NULL ? c->hist : c->env->store,
+		dom->name, history_row, &h, &err) == 0) {
+		c->o.history = (const struct store_seen *)(void *)h.rows->data;
+		c->o.n_history = h.rows->len;
+	} else {
+		note = g_strdup_printf("The check history could not be read "
+				       "(%s).",
+		    err.msg);
+		ti_err_clear(&err);
+	}
+	r = check_domain(dom->name, &c->o);
+	c->o.history = NULL;
+	c->o.n_history = 0;
+	if (c->hist != NULL && r->seen->len > 0) {
+		struct store_seen *s = g_new0(struct store_seen, r->seen->len);
+
+		for (size_t i = 0; i < r->seen->len; i++) {
+			const struct check_seen *cs = r->seen->pdata[i];
+
+			s[i].at = c->env->now;
+			s[i].kind = cs->kind;
+			s[i].key = cs->key;
+			s[i].value = cs->value;
+		}
+		if (store_history_add(c->hist, dom->name, c->env->now, s,
+			r->seen->len, &err) == -1 &&
+		    note == NULL)
+			note = g_strdup_printf("The check history could not "
+					       "be written (%s).",
+			    err.msg);
+		g_free(s);
+	}
+	digest_set_check(dom, r, c->env->now, note != NULL ? note : c->note);
+	check_result_free(r);
+	g_free(note);
+	g_array_free(h.rows, TRUE);
+	g_string_chunk_free(h.chunk);
+}
+
+static void
+check_all(struct checker *c, struct digest *d)
+{
+	for (size_t i = 0; c->o.res != NULL && i < d->n_domains; i++)
+		check_one(c, &d->domains[i]);
 }
 
 /* t moved back (sign -1) or forward (+1) by one period. */
@@ -243,6 +445,7 @@ render(struct cmd_env *env, const struct digest *d, const char *format,
 
 struct each_out {
 	struct cmd_env *env;
+	struct checker *checker;
 	const char *format, *ext, *from;
 	GHashTable *names; /* file names used */
 	size_t n;
@@ -283,6 +486,8 @@ each_write(const char *domain, const struct digest *d, void *arg)
 	char *out, *path;
 	int rc = 0;
 
+	/* the digest is ours to change until cb returns */
+	check_all(o->checker, (struct digest *)(void *)d);
 	if ((out = render(o->env, d, o->format, o->from, domain, o->err)) ==
 	    NULL)
 		return -1;
@@ -301,7 +506,7 @@ each_write(const char *domain, const struct digest *d, void *arg)
 /* --each-domain: every domain's digest into opt_outdir. */
 static int
 run_each(struct cmd_env *env, const struct digest_params *p, const char *format,
-    const char *from)
+    const char *from, struct checker *checker)
 {
 	struct ti_err err = { 0 };
 	struct each_out o = { 0 };
@@ -313,6 +518,7 @@ run_each(struct cmd_env *env, const struct digest_params *p, const char *format,
 		return cmd_fail(&err);
 	}
 	o.env = env;
+	o.checker = checker;
 	o.format = format;
 	o.from = from;
 	o.ext = strcmp(format, "mail") == 0 ? "eml"
@@ -341,6 +547,7 @@ run_digest(struct cmd_env *env, int argc, char **argv)
 	const char *format = opt_format != NULL ? opt_format : "mail";
 	int html_cmd = strcmp(argv[0], "html") == 0, status;
 	char *label = NULL, *out = NULL, *from = NULL;
+	struct checker checker = { 0 };
 
 	(void)argc;
 	if (html_cmd)
@@ -377,17 +584,23 @@ run_digest(struct cmd_env *env, int argc, char **argv)
 		    : (long)MIN(env->conf.digest_detail_domains, LONG_MAX);
 	if (opt_from == NULL && env->conf.digest_from == NULL)
 		from = g_strdup_printf("tlsrpt@%s", g_get_host_name());
+	if (want_check(env) && checker_open(&checker, env, p.since, 1) == -1) {
+		status = EX_CONFIG;
+		goto out;
+	}
 	if (opt_each) {
 		status = run_each(env, &p, format,
 		    opt_from != NULL   ? opt_from
 			: from != NULL ? from
-				       : env->conf.digest_from);
+				       : env->conf.digest_from,
+		    &checker);
 		goto out;
 	}
 	if ((d = digest_load(env->store, &p, &err)) == NULL) {
 		status = cmd_fail(&err);
 		goto out;
 	}
+	check_all(&checker, d);
 	if (strcmp(format, "mail") == 0)
 		mime_init();
 	out = render(env, d, format,
@@ -400,6 +613,7 @@ run_digest(struct cmd_env *env, int argc, char **argv)
 	digest_free(d);
 	status = out != NULL ? write_out(out) : cmd_fail(&err);
 out:
+	checker_close(&checker);
 	g_free(out);
 	g_free(from);
 	g_free(label);
@@ -411,6 +625,7 @@ out:
 
 struct show {
 	const char *id;
+	char *domain; /* of the first report found */
 	GString *out;
 	size_t found;
 	size_t undecodable;
@@ -523,6 +738,8 @@ show_cb(const struct stored_report *sr, void *arg)
 	}
 	if (sh->found++ > 0)
 		g_string_append(out, "\n");
+	if (sh->domain == NULL && sr->domain != NULL)
+		sh->domain = g_strdup(sr->domain);
 	ti_limits_default(&limits);
 	field(out, "", "Report", sr->report_id);
 	field(out, "  ", "organization", sr->organization_name);
@@ -599,6 +816,38 @@ show_cb(const struct stored_report *sr, void *arg)
 	return 0;
 }
 
+/* tlsrpt show --check: the published-now part of the report's domain,
+   with the cross-checks against the last 14 days of reports; the check
+   history is read, not written. */
+static void
+show_check(struct cmd_env *env, GString *out, const char *domain)
+{
+	struct checker c;
+	struct digest_domain dom = { 0 };
+	char *text;
+
+	if (checker_open(&c, env, env->now - 14 * (int64_t)DIGEST_DAY, 0) == -1)
+		return;
+	dom.name = digest_domain_key(domain);
+	dom.name_ok = digest_hostname_ok(dom.name);
+	dom.enforce.verdict = VERDICT_NO_REPORTS; /* no verdict here */
+	check_one(&c, &dom);
+	if (dom.check != NULL) {
+		text = digest_check_text(dom.check, "  ");
+		g_string_append_printf(out, "\nPublished now by %s:\n%s",
+		    dom.name, text);
+		g_free(text);
+	} else
+		g_string_append_printf(out,
+		    "\nPublished now: %s is not one of the site's domains "
+		    "([trust] domains); not checked.\n",
+		    dom.name);
+	digest_check_free(dom.check);
+	g_free(dom.enforce.reason);
+	g_free(dom.name);
+	checker_close(&c);
+}
+
 static int
 run_show(struct cmd_env *env, int argc, char **argv)
 {
@@ -622,11 +871,14 @@ run_show(struct cmd_env *env, int argc, char **argv)
 		g_free(id);
 		status = EX_NOINPUT;
 	} else {
+		if (!opt_json && sh.domain != NULL && want_check(env))
+			show_check(env, sh.out, sh.domain);
 		status = write_out(sh.out->str);
 		if (status == 0 && sh.undecodable > 0)
 			status = EX_DATAERR;
 	}
 	g_string_free(sh.out, TRUE);
+	g_free(sh.domain);
 	free_opts();
 	return status;
 }

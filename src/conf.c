@@ -117,6 +117,7 @@ static const struct conf_key {
 	    offsetof(struct ti_conf, silent_factor) },
 	{ "digest", "detail-domains", CT_COUNT0,
 	    offsetof(struct ti_conf, digest_detail_domains) },
+	{ "digest", "check", CT_BOOL, offsetof(struct ti_conf, digest_check) },
 	{ "alert", "command", CT_DIR, offsetof(struct ti_conf, alert_command) },
 	{ "alert", "threshold", CT_PERCENT,
 	    offsetof(struct ti_conf, alert_threshold) },

@@ -35,6 +35,8 @@ struct ti_conf {
 	double silent_factor; /* usual gaps before a reporter is silent */
 	size_t digest_detail_domains; /* the overview: domains with full
 					 detail, the worst first; 0: none */
+	int digest_check; /* check: the digest (and show) check what each
+			     domain publishes now (default 0) */
 	/* [alert]: tlsrpt-ingest runs command past threshold */
 	char *alert_command; /* argv (shell-like quoting, no shell);
 				NULL: no alerts */

@@ -775,6 +775,60 @@ policies(GString *out, const struct digest_domain *dom)
 		    "(<code>no-policy-found</code>).</div>\n");
 }
 
+/* What the domain publishes now, and the cross-checks ([digest]
+   check): one line per finding, the same statements as the text. */
+static void
+published_now(GString *out, const struct digest_domain *dom)
+{
+	const struct digest_check *c = dom->check;
+	char *when;
+
+	if (c == NULL)
+		return;
+	when = digest_datetime(c->checked_at);
+	g_string_append_printf(out,
+	    "<div style=\"margin:10px 0;padding:8px 12px;border:1px solid "
+	    "%s;border-radius:6px;\"><b>Published now</b> (checked %s UTC): "
+	    "%zu error%s, %zu warning%s%s\n",
+	    c->errors > 0         ? "#b00020"
+		: c->warnings > 0 ? "#b26a00"
+				  : "#2e7d32",
+	    when, c->errors, c->errors == 1 ? "" : "s", c->warnings,
+	    c->warnings == 1 ? "" : "s",
+	    c->incomplete != NULL ? "; the check is incomplete." : ".");
+	if (c->incomplete != NULL) {
+		g_string_append(out, "<br>incomplete: ");
+		esc(out, c->incomplete);
+		g_string_append_c(out, '\n');
+	}
+	if (c->n_findings > 0)
+		g_string_append(out, "<ul style=\"margin:4px 0;\">\n");
+	for (size_t i = 0; i < c->n_findings; i++) {
+		const struct digest_finding *f = &c->findings[i];
+
+		g_string_append_printf(out,
+		    "<li><b style=\"color:%s;\">%s %s</b> ",
+		    strcmp(f->severity, "error") == 0         ? "#b00020"
+			: strcmp(f->severity, "warning") == 0 ? "#b26a00"
+							      : "#555555",
+		    f->severity, f->id);
+		esc(out, f->message);
+		if (f->fix != NULL) {
+			g_string_append(out, "<br><i>fix:</i> ");
+			esc(out, f->fix);
+		}
+		g_string_append(out, "</li>\n");
+	}
+	if (c->n_findings > 0)
+		g_string_append(out, "</ul>\n");
+	if (c->note != NULL) {
+		g_string_append(out, "<br>");
+		esc(out, c->note);
+	}
+	g_string_append(out, "</div>\n");
+	g_free(when);
+}
+
 static void
 domain_section(GString *out, const struct digest *d,
     const struct digest_domain *dom, size_t idx)
@@ -830,6 +884,7 @@ domain_section(GString *out, const struct digest *d,
 	g_string_append(out, "</p>\n");
 	stopped_para(out, dom, 0);
 	auth_box(out, d, dom);
+	published_now(out, dom);
 
 	g_string_append_printf(out,
 	    "<div style=\"margin:10px 0;padding:8px 12px;border:1px solid %s;"

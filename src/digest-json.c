@@ -292,6 +292,28 @@ domain_json(const struct digest *d, const struct digest_domain *dom)
 	add_date(x, "report-of", dom->policy_from);
 	add_str(x, "reporter", dom->policy_by);
 
+	if (dom->check != NULL) {
+		const struct digest_check *c = dom->check;
+		cJSON *fa;
+
+		x = cJSON_AddObjectToObject(o, "published-now");
+		add_time(x, "checked-at", c->checked_at);
+		add_str(x, "verdict", c->verdict);
+		add_str(x, "incomplete", c->incomplete);
+		add_int(x, "errors", (int64_t)c->errors);
+		add_int(x, "warnings", (int64_t)c->warnings);
+		fa = cJSON_AddArrayToObject(x, "findings");
+		for (size_t i = 0; i < c->n_findings; i++) {
+			cJSON *f = cJSON_CreateObject();
+
+			add_str(f, "id", c->findings[i].id);
+			add_str(f, "severity", c->findings[i].severity);
+			add_str(f, "message", c->findings[i].message);
+			add_str(f, "fix", c->findings[i].fix);
+			cJSON_AddItemToArray(fa, f);
+		}
+		add_str(x, "note", c->note);
+	}
 	x = cJSON_AddObjectToObject(o, "enforce");
 	add_str(x, "verdict", digest_verdict_name(dom->enforce.verdict));
 	add_date(x, "last-failure",

@@ -630,6 +630,42 @@ verdict_title(enum digest_verdict v)
 	return "no MTA-STS";
 }
 
+/* What the domain publishes now, and the cross-checks ([digest]
+   check). */
+static void
+published_now(GString *out, const struct digest_domain *dom)
+{
+	const struct digest_check *c = dom->check;
+	char *when, *t;
+
+	if (c == NULL)
+		return;
+	when = digest_datetime(c->checked_at);
+	g_string_append_c(out, '\n');
+	t = g_strdup_printf("Published now (checked %s UTC): %zu error%s, %zu "
+			    "warning%s%s",
+	    when, c->errors, c->errors == 1 ? "" : "s", c->warnings,
+	    c->warnings == 1 ? "" : "s",
+	    c->incomplete != NULL ? "; the check is incomplete." : ".");
+	wrap(out, NULL, "", t);
+	g_free(t);
+	if (c->incomplete != NULL)
+		wrap(out, "  incomplete: ", "    ", c->incomplete);
+	for (size_t i = 0; i < c->n_findings; i++) {
+		const struct digest_finding *f = &c->findings[i];
+
+		t = g_strdup_printf("  %-7s %-3s ", f->severity, f->id);
+		wrap(out, t, "              ", f->message);
+		if (f->fix != NULL)
+			wrap(out, "              fix: ", "                   ",
+			    f->fix);
+		g_free(t);
+	}
+	if (c->note != NULL)
+		wrap(out, "  ", "  ", c->note);
+	g_free(when);
+}
+
 static void
 domain_section(GString *out, const struct digest *d,
     const struct digest_domain *dom)
@@ -687,6 +723,7 @@ domain_section(GString *out, const struct digest *d,
 		reporters(out, dom);
 		policies(out, dom);
 	}
+	published_now(out, dom);
 	v = g_strdup_printf("Enforce: %s. ",
 	    verdict_title(dom->enforce.verdict));
 	g_string_append_c(out, '\n');

@@ -1830,6 +1830,7 @@ digest_free(struct digest *d)
 		counts_free(dom->auth.excluded_reporters,
 		    dom->auth.n_excluded_reporters);
 		g_free(dom->enforce.reason);
+		digest_check_free(dom->check);
 		g_free(dom->policy_by);
 		g_free(dom->policy_mode);
 	}

@@ -236,6 +236,31 @@ struct digest_auth {
 	size_t n_excluded_reporters;
 };
 
+/* One statement of the "published now" part: a finding of the live
+   check (tlsrpt check's ids) or a cross-check with the reports and the
+   check history (R1..R4). */
+struct digest_finding {
+	char id[8];
+	const char *severity; /* "error", "warning", "info" (static) */
+	char *message;
+	char *fix; /* NULL: nothing to do */
+};
+
+/* What the domain publishes now ([digest] check = yes): data, so that
+   the renderers stay pure (digest_set_check() fills it in). */
+struct digest_check {
+	int64_t checked_at;
+	const char *verdict; /* "error", "warning", "ok", "incomplete" */
+	char *incomplete; /* why the checks could not all run; NULL */
+	struct digest_finding *findings; /* the checks' errors and
+					    warnings, then the
+					    cross-checks (R*) */
+	size_t n_findings;
+	size_t errors; /* of findings */
+	size_t warnings;
+	char *note; /* e.g. why no check history is kept; NULL */
+};
+
 struct digest_domain {
 	char *name;
 	int name_ok; /* an LDH host name (may go into a
@@ -291,6 +316,7 @@ struct digest_domain {
 	char *policy_mode;
 	struct digest_auth auth;
 	struct digest_enforce enforce;
+	struct digest_check *check; /* published now; NULL: not checked */
 };
 
 struct digest {
@@ -366,6 +392,30 @@ void digest_builder_free(struct digest_builder *b);
    report; digest_load() decodes only the newest one per domain. */
 void digest_builder_policy(struct digest_builder *b,
     const struct digest_entry *e);
+
+/* ---- published now (digest-check.c) ------------------------------ */
+
+struct check_result;
+
+/*
+ * Give dom the "published now" part from r (a check of dom's domain at
+ * checked_at; note: NULL or a sentence for the digest, e.g. why no
+ * history is kept): the errors and warnings of the live check and the
+ * cross-checks (R*, any severity).  The enforce verdict then needs a
+ * clean check too: while the check has an error, or a certificate that
+ * expires soon (X6), a domain in mode testing is not ready, and the
+ * reason says which finding holds it back.  Replaces any earlier part.
+ */
+void digest_set_check(struct digest_domain *dom, const struct check_result *r,
+    int64_t checked_at, const char *note);
+/* The domains a digest may check: those of d that are in trusted (the
+   [trust] domains, a NULL-terminated list of normalised names) when it
+   is set, else every domain of d that is a host name.  Never a name
+   that only a report supplied when the list is set. */
+int digest_check_wanted(const struct digest_domain *dom, char *const *trusted);
+void digest_check_free(struct digest_check *c);
+/* One line per finding, for tlsrpt show --check: "error X6 ...". */
+char *digest_check_text(const struct digest_check *c, const char *indent);
 
 /* ---- loading from a store ---------------------------------------- */
 

@@ -24,8 +24,9 @@
    query for one domain reads only that domain's reports;
    4: PostgreSQL only: reports and their rows partitioned by month, so
    that prune drops whole months (store-pg.c; SQLite is unchanged);
-   5: when its mail arrived (reports.arrived). */
-#define STORE_SCHEMA_VERSION 5
+   5: when its mail arrived (reports.arrived);
+   6: check_history, what tlsrpt digest's checks saw (store_seen). */
+#define STORE_SCHEMA_VERSION 6
 
 struct store_ops {
 	const char *name; /* "sqlite", "postgresql" */
@@ -48,6 +49,11 @@ struct store_ops {
 	   store_prune(q) (prune 1), one line per step; for tests. */
 	int (*explain)(void *backend, const struct store_query *q, int prune,
 	    char **plan, struct ti_err *err);
+	int (*history_add)(void *backend, const char *domain, int64_t at,
+	    const struct store_seen *rows, size_t n, struct ti_err *err);
+	int (*history_each)(void *backend, const char *domain,
+	    int (*cb)(const struct store_seen *row, void *arg), void *arg,
+	    struct ti_err *err);
 	/* Optional (NULL: every mail commits on its own). */
 	int (*batch_begin)(void *backend, struct ti_err *err);
 	int (*batch_end)(void *backend, struct ti_err *err);

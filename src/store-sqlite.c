@@ -151,6 +151,12 @@ static const char *const migrations[] = {
 	   were stored */
 	("ALTER TABLE reports ADD COLUMN arrived INTEGER;"
 	 " UPDATE reports SET arrived = received;"),
+	/* 5 -> 6: what tlsrpt digest's checks saw (store_seen) */
+	("CREATE TABLE check_history (domain TEXT NOT NULL,"
+	 " checked_at INTEGER NOT NULL, kind TEXT NOT NULL,"
+	 " key TEXT NOT NULL, value TEXT NOT NULL);"
+	 " CREATE INDEX check_history_domain ON check_history(domain,"
+	 " checked_at);"),
 };
 
 _Static_assert(nitems(migrations) == STORE_SCHEMA_VERSION,
@@ -1182,6 +1188,87 @@ store_sqlite_db(struct store *st)
 	return ((struct sq *)st->backend)->db;
 }
 
+/* ---- the check history ---------------------------------------------- */
+
+static int
+sq_history_add(void *backend, const char *domain, int64_t at,
+    const struct store_seen *rows, size_t n, struct ti_err *err)
+{
+	struct sq *s = backend;
+	sqlite3_stmt *ins = NULL, *del = NULL;
+
+	if (s->mode != STORE_WRITE)
+		return ti_err_set(err, TI_E_BUG, "store %s: opened read-only",
+		    s->path);
+	if (sq_prepare(s,
+		"INSERT INTO check_history (domain, checked_at, kind, key,"
+		" value) VALUES (?1, ?2, ?3, ?4, ?5)",
+		&ins, err) == -1 ||
+	    sq_prepare(s,
+		"DELETE FROM check_history WHERE domain = ?1 AND checked_at <"
+		" (SELECT min(checked_at) FROM (SELECT DISTINCT checked_at"
+		" FROM check_history WHERE domain = ?1 ORDER BY checked_at"
+		" DESC LIMIT ?2))",
+		&del, err) == -1 ||
+	    sq_exec(s, "BEGIN IMMEDIATE", "begin", err) == -1)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_text(ins, 1, domain, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ins, 2, at);
+		sqlite3_bind_text(ins, 3, rows[i].kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 4, rows[i].key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 5, rows[i].value, -1, SQLITE_STATIC);
+		if (sq_run(s, ins, "insert check history", err) == -1)
+			goto fail;
+	}
+	sqlite3_bind_text(del, 1, domain, -1, SQLITE_STATIC);
+	sqlite3_bind_int(del, 2, STORE_HISTORY_RUNS);
+	if (sq_run(s, del, "prune check history", err) == -1 ||
+	    sq_exec(s, "COMMIT", "commit", err) == -1)
+		goto fail;
+	sqlite3_finalize(ins);
+	sqlite3_finalize(del);
+	return 0;
+fail:
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_finalize(ins);
+	sqlite3_finalize(del);
+	return -1;
+}
+
+static int
+sq_history_each(void *backend, const char *domain,
+    int (*cb)(const struct store_seen *row, void *arg), void *arg,
+    struct ti_err *err)
+{
+	struct sq *s = backend;
+	struct store_seen row;
+	sqlite3_stmt *st;
+	int rc, ret = 0;
+
+	if (s->version == 0) /* nothing was ever written */
+		return 0;
+	if (sq_prepare(s,
+		"SELECT checked_at, kind, key, value FROM check_history"
+		" WHERE domain = ?1 ORDER BY checked_at, rowid",
+		&st, err) == -1)
+		return -1;
+	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row.at = sqlite3_column_int64(st, 0);
+		row.kind = col_text(st, 1);
+		row.key = col_text(st, 2);
+		row.value = col_text(st, 3);
+		if ((ret = cb(&row, arg)) != 0)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = sq_fail(s, rc, "read check history", err);
+	sqlite3_finalize(st);
+	return ret;
+}
+
 const struct store_ops store_sqlite_ops = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -1193,6 +1280,8 @@ const struct store_ops store_sqlite_ops = {
 	.each_report = sq_each_report,
 	.prune = sq_prune,
 	.explain = sq_explain,
+	.history_add = sq_history_add,
+	.history_each = sq_history_each,
 	.batch_begin = sq_batch_begin,
 	.batch_end = sq_batch_end,
 };

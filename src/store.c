@@ -132,6 +132,21 @@ store_prune(struct store *st, const struct store_query *q, int64_t *deleted,
 	return st->ops->prune(st->backend, q, deleted, err);
 }
 
+int
+store_history_add(struct store *st, const char *domain, int64_t at,
+    const struct store_seen *rows, size_t n, struct ti_err *err)
+{
+	return st->ops->history_add(st->backend, domain, at, rows, n, err);
+}
+
+int
+store_history_each(struct store *st, const char *domain,
+    int (*cb)(const struct store_seen *row, void *arg), void *arg,
+    struct ti_err *err)
+{
+	return st->ops->history_each(st->backend, domain, cb, arg, err);
+}
+
 char *
 store_domain_norm(const char *domain)
 {

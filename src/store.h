@@ -150,4 +150,34 @@ const char *store_sqlite_path(const char *spec);
 /* The schema version this build writes. */
 int store_schema_version(void);
 
+/*
+ * The check history (tlsrpt digest with [digest] check = yes): what the
+ * checks of a domain saw, a few rows per run, so that the next digest
+ * can tell a policy text that changed without a new id, or a
+ * certificate key that changed on the day failures began.  kind is
+ * "policy" (key: the _mta-sts id, value: the sha256 of the policy
+ * text), "spki" (key: "MX [ADDR]", value: the sha256 of the served
+ * key) or "notafter" (key: "MX [ADDR]", value: epoch seconds).
+ */
+struct store_seen {
+	int64_t at; /* when the check ran */
+	const char *kind;
+	const char *key;
+	const char *value;
+};
+
+/* The runs kept per domain: older rows go as new ones come. */
+#define STORE_HISTORY_RUNS 60
+
+/* Add the rows of one run at `at` for domain (normalised by the
+   caller), then drop the domain's rows older than its newest
+   STORE_HISTORY_RUNS runs; one transaction.  Needs STORE_WRITE. */
+int store_history_add(struct store *st, const char *domain, int64_t at,
+    const struct store_seen *rows, size_t n, struct ti_err *err);
+/* cb(row) for every row of domain, oldest run first; a non-zero return
+   stops and is returned.  A store without the table gives none. */
+int store_history_each(struct store *st, const char *domain,
+    int (*cb)(const struct store_seen *row, void *arg), void *arg,
+    struct ti_err *err);
+
 #endif

@@ -39,6 +39,13 @@ struct check_opts {
 	const char *ehlo; /* the EHLO name; NULL: the host's name */
 	struct store *store; /* --reports: the store; NULL: no R checks */
 	int64_t reports_since; /* the reports looked at start then */
+	/* The check history of the domain (tlsrpt digest): the rows of
+	   earlier runs, oldest first, for R1 (the policy text changed
+	   without a new id) and R3 (failures began when an MX key
+	   changed); NULL: none kept.  now: this run's time. */
+	const struct store_seen *history;
+	size_t n_history;
+	int64_t now;
 	const struct ti_limits *limits;
 };
 
@@ -81,5 +88,14 @@ void check_smtp(struct check_result *r, struct check_state *st,
     const struct check_opts *o);
 int check_reports(struct check_result *r, const struct check_state *st,
     const struct check_opts *o);
+/* The cross-checks with the check history (reports.c): R1 when this
+   run's policy text differs from the newest one seen under the same
+   id; R3 for each MX whose failures (first_fail: normalised MX host ->
+   the start of its first failing report, as int64_t *) began between
+   the last run that saw its old key and the first that saw the new
+   one.  Pure: the unit tests give fabricated rows. */
+void check_history_findings(struct check_result *r,
+    const struct store_seen *rows, size_t n, int64_t now,
+    GHashTable *first_fail);
 
 #endif

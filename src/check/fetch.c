@@ -327,8 +327,18 @@ check_fetch(struct check_result *r, struct check_state *st,
 
 			first = body;
 			if (check_policy(r, url, first->str, first->len,
-				&st->policy) == 0)
+				&st->policy) == 0) {
+				char *sum = g_compute_checksum_for_data(
+				    G_CHECKSUM_SHA256,
+				    (const guchar *)first->str, first->len);
+
 				st->have_policy = 1;
+				/* for the check history (R1: the text
+				   changed, the id did not) */
+				check_see(r, "policy",
+				    st->sts_id != NULL ? st->sts_id : "", sum);
+				g_free(sum);
+			}
 			g_free(url);
 		} else if (body != NULL) {
 			if (!g_string_equal(body, first))

@@ -28,6 +28,7 @@ check_result_new(const char *domain)
 
 	r->domain = g_strdup(domain);
 	r->findings = g_ptr_array_new();
+	r->seen = g_ptr_array_new();
 	g_mutex_init(&r->lock);
 	return r;
 }
@@ -45,10 +46,46 @@ check_result_free(struct check_result *r)
 		g_free(f);
 	}
 	g_ptr_array_free(r->findings, TRUE);
+	for (size_t i = 0; i < r->seen->len; i++) {
+		struct check_seen *s = g_ptr_array_index(r->seen, i);
+
+		g_free(s->kind);
+		g_free(s->key);
+		g_free(s->value);
+		g_free(s);
+	}
+	g_ptr_array_free(r->seen, TRUE);
 	g_free(r->domain);
 	g_free(r->incomplete);
 	g_mutex_clear(&r->lock);
 	g_free(r);
+}
+
+void
+check_see(struct check_result *r, const char *kind, const char *key,
+    const char *value)
+{
+	struct check_seen *s = g_new0(struct check_seen, 1);
+
+	s->kind = g_strdup(kind);
+	s->key = g_strdup(key);
+	s->value = g_strdup(value);
+	g_mutex_lock(&r->lock);
+	g_ptr_array_add(r->seen, s);
+	g_mutex_unlock(&r->lock);
+}
+
+void
+check_result_take(struct check_result *r, struct check_result *src)
+{
+	g_mutex_lock(&r->lock);
+	for (size_t k = 0; k < src->findings->len; k++)
+		g_ptr_array_add(r->findings, src->findings->pdata[k]);
+	for (size_t k = 0; k < src->seen->len; k++)
+		g_ptr_array_add(r->seen, src->seen->pdata[k]);
+	g_mutex_unlock(&r->lock);
+	g_ptr_array_set_size(src->findings, 0);
+	g_ptr_array_set_size(src->seen, 0);
 }
 
 void

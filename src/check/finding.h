@@ -33,9 +33,19 @@ struct finding {
 	char *fix; /* NULL: nothing to do */
 };
 
+/* A fact the checks saw, for the check history (store_seen): kind
+   "policy" (key: the _mta-sts id, value: sha256 of the policy text),
+   "spki" and "notafter" (key: "MX [ADDR]"). */
+struct check_seen {
+	char *kind;
+	char *key;
+	char *value;
+};
+
 struct check_result {
 	char *domain;
 	GPtrArray *findings; /* of struct finding *, in the order found */
+	GPtrArray *seen; /* of struct check_seen *, in the order seen */
 	char *incomplete; /* why the checks could not run; NULL: they ran */
 	GMutex lock; /* the probes add findings from several threads */
 };
@@ -47,6 +57,11 @@ void check_result_free(struct check_result *r);
 void check_add(struct check_result *r, const char *id, enum check_sev sev,
     const char *fix, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* Note a fact for the check history.  Thread-safe. */
+void check_see(struct check_result *r, const char *kind, const char *key,
+    const char *value);
+/* Move src's findings and facts to the end of r's (src keeps none). */
+void check_result_take(struct check_result *r, struct check_result *src);
 /* Mark the result incomplete (the first reason stays). */
 void check_incomplete(struct check_result *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

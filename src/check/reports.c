@@ -14,6 +14,13 @@
  *   that no live mx line covers.
  * - R4: DANE failures in reports (tlsa-invalid, dane-required) beside
  *   the live D4 finding: the classic rollover failure, confirmed.
+ * - With the check history (tlsrpt digest keeps one in the store): R1
+ *   also when the policy text changed under the same id (reports never
+ *   carry the id, so only our own record of (id, sha256) can tell), and
+ *   R3: the failures at an MX began between the last run that saw its
+ *   old key and the first that saw the new one.  A digest that runs
+ *   weekly sees a change up to a week late, so the window is the span
+ *   between the two runs, not the day of the run.
  * - Only reads the store (opened read-only by cmd-check.c); a report
  *   that no longer decodes is skipped.
  */
@@ -36,6 +43,8 @@ struct acc {
 	char *old_org;
 	char *old_mode;
 	GHashTable *uncovered; /* MX host -> failed sessions */
+	GHashTable *first_fail; /* MX host -> int64_t *: first failing
+				   report's start */
 	int64_t dane_failed;
 	size_t n;
 };
@@ -135,6 +144,23 @@ one(const struct stored_report *sr, void *arg)
 		for (size_t k = 0; k < p->n_failures; k++) {
 			const struct failure *f = &p->failures[k];
 
+			if (f->receiving_mx_hostname != NULL) {
+				char *h =
+				    check_host_norm(f->receiving_mx_hostname);
+				int64_t *t =
+				    g_hash_table_lookup(a->first_fail, h);
+
+				if (t == NULL) {
+					t = g_new(int64_t, 1);
+					*t = rep->start;
+					g_hash_table_replace(a->first_fail, h,
+					    t);
+				} else {
+					if (rep->start < *t)
+						*t = rep->start;
+					g_free(h);
+				}
+			}
 			if (strcmp(f->result_type, "tlsa-invalid") == 0 ||
 			    strcmp(f->result_type, "dane-required") == 0)
 				a->dane_failed += f->failed_session_count;
@@ -181,6 +207,8 @@ check_reports(struct check_result *r, const struct check_state *st,
 	a.limits = o->limits;
 	a.uncovered =
 	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	a.first_fail =
+	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	q.domain = st->domain;
 	q.since = o->reports_since;
 	q.until = INT64_MAX;
@@ -225,9 +253,149 @@ check_reports(struct check_result *r, const struct check_state *st,
 		    check_has(r, "D4")
 			? ": the live TLSA records match no served key (D4)"
 			: "; the live check finds no DANE failure now");
+	if (o->history != NULL)
+		check_history_findings(r, o->history, o->n_history, o->now,
+		    a.first_fail);
 out:
 	g_hash_table_destroy(a.uncovered);
+	g_hash_table_destroy(a.first_fail);
 	g_free(a.old_org);
 	g_free(a.old_mode);
 	return 0;
+}
+
+/* ---- the check history ---------------------------------------------- */
+
+static char *
+day(int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char buf[32];
+
+	gmtime_r(&tt, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%d", &tm);
+	return g_strdup(buf);
+}
+
+/* The value of r's fact (kind, key), or NULL. */
+static const char *
+seen_now(const struct check_result *r, const char *kind, const char *key)
+{
+	for (size_t i = 0; i < r->seen->len; i++) {
+		const struct check_seen *s = g_ptr_array_index(r->seen, i);
+
+		if (strcmp(s->kind, kind) == 0 &&
+		    (key == NULL || strcmp(s->key, key) == 0))
+			return s->value;
+	}
+	return NULL;
+}
+
+/* R1: the newest earlier policy row with this run's id, and another
+   text. */
+static void
+policy_changed(struct check_result *r, const struct store_seen *rows, size_t n)
+{
+	const struct check_seen *cur = NULL;
+	const struct store_seen *old = NULL;
+
+	for (size_t i = 0; i < r->seen->len && cur == NULL; i++) {
+		const struct check_seen *s = g_ptr_array_index(r->seen, i);
+
+		if (strcmp(s->kind, "policy") == 0)
+			cur = s;
+	}
+	if (cur == NULL || *cur->key == '\0')
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(rows[i].kind, "policy") == 0 &&
+		    strcmp(rows[i].key, cur->key) == 0)
+			old = &rows[i];
+	if (old != NULL && strcmp(old->value, cur->value) != 0) {
+		char *d = day(old->at);
+
+		check_add(r, "R1", CHECK_ERROR,
+		    "give the _mta-sts record a new id, so that senders "
+		    "refetch the policy",
+		    "the policy text changed since %s, but the _mta-sts id "
+		    "did not (id=%s): senders that cached the old policy keep "
+		    "it until max_age runs out",
+		    d, cur->key);
+		g_free(d);
+	}
+}
+
+void
+check_history_findings(struct check_result *r, const struct store_seen *rows,
+    size_t n, int64_t now, GHashTable *first_fail)
+{
+	GHashTable *keys = g_hash_table_new(g_str_hash, g_str_equal);
+	GHashTableIter it;
+	gpointer k;
+
+	policy_changed(r, rows, n);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(rows[i].kind, "spki") == 0)
+			g_hash_table_add(keys, (gpointer)rows[i].key);
+	for (size_t i = 0; i < r->seen->len; i++) {
+		const struct check_seen *s = g_ptr_array_index(r->seen, i);
+
+		if (strcmp(s->kind, "spki") == 0)
+			g_hash_table_add(keys, s->key);
+	}
+	g_hash_table_iter_init(&it, keys);
+	while (g_hash_table_iter_next(&it, &k, NULL)) {
+		const char *key = k, *prev = NULL, *cur = NULL, *sp;
+		int64_t old_at = 0, new_at = 0, last_at = 0, *ff;
+		char *host, *d1, *d2, *df;
+
+		/* the last change of value: (old_at, new_at] */
+		for (size_t i = 0; i < n; i++) {
+			if (strcmp(rows[i].kind, "spki") != 0 ||
+			    strcmp(rows[i].key, key) != 0)
+				continue;
+			if (cur != NULL && strcmp(cur, rows[i].value) != 0) {
+				prev = cur;
+				old_at = last_at;
+				new_at = rows[i].at;
+			}
+			cur = rows[i].value;
+			last_at = rows[i].at;
+		}
+		if ((sp = seen_now(r, "spki", key)) != NULL && cur != NULL &&
+		    strcmp(cur, sp) != 0) {
+			prev = cur;
+			old_at = last_at;
+			new_at = now;
+			cur = sp;
+		}
+		if (prev == NULL)
+			continue;
+		host = g_strndup(key, strcspn(key, " "));
+		ff = first_fail != NULL ? g_hash_table_lookup(first_fail, host)
+					: NULL;
+		/* the day of the first failure, from the day of the last
+		   run with the old key to the day of the first with the
+		   new one */
+		if (ff != NULL && *ff / 86400 >= old_at / 86400 &&
+		    *ff / 86400 <= new_at / 86400) {
+			d1 = day(old_at);
+			d2 = day(new_at);
+			df = day(*ff);
+			check_add(r, "R3", CHECK_ERROR,
+			    "check the new certificate: its names (the MX "
+			    "host in its SAN), its chain, and TLSA records "
+			    "for the new key",
+			    "failures at %s began on %s, when its key "
+			    "changed (%s: SPKI sha256 %.16s... until %s, "
+			    "%.16s... since %s)",
+			    host, df, key, prev, d1, cur, d2);
+			g_free(d1);
+			g_free(d2);
+			g_free(df);
+		}
+		g_free(host);
+	}
+	g_hash_table_destroy(keys);
 }

@@ -258,6 +258,22 @@ pkix(struct probe *pr, SSL *ssl, const char *where)
 		    "%s served no certificate%s", where, pr->why_pkix);
 		goto out;
 	}
+	{
+		/* for the check history (R3: a new key on the day failures
+		   began) */
+		char *key = g_strdup_printf("%s [%s]", pr->mx->host, pr->addr);
+		char *spki = spki_sha256(leaf), na[24];
+		struct tm tm;
+
+		check_see(r, "spki", key, spki);
+		if (ASN1_TIME_to_tm(X509_get0_notAfter(leaf), &tm) == 1) {
+			snprintf(na, sizeof(na), "%lld",
+			    (long long)timegm(&tm));
+			check_see(r, "notafter", key, na);
+		}
+		g_free(spki);
+		g_free(key);
+	}
 	X509_STORE_set_default_paths(store);
 	if (pr->o->ca_file != NULL)
 		X509_STORE_load_file(store, pr->o->ca_file);
@@ -539,14 +555,8 @@ run:
 	for (size_t i = 0; i < n; i++)
 		threads[i] = g_thread_new("probe", probe_run, &probes[i]);
 	for (size_t i = 0; i < n; i++) {
-		GPtrArray *f = probes[i].out->findings;
-
 		g_thread_join(threads[i]);
-		g_mutex_lock(&r->lock);
-		for (size_t k = 0; k < f->len; k++)
-			g_ptr_array_add(r->findings, f->pdata[k]);
-		g_mutex_unlock(&r->lock);
-		g_ptr_array_set_size(f, 0);
+		check_result_take(r, probes[i].out);
 		if (probes[i].out->incomplete != NULL)
 			check_incomplete(r, "%s", probes[i].out->incomplete);
 		check_result_free(probes[i].out);

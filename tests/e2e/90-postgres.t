@@ -35,7 +35,7 @@ pgstored() {
 	"$ADMIN" --store "$PGSTORE" export --format jsonl | wc -l | tr -d ' '
 }
 pgfresh() {
-	psql_ "DROP TABLE IF EXISTS report_keys, report_domains, failures, policies, reports, tlsrpt_meta" \
+	psql_ "DROP TABLE IF EXISTS report_keys, report_domains, failures, policies, reports, tlsrpt_meta, check_history" \
 	    >/dev/null 2>&1
 }
 # jsonl without the _meta members a second store cannot share

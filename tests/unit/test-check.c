@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "ti.h"
+#include "check/check.h"
 #include "check/finding.h"
 #include "check/parse.h"
 #include "check/record.h"
@@ -87,6 +88,86 @@ policy_case(const char *text, size_t len, int want_rc, const char *id,
 }
 
 #define POL(s) s, sizeof(s) - 1
+#define DAY0 1767225600 /* 2026-01-01 */
+
+/* The cross-checks with the check history (R1, R3), from fabricated
+   rows: a policy text that changed under the same id; failures that
+   began when an MX key changed. */
+static void
+test_history(void)
+{
+	const struct store_seen rows[] = {
+		{ DAY0, "policy", "20260101", "aaaa" },
+		{ DAY0, "spki", "mx1.h.example [192.0.2.1]", "1111" },
+		{ DAY0 + 86400, "policy", "20260101", "aaaa" },
+		{ DAY0 + 86400, "spki", "mx1.h.example [192.0.2.1]", "1111" },
+		{ DAY0 + 2 * 86400, "policy", "20260101", "aaaa" },
+		{ DAY0 + 2 * 86400, "spki", "mx1.h.example [192.0.2.1]",
+		    "2222" },
+	};
+	GHashTable *ff =
+	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	struct check_result *r;
+	int64_t *t = g_new(int64_t, 1);
+
+	/* R1: same id, new text */
+	r = check_result_new("h.example");
+	check_see(r, "policy", "20260101", "bbbb");
+	check_history_findings(r, rows, nitems(rows), DAY0 + 3 * 86400, NULL);
+	ok(check_count(r, CHECK_ERROR, "R1") == 1 &&
+		strstr(((struct finding *)r->findings->pdata[0])->message,
+		    "changed since 2026-01-03, but the _mta-sts id did not") !=
+		    NULL,
+	    "R1: the policy text changed without a new id: %s",
+	    r->findings->len
+		? ((struct finding *)r->findings->pdata[0])->message
+		: "-");
+	check_result_free(r);
+	r = check_result_new("h.example");
+	check_see(r, "policy", "20260201", "bbbb");
+	check_see(r, "policy", "", "cccc");
+	check_history_findings(r, rows, nitems(rows), DAY0 + 3 * 86400, NULL);
+	ok(r->findings->len == 0, "R1: a new id with the new text is fine");
+	check_result_free(r);
+
+	/* R3: the key changed between day 1 and day 2; failures began on
+	   day 2 */
+	*t = DAY0 + 2 * 86400 + 3600;
+	g_hash_table_replace(ff, g_strdup("mx1.h.example"), t);
+	r = check_result_new("h.example");
+	check_see(r, "spki", "mx1.h.example [192.0.2.1]", "2222");
+	check_history_findings(r, rows, nitems(rows), DAY0 + 3 * 86400, ff);
+	ok(check_count(r, CHECK_ERROR, "R3") == 1 &&
+		strstr(((struct finding *)r->findings->pdata[0])->message,
+		    "failures at mx1.h.example began on 2026-01-03, when its "
+		    "key changed") != NULL,
+	    "R3: failures began when the key changed: %s",
+	    r->findings->len
+		? ((struct finding *)r->findings->pdata[0])->message
+		: "-");
+	check_result_free(r);
+	/* failures that began before: no R3 */
+	*t = DAY0;
+	r = check_result_new("h.example");
+	check_history_findings(r, rows, nitems(rows), DAY0 + 3 * 86400, ff);
+	ok(r->findings->len == 0, "R3: failures older than the new key: none");
+	check_result_free(r);
+	/* the key changes in this run, failures began yesterday */
+	*t = DAY0 + 2 * 86400;
+	r = check_result_new("h.example");
+	check_see(r, "spki", "mx1.h.example [192.0.2.1]", "3333");
+	check_history_findings(r, rows, 4, DAY0 + 3 * 86400, ff);
+	ok(check_count(r, CHECK_ERROR, "R3") == 1,
+	    "R3: a key first seen in this run");
+	check_result_free(r);
+	/* no failure at that MX: no R3 */
+	g_hash_table_remove_all(ff);
+	r = check_result_new("h.example");
+	check_history_findings(r, rows, nitems(rows), DAY0 + 3 * 86400, ff);
+	ok(r->findings->len == 0, "R3: a new key without failures: none");
+	check_result_free(r);
+	g_hash_table_destroy(ff);
+}
 
 int
 main(void)
@@ -366,5 +447,6 @@ main(void)
 		    "record: a bad id is refused with the checker's words");
 		g_free(why);
 	}
+	test_history();
 	return done_testing();
 }

@@ -398,6 +398,7 @@ test_digest(void)
 		"enforce-reporters = 3\n"
 		"silent-factor = 4.5\n"
 		"detail-domains = 0\n"
+		"check = yes\n"
 		"[alert]\n"
 		"command = /usr/local/bin/alert --mail \"a b\"\n"
 		"threshold = 10\n"
@@ -415,8 +416,9 @@ test_digest(void)
 	    "[digest] strings");
 	ok(c.noise_threshold == 0.5 && c.action_threshold == 2.5 &&
 		c.enforce_days == 21 && c.enforce_reporters == 3 &&
-		c.silent_factor == 4.5 && c.digest_detail_domains == 0,
-	    "[digest] numbers");
+		c.silent_factor == 4.5 && c.digest_detail_domains == 0 &&
+		c.digest_check == 1,
+	    "[digest] numbers and check");
 	ok(strcmp(c.alert_command, "/usr/local/bin/alert --mail \"a b\"") ==
 		    0 &&
 		c.alert_threshold == 10 &&
@@ -566,7 +568,7 @@ test_contrib(void)
 	ti_err_clear(&err);
 	conf_init(&d);
 	/* the example names the FHS paths; a build may use another prefix */
-	ok(load(open_text, &c, &err) == 0 && n == 42 &&
+	ok(load(open_text, &c, &err) == 0 && n == 43 &&
 		(strcmp(c.store, d.store) == 0 ||
 		    strcmp(TI_LOCALSTATEDIR, "/var") != 0) &&
 		c.busy_timeout_ms == d.busy_timeout_ms && c.archive == NULL &&
@@ -584,7 +586,8 @@ test_contrib(void)
 		c.enforce_reporters == d.enforce_reporters &&
 		c.silent_factor == d.silent_factor &&
 		c.digest_detail_domains == d.digest_detail_domains &&
-		c.alert_command == NULL && c.alert_state == NULL &&
+		c.digest_check == d.digest_check && c.alert_command == NULL &&
+		c.alert_state == NULL &&
 		c.alert_threshold == d.alert_threshold &&
 		strcmp(c.alert_period, d.alert_period) == 0 &&
 		c.alert_timeout == d.alert_timeout &&

@@ -26,6 +26,7 @@
 #include "report.h"
 #include "trust/auth.h"
 #include "digest.h"
+#include "check/finding.h"
 #include "mime.h"
 #include "tap.h"
 
@@ -2563,6 +2564,148 @@ report_free_cb(gpointer p)
 	report_free(p);
 }
 
+/* The published-now part ([digest] check): a fabricated check result
+   enters the model as data; the renderers say the same; the enforce
+   verdict needs a clean check. */
+static void
+test_published(void)
+{
+	struct entries e;
+	struct digest_params p;
+	struct digest *d;
+	struct digest_domain *dom;
+	struct check_result *r;
+	struct ti_err err = { 0 };
+	char *text, *html, *json, *mail, *t;
+	cJSON *root, *x;
+	char *trusted[] = { "other.example", NULL };
+	char *ours[] = { "v.example", NULL };
+
+	e.a = g_array_new(FALSE, TRUE, sizeof(struct digest_entry));
+	daily(&e, "Google Inc.", "v.example", 0, 27, 100);
+	daily(&e, "Microsoft Corporation", "v.example", 10, 27, 50);
+	params(&p, 21, 7);
+	d = digest_build((struct digest_entry *)(void *)e.a->data, e.a->len,
+	    &p);
+	dom = &d->domains[0];
+	ok(dom->enforce.verdict == VERDICT_READY && dom->check == NULL,
+	    "published: ready on the reports alone, no check part");
+	ok(digest_check_wanted(dom, NULL) &&
+		!digest_check_wanted(dom, trusted) &&
+		digest_check_wanted(dom, ours),
+	    "published: only [trust] domains when set, else the reports'");
+
+	/* a clean check leaves the verdict alone */
+	r = check_result_new("v.example");
+	check_add(r, "C9", CHECK_INFO, NULL, "max_age is %d", 86400);
+	digest_set_check(dom, r, p.now, NULL);
+	check_result_free(r);
+	ok(dom->check != NULL && dom->check->n_findings == 0 &&
+		strcmp(dom->check->verdict, "ok") == 0 &&
+		dom->enforce.verdict == VERDICT_READY,
+	    "published: a clean check (an info only): still ready");
+	text = digest_text(d);
+	ok(strstr(text, "Published now (checked ") != NULL &&
+		strstr(text, "0 errors, 0 warnings.") != NULL &&
+		strstr(text, "max_age") == NULL,
+	    "published: text of a clean check");
+	g_free(text);
+
+	/* a certificate that expires in three days, the cross-checks */
+	r = check_result_new("v.example");
+	check_add(r, "X6", CHECK_WARNING,
+	    "renew the certificate (is the renewal job running?)",
+	    "mx1.v.example [192.0.2.1]: certificate expires in 3 days");
+	check_add(r, "R1", CHECK_WARNING, "wait up to the old max_age",
+	    "2 stored reports name another policy than the live one "
+	    "(latest: Google Inc., mode testing; live: mode enforce)");
+	check_add(r, "R3", CHECK_ERROR, "check the new certificate",
+	    "failures at mx2.v.example began on 2026-10-30, when its key "
+	    "changed <b>");
+	check_add(r, "R4", CHECK_INFO, NULL,
+	    "reports count 3 sessions that failed DANE");
+	check_add(r, "M9", CHECK_INFO, NULL, "an info not for the digest");
+	digest_set_check(dom, r, p.now, "No check history is kept (test).");
+	check_result_free(r);
+	ok(dom->check->n_findings == 4 && dom->check->errors == 1 &&
+		dom->check->warnings == 2 &&
+		strcmp(dom->check->findings[0].id, "X6") == 0 &&
+		strcmp(dom->check->findings[1].id, "R1") == 0 &&
+		strcmp(dom->check->findings[3].id, "R4") == 0,
+	    "published: the errors and warnings, then every cross-check");
+	ok(dom->enforce.verdict == VERDICT_NOT_READY &&
+		strstr(dom->enforce.reason,
+		    "The live check finds an error (R3)") != NULL &&
+		strstr(dom->enforce.reason, "On the reports alone: ") != NULL,
+	    "published: not ready while the check has an error: %s",
+	    dom->enforce.reason);
+	text = digest_text(d);
+	t = flat(text);
+	ok(strstr(t, "1 error, 2 warnings") != NULL &&
+		strstr(t,
+		    "warning X6  mx1.v.example [192.0.2.1]: "
+		    "certificate expires in 3 days") != NULL &&
+		strstr(t, "fix: renew the certificate") != NULL &&
+		strstr(t, "error   R3  failures at mx2.v.example") != NULL &&
+		strstr(t, "No check history is kept (test).") != NULL &&
+		strstr(t, "an info not for the digest") == NULL &&
+		strstr(text, "Published now") < strstr(text, "Enforce: "),
+	    "published: text");
+	if (strstr(t, "error   R3  failures") == NULL)
+		diag("%s", text);
+	g_free(t);
+	g_free(text);
+	html = digest_html(d);
+	ok(strstr(html, "<b>Published now</b>") != NULL &&
+		strstr(html, "warning X6</b> mx1.v.example") != NULL &&
+		strstr(html, "changed &lt;b&gt;") != NULL &&
+		strstr(html, "changed <b>") == NULL,
+	    "published: HTML, escaped");
+	g_free(html);
+	json = digest_json(d);
+	root = cJSON_Parse(json);
+	x = cJSON_GetObjectItem(
+	    cJSON_GetArrayItem(cJSON_GetObjectItem(root, "domains"), 0),
+	    "published-now");
+	ok(x != NULL &&
+		cJSON_GetArraySize(cJSON_GetObjectItem(x, "findings")) == 4 &&
+		strcmp(cJSON_GetObjectItem(
+			   cJSON_GetArrayItem(
+			       cJSON_GetObjectItem(x, "findings"), 0),
+			   "id")
+			   ->valuestring,
+		    "X6") == 0 &&
+		strcmp(cJSON_GetObjectItem(x, "verdict")->valuestring,
+		    "error") == 0,
+	    "published: JSON");
+	cJSON_Delete(root);
+	g_free(json);
+	mail = digest_mail(d, "tlsrpt@example.org", "pm@example.org", NULL, D0,
+	    &err);
+	ok(mail != NULL && strstr(mail, "Published now") != NULL,
+	    "published: the mail");
+	g_free(mail);
+
+	/* a certificate about to expire alone holds the verdict back */
+	r = check_result_new("v.example");
+	check_add(r, "X6", CHECK_WARNING, NULL,
+	    "mx1.v.example [192.0.2.1]: certificate expires in 3 days");
+	dom->enforce.verdict = VERDICT_READY;
+	digest_set_check(dom, r, p.now, NULL);
+	ok(dom->enforce.verdict == VERDICT_NOT_READY &&
+		strstr(dom->enforce.reason,
+		    "a certificate that expires soon (X6)") != NULL,
+	    "published: X6 holds back: %s", dom->enforce.reason);
+	/* a domain already in enforce stays so */
+	dom->enforce.verdict = VERDICT_ENFORCED;
+	digest_set_check(dom, r, p.now, NULL);
+	ok(dom->enforce.verdict == VERDICT_ENFORCED,
+	    "published: the check does not move an enforced domain");
+	check_result_free(r);
+	digest_free(d);
+	g_array_unref(e.a);
+}
+
 int
 main(void)
 {
@@ -2594,6 +2737,7 @@ main(void)
 	test_https();
 	test_overview_cut();
 	test_attention_cmp();
+	test_published();
 	g_ptr_array_free(reports, TRUE);
 	mime_shutdown();
 	auth_clear(&a_dkim);

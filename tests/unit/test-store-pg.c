@@ -758,6 +758,63 @@ newer(const char *spec, PGconn *c)
 	store_close(st);
 }
 
+/* The check history on PostgreSQL: the same contract as on SQLite
+   (test-store.c): per domain, oldest run first, pruned to
+   STORE_HISTORY_RUNS runs. */
+static int
+hist_row(const struct store_seen *row, void *arg)
+{
+	GString *s = arg;
+
+	g_string_append_printf(s, "%lld %s %s %s;", (long long)row->at,
+	    row->kind, row->key, row->value);
+	return 0;
+}
+
+static void
+history(const char *spec)
+{
+	struct store_seen run[2] = {
+		{ 0, "policy", "20260101", "aaaa" },
+		{ 0, "spki", "mx1.a.example [192.0.2.1]", "1111" },
+	};
+	struct ti_err err = { 0 };
+	struct store *st = store_open(spec, STORE_WRITE, 1000, &err);
+	GString *s = g_string_new(NULL);
+	int fails = 0;
+
+	ok(st != NULL, "history: open: %s", err.msg);
+	if (st == NULL) {
+		g_string_free(s, TRUE);
+		return;
+	}
+	ok(store_history_add(st, "a.example", 200, run, 2, &err) == 0 &&
+		store_history_add(st, "a.example", 100, run, 1, &err) == 0 &&
+		store_history_add(st, "b.example", 150, run + 1, 1, &err) == 0,
+	    "history: add three runs: %s", err.msg);
+	ok(store_history_each(st, "a.example", hist_row, s, &err) == 0 &&
+		strcmp(s->str,
+		    "100 policy 20260101 aaaa;200 policy 20260101 aaaa;"
+		    "200 spki mx1.a.example [192.0.2.1] 1111;") == 0,
+	    "history: a domain's rows, oldest run first: %s", s->str);
+	for (int i = 0; i < STORE_HISTORY_RUNS + 5; i++)
+		if (store_history_add(st, "a.example", 1000 + i, run, 2,
+			&err) == -1)
+			fails++;
+	g_string_truncate(s, 0);
+	ok(fails == 0 &&
+		store_history_each(st, "a.example", hist_row, s, &err) == 0 &&
+		g_str_has_prefix(s->str, "1005 policy") &&
+		strstr(s->str, " 1004 ") == NULL,
+	    "history: pruned to the newest %d runs", STORE_HISTORY_RUNS);
+	g_string_truncate(s, 0);
+	ok(store_history_each(st, "b.example", hist_row, s, &err) == 0 &&
+		strcmp(s->str, "150 spki mx1.a.example [192.0.2.1] 1111;") == 0,
+	    "history: another domain's rows stay");
+	store_close(st);
+	g_string_free(s, TRUE);
+}
+
 int
 main(void)
 {
@@ -787,6 +844,7 @@ main(void)
 	plans(base);
 	prune(spec, c);
 	prune_months(spec, c);
+	history(spec);
 	newer(spec, c);
 	v1(base, c);
 	PQclear(PQexec(c, "DROP SCHEMA tiunit CASCADE"));

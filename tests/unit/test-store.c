@@ -1296,6 +1296,86 @@ out:
 	g_free(path);
 }
 
+/* The check history (tlsrpt digest [digest] check): rows per run,
+   oldest first, per domain, pruned to STORE_HISTORY_RUNS runs. */
+struct hist {
+	GString *s;
+	size_t n;
+};
+
+static int
+hist_row(const struct store_seen *row, void *arg)
+{
+	struct hist *h = arg;
+
+	g_string_append_printf(h->s, "%lld %s %s %s;", (long long)row->at,
+	    row->kind, row->key, row->value);
+	h->n++;
+	return 0;
+}
+
+static void
+test_history(void)
+{
+	struct store_seen run[2] = {
+		{ 0, "policy", "20260101", "aaaa" },
+		{ 0, "spki", "mx1.a.example [192.0.2.1]", "1111" },
+	};
+	struct ti_err err = { 0 };
+	char *path = tpath("history.db");
+	struct store *st, *rd;
+	struct hist h = { g_string_new(NULL), 0 };
+	int fails = 0;
+
+	st = store_open(path, STORE_WRITE, 200, &err);
+	ok(st != NULL, "history: open: %s", err.msg);
+	if (st == NULL)
+		return;
+	ok(store_history_each(st, "a.example", hist_row, &h, &err) == 0 &&
+		h.n == 0,
+	    "history: none at first");
+	ok(store_history_add(st, "a.example", 200, run, 2, &err) == 0 &&
+		store_history_add(st, "a.example", 100, run, 1, &err) == 0 &&
+		store_history_add(st, "b.example", 150, run + 1, 1, &err) == 0,
+	    "history: add three runs: %s", err.msg);
+	ok(store_history_each(st, "a.example", hist_row, &h, &err) == 0 &&
+		strcmp(h.s->str,
+		    "100 policy 20260101 aaaa;200 policy 20260101 aaaa;"
+		    "200 spki mx1.a.example [192.0.2.1] 1111;") == 0,
+	    "history: a domain's rows, oldest run first: %s", h.s->str);
+	rd = store_open(path, STORE_READ, 200, &err);
+	g_string_truncate(h.s, 0);
+	h.n = 0;
+	ok(rd != NULL &&
+		store_history_each(rd, "b.example", hist_row, &h, &err) == 0 &&
+		strcmp(h.s->str, "150 spki mx1.a.example [192.0.2.1] 1111;") ==
+		    0 &&
+		store_history_add(rd, "b.example", 1, run, 1, &err) == -1 &&
+		err.status == TI_E_BUG,
+	    "history: a reader reads it, and may not add: %s", err.msg);
+	if (rd != NULL)
+		store_close(rd);
+	for (int i = 0; i < STORE_HISTORY_RUNS + 5; i++)
+		if (store_history_add(st, "a.example", 1000 + i, run, 2,
+			&err) == -1)
+			fails++;
+	g_string_truncate(h.s, 0);
+	h.n = 0;
+	ok(fails == 0 &&
+		store_history_each(st, "a.example", hist_row, &h, &err) == 0 &&
+		h.n == 2 * STORE_HISTORY_RUNS &&
+		g_str_has_prefix(h.s->str, "1005 policy"),
+	    "history: pruned to the newest %d runs", STORE_HISTORY_RUNS);
+	g_string_truncate(h.s, 0);
+	h.n = 0;
+	ok(store_history_each(st, "b.example", hist_row, &h, &err) == 0 &&
+		h.n == 1,
+	    "history: another domain's rows stay");
+	store_close(st);
+	g_string_free(h.s, TRUE);
+	g_free(path);
+}
+
 int
 main(void)
 {
@@ -1321,6 +1401,7 @@ main(void)
 	test_wal();
 	test_prune();
 	test_plans();
+	test_history();
 	rm_rf(tmpdir);
 	g_free(tmpl);
 	return done_testing();
