@@ -18,8 +18,9 @@
 /* The schema version every backend writes (PRAGMA user_version in
    SQLite).  Bump it together with a new migration step.
    1: the reports, their policies and failure details;
-   2: who vouched for each report (reports.auth_*, trust/auth.h). */
-#define STORE_SCHEMA_VERSION 2
+   2: who vouched for each report (reports.auth_*, trust/auth.h);
+   3: the counters of tlsrpt metrics (metric_counters). */
+#define STORE_SCHEMA_VERSION 3
 
 struct store_ops {
 	const char *name; /* "sqlite", "postgresql" */
@@ -41,6 +42,11 @@ struct store_ops {
 	/* Optional (NULL: every mail commits on its own). */
 	int (*batch_begin)(void *backend, struct ti_err *err);
 	int (*batch_end)(void *backend, struct ti_err *err);
+	int (*count)(void *backend, const char *name, const char *k1,
+	    const char *k2, int64_t n, struct ti_err *err);
+	int (*each_counter)(void *backend,
+	    int (*cb)(const struct store_counter *c, void *arg), void *arg,
+	    struct ti_err *err);
 };
 
 struct store {

@@ -53,6 +53,37 @@ struct pg {
 };
 
 /*
+ * The counters a report moves (store.h, struct store_counter), as in
+ * store-sqlite.c: rows of (name, k1, k2, v) from the report rows that P
+ * (on policies p) and R (on reports r) select, summed per counter,
+ * last_end by max; the same SQL fills the table (migration 2 -> 3) and
+ * moves it for one new report (sql_count_report).
+ */
+#define COUNTER_ROWS(P, R)                                             \
+ "SELECT name, k1, k2, (CASE WHEN name = 'last_end' THEN max(v)"       \
+ " ELSE sum(v) END)::bigint FROM ("                                    \
+ "SELECT 'sessions'::text AS name, substr(coalesce(p.policy_domain,"   \
+ " ''), 1, 255) AS k1, 'success'::text AS k2, p.successful AS v"       \
+ " FROM policies p WHERE " P " UNION ALL SELECT 'sessions',"           \
+ " substr(coalesce(p.policy_domain, ''), 1, 255), 'failure', p.failed" \
+ " FROM policies p WHERE " P " UNION ALL SELECT 'failures',"           \
+ " substr(coalesce(p.policy_domain, ''), 1, 255),"                     \
+ " substr(f.result_type, 1, 255), f.failed_session_count FROM"         \
+ " failures f JOIN policies p ON f.policy = p.id WHERE " P             \
+ " UNION ALL SELECT 'reports', coalesce(r.source, ''),"                \
+ " substr(r.organization_name, 1, 255), 1 FROM reports r WHERE " R     \
+ " UNION ALL SELECT 'last_end', '', substr(r.organization_name, 1,"    \
+ " 255), r.end_time FROM reports r WHERE " R                           \
+ " UNION ALL SELECT 'domains', substr(coalesce(p.policy_domain, ''),"  \
+ " 1, 255), '', 1 FROM policies p JOIN reports r ON p.report = r.id"   \
+ " WHERE " R " AND r.auth_result = 'pass') AS c GROUP BY name, k1, k2"
+#define COUNTER_UPSERT                                         \
+ " ON CONFLICT (name, k1, k2) DO UPDATE SET value = CASE WHEN" \
+ " metric_counters.name = 'last_end' THEN"                     \
+ " greatest(metric_counters.value, EXCLUDED.value) ELSE"       \
+ " metric_counters.value + EXCLUDED.value END"
+
+/*
  * Migration steps: migrations[v] takes a store from version v to v + 1,
  * the same steps as store-sqlite.c.  Append a step (never edit a
  * released one) and bump STORE_SCHEMA_VERSION.
@@ -122,6 +153,16 @@ static const char *const migrations[] = {
 	" ADD COLUMN auth_bits INTEGER,"
 	" ADD COLUMN auth_dnssec TEXT,"
 	" ADD COLUMN auth_reason TEXT;",
+	/* 2 -> 3: the counters of tlsrpt metrics, from the reports stored
+	   so far (the inputs set aside before were not counted) */
+	"CREATE TABLE metric_counters ("
+	" name TEXT NOT NULL,"
+	" k1 TEXT NOT NULL,"
+	" k2 TEXT NOT NULL,"
+	" value BIGINT NOT NULL,"
+	" PRIMARY KEY (name, k1, k2));"
+	"INSERT INTO metric_counters (name, k1, k2, value) " COUNTER_ROWS(
+	    "true", "true") COUNTER_UPSERT ";",
 };
 
 _Static_assert(nitems(migrations) == STORE_SCHEMA_VERSION,
@@ -155,6 +196,13 @@ static const char sql_ins_failure[] =
     " failed_session_count, additional_information,"
     " failure_reason_code) VALUES ($1::bigint, $2, $3, $4, $5, $6,"
     " $7::bigint, $8, $9)";
+
+static const char sql_count_report[] =
+    "INSERT INTO metric_counters (name, k1, k2, value) " COUNTER_ROWS(
+	"p.report = $1::bigint", "r.id = $1::bigint") COUNTER_UPSERT;
+static const char sql_count[] =
+    "INSERT INTO metric_counters (name, k1, k2, value) VALUES ($1,"
+    " substr($2, 1, 255), substr($3, 1, 255), $4::bigint)" COUNTER_UPSERT;
 
 /* ---- messages without passwords ------------------------------------- */
 
@@ -494,6 +542,8 @@ pg_prepare(struct pg *p, struct ti_err *err)
 		{ "ti_sel_sha", sql_sel_sha },
 		{ "ti_ins_policy", sql_ins_policy },
 		{ "ti_ins_failure", sql_ins_failure },
+		{ "ti_count_report", sql_count_report },
+		{ "ti_count", sql_count },
 	};
 	PGresult *res;
 	size_t i;
@@ -932,6 +982,15 @@ pg_put(void *backend, const struct report *r, const struct report_source *src,
 	row = g_strdup(returned_id(res));
 	pq->clear(res);
 	rc = pg_put_policies(p, r, row, err);
+	if (rc == 0) { /* the counters move with the report (store.h) */
+		pp.v[0] = row;
+		res = pg_params(p, "ti_count_report", NULL, 1, pp.v,
+		    "count report", err);
+		if (res == NULL)
+			rc = -1;
+		else
+			pq->clear(res);
+	}
 	g_free(row);
 	if (rc == -1)
 		return -1;
@@ -1152,6 +1211,60 @@ fail:
 	return -1;
 }
 
+static int
+pg_count(void *backend, const char *name, const char *k1, const char *k2,
+    int64_t n, struct ti_err *err)
+{
+	struct pg *p = backend;
+	struct params pp = { 0 };
+	PGresult *res;
+
+	if (p->mode != STORE_WRITE || !p->prepared ||
+	    pq->transactionStatus(p->conn) != PQTRANS_INTRANS)
+		return ti_err_set(err, TI_E_BUG,
+		    "store %s: store_count outside a write transaction",
+		    p->name);
+	pp.v[0] = text_param(&pp, name);
+	pp.v[1] = text_param(&pp, k1);
+	pp.v[2] = text_param(&pp, k2);
+	pp.v[3] = int_param(&pp, n);
+	res = pg_params(p, "ti_count", NULL, 4, pp.v, "count", err);
+	params_clear(&pp);
+	if (res == NULL)
+		return -1;
+	pq->clear(res);
+	return 0;
+}
+
+static int
+pg_each_counter(void *backend,
+    int (*cb)(const struct store_counter *c, void *arg), void *arg,
+    struct ti_err *err)
+{
+	struct pg *p = backend;
+	struct store_counter c;
+	PGresult *res;
+	int i, ret = 0;
+
+	if (p->version == 0) /* nothing was ever written */
+		return 0;
+	res = pg_params(p, NULL,
+	    "SELECT name, k1, k2, value FROM metric_counters ORDER BY"
+	    " name COLLATE \"C\", k1 COLLATE \"C\", k2 COLLATE \"C\"",
+	    0, NULL, "read counters", err);
+	if (res == NULL)
+		return -1;
+	for (i = 0; i < pq->ntuples(res) && ret == 0; i++) {
+		c.name = pq->getvalue(res, i, 0);
+		c.k1 = pq->getvalue(res, i, 1);
+		c.k2 = pq->getvalue(res, i, 2);
+		c.value = col_int(res, i, 3);
+		ret = cb(&c, arg);
+	}
+	pq->clear(res);
+	return ret;
+}
+
 const struct store_ops store_pg_ops = {
 	.name = "postgresql",
 	.open = pg_open,
@@ -1162,4 +1275,6 @@ const struct store_ops store_pg_ops = {
 	.rollback = pg_rollback,
 	.each_report = pg_each_report,
 	.prune = pg_prune,
+	.count = pg_count,
+	.each_counter = pg_each_counter,
 };

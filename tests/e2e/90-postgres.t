@@ -249,7 +249,7 @@ wait "$lockpid" || true
 
 # 7. A newer schema than this program: defer, and the admin says why.
 ver=$(psql_ "SELECT value FROM tlsrpt_meta WHERE key = 'schema_version'")
-ok "the store is at schema 2" is "$ver" 2
+ok "the store is at schema 3" is "$ver" 3
 psql_ "UPDATE tlsrpt_meta SET value = '99' WHERE key = 'schema_version'"
 pgingest <"$DATA/mail/014-three-policies.eml"
 ok "newer schema: tlsrpt-ingest exits 75" sh -c \

@@ -474,7 +474,7 @@ v1(const char *base, PGconn *c)
 	st = store_open(spec, STORE_READ, 2000, &err);
 	ok(st == NULL && err.status == TI_E_CONFIG &&
 		strstr(err.msg,
-		    "store schema 1 is older than this program (2): the next "
+		    "store schema 1 is older than this program (3): the next "
 		    "delivery migrates it") != NULL,
 	    "read: older than this program, says how to migrate: %s", err.msg);
 	store_close(st);

@@ -335,8 +335,8 @@ test_put(void)
 	ok(sql1_is(db, "PRAGMA journal_mode", "wal"), "journal_mode is WAL");
 	ok(sql1_is(db, "PRAGMA synchronous", "2"), "synchronous is FULL");
 	ok(sql1_is(db, "PRAGMA foreign_keys", "1"), "foreign_keys is ON");
-	ok(sql1_is(db, "PRAGMA user_version", "2"), "user_version is 2");
-	ok(store_schema_version() == 2, "store_schema_version() is 2");
+	ok(sql1_is(db, "PRAGMA user_version", "3"), "user_version is 3");
+	ok(store_schema_version() == 3, "store_schema_version() is 3");
 
 	ok(store_put(st, r1, &src, &res, sha, &err) == -1 &&
 		err.status == TI_E_BUG,
@@ -733,12 +733,12 @@ test_versions(void)
 
 	/* a store written by a newer program */
 	sqlite3_open(path, &db);
-	sqlite3_exec(db, "PRAGMA user_version = 3", NULL, NULL, NULL);
+	sqlite3_exec(db, "PRAGMA user_version = 4", NULL, NULL, NULL);
 	sqlite3_close(db);
 	ok(store_open(path, STORE_WRITE, 100, &err) == NULL &&
 		err.status == TI_E_CONFIG &&
 		strstr(err.msg,
-		    "store schema 3 is newer than this program (2)"),
+		    "store schema 4 is newer than this program (3)"),
 	    "newer schema, write: TI_E_CONFIG: %s", err.msg);
 	ti_err_clear(&err);
 	ok(store_open(path, STORE_READ, 100, &err) == NULL &&
@@ -885,8 +885,8 @@ test_v1_big_wal(void)
 		store_close(st);
 	st = store_open(path, STORE_WRITE, 100, &err);
 	ok(st != NULL &&
-		sql1_is(store_sqlite_db(st), "PRAGMA user_version", "2"),
-	    "opened again: still version 2: %s", err.msg);
+		sql1_is(store_sqlite_db(st), "PRAGMA user_version", "3"),
+	    "opened again: still version 3: %s", err.msg);
 	if (st != NULL)
 		store_close(st);
 	sqlite3_close(other);
@@ -916,7 +916,7 @@ test_v1(void)
 	ok(store_open(path, STORE_READ, 100, &err) == NULL &&
 		err.status == TI_E_CONFIG &&
 		strstr(err.msg,
-		    "store schema 1 is older than this program (2): the next "
+		    "store schema 1 is older than this program (3): the next "
 		    "delivery migrates it") != NULL,
 	    "read: older than this program, says how to migrate: %s", err.msg);
 	ti_err_clear(&err);
@@ -925,7 +925,7 @@ test_v1(void)
 	if (st == NULL)
 		goto out;
 	db = store_sqlite_db(st);
-	ok(sql1_is(db, "PRAGMA user_version", "2"), "user_version is 2");
+	ok(sql1_is(db, "PRAGMA user_version", "3"), "user_version is 3");
 	ok(sql1_is(db,
 	       "SELECT id || '|' || report_id || '|' || auth_method || '|' ||"
 	       " auth_result || '|' || coalesce(auth_domain, auth_selector,"
@@ -1031,6 +1031,91 @@ test_prune(void)
 	ok(st != NULL && store_prune(st, &early, &n, &err) == -1 &&
 		err.status == TI_E_BUG && n == 0,
 	    "read-only: TI_E_BUG");
+	store_close(st);
+out:
+	g_free(path);
+}
+
+/* The counters as "name|k1|k2=value;..." */
+static int
+counter_cb(const struct store_counter *c, void *arg)
+{
+	g_string_append_printf(arg, "%s|%s|%s=%" PRId64 ";", c->name, c->k1,
+	    c->k2, c->value);
+	return 0;
+}
+
+static char *
+counters(struct store *st)
+{
+	GString *s = g_string_new(NULL);
+	struct ti_err err = { 0 };
+
+	if (store_each_counter(st, counter_cb, s, &err) != 0)
+		g_string_append_printf(s, "error: %s", err.msg);
+	return g_string_free(s, FALSE);
+}
+
+/* The counters of tlsrpt metrics move with each new report, not with
+   a duplicate, never down with a prune; store_count adds to others. */
+static void
+test_counters(void)
+{
+	struct ti_auth pass = { .method = AUTH_DKIM, .result = AUTH_PASS };
+	struct report_source src = { .source = "mail", .received = 1 };
+	struct ti_err err = { 0 };
+	struct store_query all = { NULL, 0, 0 };
+	enum store_put_result res;
+	char *path = tpath("counters.db"), sha[65], *c;
+	struct store *st;
+	struct report *r1, *r2;
+	int64_t n;
+	int rc;
+
+	st = store_open(path, STORE_WRITE, 200, &err);
+	ok(st != NULL, "open: %s", err.msg);
+	if (st == NULL)
+		goto out;
+	c = counters(st);
+	ok(strcmp(c, "") == 0, "a new store has no counters: %s", c);
+	g_free(c);
+	r1 = mkreport("Org A", "c1", "example.com", 1000, "c1");
+	r2 = mkreport("Org A", "c2", "example.com", 90000, "c2");
+	src.auth = &pass;
+	rc = put1(st, r1, &src, &res, sha, &err);
+	src.auth = NULL;
+	src.source = "https";
+	rc |= put1(st, r2, &src, &res, sha, &err);
+	rc |= put1(st, r1, &src, &res, sha, &err);
+	ok(rc == 0 && res == STORE_DUPLICATE, "two reports and a duplicate: %s",
+	    err.msg);
+	c = counters(st);
+	ok(strcmp(c,
+	       "domains|example.com|=1;"
+	       "failures|example.com|certificate-expired=4;"
+	       "last_end||Org A=176399;"
+	       "reports|https|Org A=1;reports|mail|Org A=1;"
+	       "sessions|example.com|failure=4;"
+	       "sessions|example.com|success=20;") == 0,
+	    "each report counted once, last end the newest: %s", c);
+	g_free(c);
+	rc = store_prune(st, &all, &n, &err);
+	ok(rc == 0 && n == 2, "pruned: %s", err.msg);
+	rc = store_begin(st, &err);
+	rc |= store_count(st, "rejected", "mail", "too_large", 1, &err);
+	rc |= store_count(st, "rejected", "mail", "too_large", 1, &err);
+	rc |= store_commit(st, &err);
+	ok(rc == 0, "store_count twice: %s", err.msg);
+	c = counters(st);
+	ok(strstr(c, "sessions|example.com|success=20;") != NULL &&
+		strstr(c, "rejected|mail|too_large=2;") != NULL,
+	    "a prune lowers nothing; store_count adds: %s", c);
+	g_free(c);
+	ok(store_count(st, "rejected", "mail", "x", 1, &err) == -1 &&
+		err.status == TI_E_BUG,
+	    "store_count outside a transaction: TI_E_BUG");
+	report_free(r1);
+	report_free(r2);
 	store_close(st);
 out:
 	g_free(path);
@@ -1209,6 +1294,7 @@ main(void)
 	test_v1_big_wal();
 	test_wal();
 	test_prune();
+	test_counters();
 	rm_rf(tmpdir);
 	g_free(tmpl);
 	return done_testing();
