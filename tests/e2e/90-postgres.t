@@ -35,7 +35,8 @@ pgstored() {
 	"$ADMIN" --store "$PGSTORE" export --format jsonl | wc -l | tr -d ' '
 }
 pgfresh() {
-	psql_ "DROP TABLE IF EXISTS failures, policies, reports, tlsrpt_meta" \
+	psql_ "DROP TABLE IF EXISTS failures, policies, reports, tlsrpt_meta,
+	    metric_counters" \
 	    >/dev/null 2>&1
 }
 # jsonl without the _meta members a second store cannot share

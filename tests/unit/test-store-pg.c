@@ -486,8 +486,17 @@ v1(const char *base, PGconn *c)
 	ok(sql1_is(c,
 	       "SELECT value FROM tiv1.tlsrpt_meta WHERE key ="
 	       " 'schema_version'",
-	       "2"),
-	    "schema_version is 2");
+	       "3"),
+	    "schema_version is 3");
+	ok(sql1_is(c,
+	       "SELECT string_agg(name || '|' || k1 || '|' || k2 || '=' ||"
+	       " value, ';' ORDER BY name, k1, k2 COLLATE \"C\") FROM"
+	       " tiv1.metric_counters",
+	       "failures|example.com|certificate-expired=1;"
+	       "last_end||Old Org=1672617599;reports||Old Org=1;"
+	       "sessions|example.com|failure=1;"
+	       "sessions|example.com|success=5"),
+	    "the migration fills the counters from the stored report");
 	ok(sql1_is(c,
 	       "SELECT id || '|' || report_id || '|' || auth_method || '|' ||"
 	       " auth_result || '|' || coalesce(auth_domain, auth_selector,"

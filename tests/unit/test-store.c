@@ -937,6 +937,15 @@ test_v1(void)
 	ok(sql1_is(db, "PRAGMA integrity_check", "ok") &&
 		sql1_is(db, "SELECT count(*) FROM failures", "1"),
 	    "integrity_check ok, its failure row kept");
+	ok(sql1_is(db,
+	       "SELECT group_concat(name || '|' || k1 || '|' || k2 || '=' ||"
+	       " value, ';') FROM (SELECT * FROM metric_counters ORDER BY"
+	       " name, k1, k2)",
+	       "failures|example.com|certificate-expired=1;"
+	       "last_end||Old Org=1672617599;reports||Old Org=1;"
+	       "sessions|example.com|failure=1;"
+	       "sessions|example.com|success=5"),
+	    "the migration fills the counters from the stored report");
 	r = mkreport("New Org", "new-1", "example.net", 1704067200, "{}");
 	ok(put1(st, r, &src, &res, NULL, &err) == 0 && res == STORE_NEW,
 	    "a report with an auth record goes into the migrated store: %s",
