@@ -57,25 +57,42 @@ struct pg {
  * store-sqlite.c: rows of (name, k1, k2, v) from the report rows that P
  * (on policies p) and R (on reports r) select, summed per counter,
  * last_end by max; the same SQL fills the table (migration 2 -> 3) and
- * moves it for one new report (sql_count_report).
+ * moves it for one new report (sql_count_report). * A domain's sessions are
+ * those of its policy type with the most (the type's policies summed: STS and
+ * TLSA reported side by side count once, as in report_totals()); a failure
+ * detail repeated verbatim under an earlier policy of the report counts once
+ * (as in the digest).
  */
-#define COUNTER_ROWS(P, R)                                             \
- "SELECT name, k1, k2, (CASE WHEN name = 'last_end' THEN max(v)"       \
- " ELSE sum(v) END)::bigint FROM ("                                    \
- "SELECT 'sessions'::text AS name, substr(coalesce(p.policy_domain,"   \
- " ''), 1, 255) AS k1, 'success'::text AS k2, p.successful AS v"       \
- " FROM policies p WHERE " P " UNION ALL SELECT 'sessions',"           \
- " substr(coalesce(p.policy_domain, ''), 1, 255), 'failure', p.failed" \
- " FROM policies p WHERE " P " UNION ALL SELECT 'failures',"           \
- " substr(coalesce(p.policy_domain, ''), 1, 255),"                     \
- " substr(f.result_type, 1, 255), f.failed_session_count FROM"         \
- " failures f JOIN policies p ON f.policy = p.id WHERE " P             \
- " UNION ALL SELECT 'reports', coalesce(r.source, ''),"                \
- " substr(r.organization_name, 1, 255), 1 FROM reports r WHERE " R     \
- " UNION ALL SELECT 'last_end', '', substr(r.organization_name, 1,"    \
- " 255), r.end_time FROM reports r WHERE " R                           \
- " UNION ALL SELECT 'domains', substr(coalesce(p.policy_domain, ''),"  \
- " 1, 255), '', 1 FROM policies p JOIN reports r ON p.report = r.id"   \
+#define COUNTER_ROWS(P, R)                                                    \
+ "SELECT name, k1, k2, (CASE WHEN name = 'last_end' THEN max(v)"              \
+ " ELSE sum(v) END)::bigint FROM ("                                           \
+ "SELECT 'sessions'::text AS name, s.k1 AS k1, o.k2 AS k2, CASE o.k2 WHEN"    \
+ " 'success' THEN s.ok ELSE s.bad END AS v FROM (SELECT"                      \
+ " substr(coalesce(p.policy_domain, ''), 1, 255) AS k1, sum(p.successful) AS" \
+ " ok, sum(p.failed) AS bad, row_number() OVER (PARTITION BY"                 \
+ " p.report, substr(coalesce(p.policy_domain, ''), 1, 255) ORDER BY"          \
+ " sum(p.successful) + sum(p.failed) DESC, min(p.idx)) AS rn FROM"            \
+ " policies p WHERE " P " GROUP BY p.report,"                                 \
+ " substr(coalesce(p.policy_domain, ''), 1, 255), p.policy_type) AS s"        \
+ " CROSS JOIN (SELECT 'success' AS k2 UNION ALL SELECT 'failure')"            \
+ " AS o WHERE s.rn = 1 UNION ALL SELECT 'failures',"                          \
+ " substr(coalesce(p.policy_domain, ''), 1, 255),"                            \
+ " substr(f.result_type, 1, 255), f.failed_session_count FROM"                \
+ " failures f JOIN policies p ON f.policy = p.id WHERE " P                    \
+ " AND NOT EXISTS (SELECT 1 FROM failures f2 JOIN policies p2 ON"             \
+ " p2.id = f2.policy WHERE p2.report = p.report AND p2.idx < p.idx"           \
+ " AND f2.result_type = f.result_type AND f2.failed_session_count"            \
+ " = f.failed_session_count AND f2.sending_mta_ip IS NOT DISTINCT FROM "      \
+ "f.sending_mta_ip"                                                           \
+ " AND f2.receiving_mx_hostname IS NOT DISTINCT FROM f.receiving_mx_hostname" \
+ " AND f2.receiving_ip IS NOT DISTINCT FROM f.receiving_ip AND "              \
+ "f2.failure_reason_code IS NOT DISTINCT FROM f.failure_reason_code)"         \
+ " UNION ALL SELECT 'reports', coalesce(r.source, ''),"                       \
+ " substr(r.organization_name, 1, 255), 1 FROM reports r WHERE " R            \
+ " UNION ALL SELECT 'last_end', '', substr(r.organization_name, 1,"           \
+ " 255), r.end_time FROM reports r WHERE " R                                  \
+ " UNION ALL SELECT 'domains', substr(coalesce(p.policy_domain, ''),"         \
+ " 1, 255), '', 1 FROM policies p JOIN reports r ON p.report = r.id"          \
  " WHERE " R " AND r.auth_result = 'pass') AS c GROUP BY name, k1, k2"
 #define COUNTER_UPSERT                                         \
  " ON CONFLICT (name, k1, k2) DO UPDATE SET value = CASE WHEN" \

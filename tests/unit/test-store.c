@@ -942,7 +942,7 @@ test_v1(void)
 	       " value, ';') FROM (SELECT * FROM metric_counters ORDER BY"
 	       " name, k1, k2)",
 	       "failures|example.com|certificate-expired=1;"
-	       "last_end||Old Org=1672617599;reports||Old Org=1;"
+	       "last_end||Old Org=1672617599;reports|mail|Old Org=1;"
 	       "sessions|example.com|failure=1;"
 	       "sessions|example.com|success=5"),
 	    "the migration fills the counters from the stored report");
