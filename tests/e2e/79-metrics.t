@@ -145,6 +145,33 @@ ok "no [trust] domains, nothing authenticated: policy_domain other" sh -c \
 ok "the default [metrics] reporters: Google Inc. starts at 0" \
     grep -q 'reporter="Google Inc."} 0' "$TMP/admin"
 
+# A policy domain of an authenticated report is a label (no [trust]
+# domains): a hostile one, as a signed report could carry, stays one
+# escaped line.  The store is given the counters such a report moves.
+if command -v sqlite3 >/dev/null 2>&1; then
+	sqlite3 "$DB" ".backup '$TMP/hostile.db'"
+	sqlite3 "$TMP/hostile.db" "INSERT INTO metric_counters VALUES
+	    ('domains', 'ex\"a\\m' || char(10) || 'ple', '', 1),
+	    ('sessions', 'ex\"a\\m' || char(10) || 'ple', 'success', 3)"
+	"$ADMIN" -c "$TMP/nodom.conf" --store "$TMP/hostile.db" metrics \
+	    >"$TMP/hostile.prom" 2>&1 || :
+	ok "a hostile authenticated policy domain: escaped, one line" grep -qxF \
+	    'tlsrpt_sessions_total{policy_domain="ex\"a\\m\nple",outcome="success"} 3' \
+	    "$TMP/hostile.prom"
+	ok "  and its zero series: 2 outcomes, 12 result types" is \
+	    "$(grep -cF 'policy_domain="ex\"a\\m\nple"' "$TMP/hostile.prom")" 14
+	if [ -n "$PROMTOOL" ]; then
+		ok "  promtool check metrics takes it" sh -c \
+		    "'$PROMTOOL' check metrics <'$TMP/hostile.prom'"
+	else
+		skip "promtool not installed"
+	fi
+else
+	skip "sqlite3 not installed"
+	skip "sqlite3 not installed"
+	skip "sqlite3 not installed"
+fi
+
 # A file that cannot be written: logged, the mail stored all the same.
 sed "s|^file = .*|file = $TMP/nonexistent/metrics.prom|" "$TMP/m.conf" \
     >"$TMP/bad.conf"
