@@ -38,7 +38,12 @@
 #endif
 
 #define CONF_FILE_MAX (1u << 20) /* a config file is a few hundred bytes */
-#define DEADLINE_MAX 86400u /* a day: more is surely a typo */
+#define DEADLINE_MAX 86400u
+/* [metrics] reporters: the big senders of TLS reports, as they name
+   themselves in organization-name */
+#define METRICS_REPORTERS                                                      \
+ "Google Inc.; Microsoft Corporation; Mail.ru" /* a day: more is surely a typo \
+						*/
 
 enum conf_type {
 	CT_STRING, /* char *, must not be empty */
@@ -142,6 +147,9 @@ static const struct conf_key {
 	{ "dns", "trust-anchor", CT_OPTSTR,
 	    offsetof(struct ti_conf, dns_trust_anchor) },
 	{ "tls", "ca-file", CT_DIR, offsetof(struct ti_conf, tls_ca_file) },
+	{ "metrics", "file", CT_DIR, offsetof(struct ti_conf, metrics_file) },
+	{ "metrics", "reporters", CT_OPTSTR,
+	    offsetof(struct ti_conf, metrics_reporters) },
 };
 
 const char *
@@ -197,6 +205,7 @@ conf_init(struct ti_conf *conf)
 	conf->trust_grace_ms = 4 * 3600 * 1000u;
 	conf->trust_count_https = 1;
 	conf->dns_timeout_ms = 5000;
+	conf->metrics_reporters = g_strdup(METRICS_REPORTERS);
 }
 
 void
@@ -230,6 +239,8 @@ conf_clear(struct ti_conf *conf)
 	conf_set(&conf->dns_resolver, NULL);
 	conf_set(&conf->dns_trust_anchor, NULL);
 	conf_set(&conf->tls_ca_file, NULL);
+	conf_set(&conf->metrics_file, NULL);
+	conf_set(&conf->metrics_reporters, NULL);
 }
 
 /* A deep copy of the string fields. */
@@ -256,6 +267,8 @@ conf_copy(struct ti_conf *dst, const struct ti_conf *src)
 	dst->dns_resolver = g_strdup(src->dns_resolver);
 	dst->dns_trust_anchor = g_strdup(src->dns_trust_anchor);
 	dst->tls_ca_file = g_strdup(src->tls_ca_file);
+	dst->metrics_file = g_strdup(src->metrics_file);
+	dst->metrics_reporters = g_strdup(src->metrics_reporters);
 }
 
 static const struct conf_key *

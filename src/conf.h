@@ -62,6 +62,11 @@ struct ti_conf {
 	unsigned dns_timeout_ms; /* per query */
 	char *dns_trust_anchor; /* DNSSEC anchor file; NULL: the default;
 				   "": no validation */
+	/* [metrics]: tlsrpt metrics and the textfile tlsrpt-ingest
+	   rewrites (metrics.h) */
+	char *metrics_file; /* NULL: none */
+	char *metrics_reporters; /* organisation names separated by ';'
+				    (others are "other"); "": none */
 	/* [tls]: tlsrpt check's HTTPS and STARTTLS probes */
 	char *tls_ca_file; /* a CA file added to the system store */
 };

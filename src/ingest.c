@@ -659,6 +659,53 @@ store_mail(const struct ingest_opts *o, const struct ingest_mail *m,
 	return 0;
 }
 
+/*
+ * Why a mail was set aside, one of a fixed set (the label of
+ * tlsrpt_reports_rejected_total, metrics.h): the first reason found.
+ */
+const char *
+ingest_reject_reason(const struct ingest_mail *m, int unauth)
+{
+	if (unauth)
+		return "unauthenticated";
+	if (m->oversize || m->err.status == TI_E_LIMIT)
+		return "too_large";
+	for (size_t i = 0; i < m->n_items; i++) {
+		if (m->items[i].foreign)
+			return "foreign_domain";
+		if (m->items[i].err.status == TI_E_LIMIT)
+			return "too_large";
+		if (m->items[i].report == NULL)
+			return "invalid_report";
+	}
+	return "not_report";
+}
+
+/*
+ * Count a mail set aside in its own small transaction (it has no report
+ * row to go with).  A failure is logged: the mail is archived and
+ * logged already, and a counter never fails a delivery.
+ */
+static void
+count_rejected(const struct ingest_opts *o, const char *transport,
+    const char *reason)
+{
+	struct ti_err err = { 0 };
+	GString *line;
+
+	if (store_begin(o->store, &err) == 0 &&
+	    store_count(o->store, "rejected", transport, reason, 1, &err) ==
+		0 &&
+	    store_commit(o->store, &err) == 0)
+		return;
+	store_rollback(o->store);
+	line = g_string_new("metrics");
+	log_kv(line, "status", "count-failed");
+	log_kv(line, "reason", err.msg);
+	log_emit(LOG_WARNING, "%s", line->str);
+	g_string_free(line, TRUE);
+}
+
 void
 ingest_prepare(const unsigned char *raw, size_t len, int oversize,
     const char *origin, const struct ti_limits *limits, struct ingest_mail *m)
@@ -792,6 +839,10 @@ ingest_deliver_parsed(const struct ingest_opts *o, const unsigned char *raw,
 	    store_mail(o, m, raw, len, archive_path, vouched, outcomes, err) ==
 		-1)
 		goto out;
+	if ((n_reports == 0 || unauth) && o->dry_run == NULL &&
+	    o->store != NULL)
+		count_rejected(o, mail_source(o, m),
+		    ingest_reject_reason(m, unauth));
 
 	for (size_t i = 0; i < m->n_items; i++) {
 		const struct ingest_item *it = &m->items[i];

@@ -65,6 +65,11 @@ void ingest_note_media_type(struct ingest_mail *m, const char *content_type);
    white space), which ingest_parse() reads as one, not as a mail. */
 int ingest_is_bare_report(const unsigned char *raw, size_t len);
 
+/* Why the mail m was set aside (unauth: its reports were not
+   authenticated): "unauthenticated", "too_large", "foreign_domain",
+   "invalid_report" or "not_report".  Pure. */
+const char *ingest_reject_reason(const struct ingest_mail *m, int unauth);
+
 /* Number of items that hold a decoded report. */
 size_t ingest_mail_reports(const struct ingest_mail *m);
 

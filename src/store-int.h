@@ -25,8 +25,9 @@
    4: PostgreSQL only: reports and their rows partitioned by month, so
    that prune drops whole months (store-pg.c; SQLite is unchanged);
    5: when its mail arrived (reports.arrived);
-   6: check_history, what tlsrpt digest's checks saw (store_seen). */
-#define STORE_SCHEMA_VERSION 6
+   6: check_history, what tlsrpt digest's checks saw (store_seen);
+   7: the counters of tlsrpt metrics (metric_counters). */
+#define STORE_SCHEMA_VERSION 7
 
 struct store_ops {
 	const char *name; /* "sqlite", "postgresql" */
@@ -57,6 +58,11 @@ struct store_ops {
 	/* Optional (NULL: every mail commits on its own). */
 	int (*batch_begin)(void *backend, struct ti_err *err);
 	int (*batch_end)(void *backend, struct ti_err *err);
+	int (*count)(void *backend, const char *name, const char *k1,
+	    const char *k2, int64_t n, struct ti_err *err);
+	int (*each_counter)(void *backend,
+	    int (*cb)(const struct store_counter *c, void *arg), void *arg,
+	    struct ti_err *err);
 };
 
 struct store {

@@ -53,11 +53,59 @@ struct sq {
 	sqlite3_stmt *ins_policy;
 	sqlite3_stmt *ins_failure;
 	sqlite3_stmt *ins_domain;
+	sqlite3_stmt *count_report;
+	sqlite3_stmt *count;
 	int batch; /* a backfill batch is open: a mail is a savepoint */
 	int busy_timeout_ms;
 	sqlite3_stmt *savepoint; /* prepared once: sqlite3_exec() would */
 	sqlite3_stmt *release; /* parse the SQL for every mail */
 };
+
+/*
+ * The counters a report moves (store.h, struct store_counter): rows of
+ * (name, k1, k2, v) from the report rows that P (on policies p) and R
+ * (on reports r) select, summed per counter, last_end by max.  The
+ * same SQL fills the table from the stored reports (migration 2 -> 3)
+ * and moves it for one new report (sql_count_report). * A domain's sessions are
+ * those of its policy type with the most (the type's policies summed: STS and
+ * TLSA reported side by side count once, as in report_totals()); a failure
+ * detail repeated verbatim under an earlier policy of the report counts once
+ * (as in the digest).
+ */
+#define COUNTER_ROWS(P, R)                                                    \
+ "SELECT name, k1, k2, CASE WHEN name = 'last_end' THEN max(v)"               \
+ " ELSE sum(v) END FROM ("                                                    \
+ "SELECT 'sessions' AS name, s.k1 AS k1, o.k2 AS k2, CASE o.k2 WHEN"          \
+ " 'success' THEN s.ok ELSE s.bad END AS v FROM (SELECT"                      \
+ " substr(coalesce(p.policy_domain, ''), 1, 255) AS k1, sum(p.successful) AS" \
+ " ok, sum(p.failed) AS bad, row_number() OVER (PARTITION BY"                 \
+ " p.report, substr(coalesce(p.policy_domain, ''), 1, 255) ORDER BY"          \
+ " sum(p.successful) + sum(p.failed) DESC, min(p.idx)) AS rn FROM"            \
+ " policies p WHERE " P " GROUP BY p.report,"                                 \
+ " substr(coalesce(p.policy_domain, ''), 1, 255), p.policy_type) AS s"        \
+ " CROSS JOIN (SELECT 'success' AS k2 UNION ALL SELECT 'failure')"            \
+ " AS o WHERE s.rn = 1 UNION ALL SELECT 'failures',"                          \
+ " substr(coalesce(p.policy_domain, ''), 1, 255),"                            \
+ " substr(f.result_type, 1, 255), f.failed_session_count FROM"                \
+ " failures f JOIN policies p ON f.policy = p.id WHERE " P                    \
+ " AND NOT EXISTS (SELECT 1 FROM failures f2 JOIN policies p2 ON"             \
+ " p2.id = f2.policy WHERE p2.report = p.report AND p2.idx < p.idx"           \
+ " AND f2.result_type = f.result_type AND f2.failed_session_count"            \
+ " = f.failed_session_count AND f2.sending_mta_ip IS f.sending_mta_ip"        \
+ " AND f2.receiving_mx_hostname IS f.receiving_mx_hostname"                   \
+ " AND f2.receiving_ip IS f.receiving_ip AND f2.failure_reason_code IS "      \
+ "f.failure_reason_code)"                                                     \
+ " UNION ALL SELECT 'reports', coalesce(r.source, ''),"                       \
+ " substr(r.organization_name, 1, 255), 1 FROM reports r WHERE " R            \
+ " UNION ALL SELECT 'last_end', '', substr(r.organization_name, 1,"           \
+ " 255), r.end_time FROM reports r WHERE " R                                  \
+ " UNION ALL SELECT 'domains', substr(coalesce(p.policy_domain, ''),"         \
+ " 1, 255), '', 1 FROM policies p JOIN reports r ON p.report = r.id"          \
+ " WHERE " R " AND r.auth_result = 'pass') GROUP BY name, k1, k2"
+#define COUNTER_UPSERT                                                \
+ " ON CONFLICT (name, k1, k2) DO UPDATE SET value = CASE WHEN"        \
+ " metric_counters.name = 'last_end' THEN max(metric_counters.value," \
+ " excluded.value) ELSE metric_counters.value + excluded.value END"
 
 /*
  * Migration steps: migrations[v] takes a store from version v to v + 1.
@@ -157,6 +205,16 @@ static const char *const migrations[] = {
 	 " key TEXT NOT NULL, value TEXT NOT NULL);"
 	 " CREATE INDEX check_history_domain ON check_history(domain,"
 	 " checked_at);"),
+	/* 6 -> 7: the counters of tlsrpt metrics, from the reports stored
+	   so far (the inputs set aside before were not counted) */
+	"CREATE TABLE metric_counters ("
+	" name TEXT NOT NULL,"
+	" k1 TEXT NOT NULL,"
+	" k2 TEXT NOT NULL,"
+	" value INTEGER NOT NULL,"
+	" PRIMARY KEY (name, k1, k2));"
+	"INSERT INTO metric_counters (name, k1, k2, value) " COUNTER_ROWS("1",
+	    "1") COUNTER_UPSERT ";",
 };
 
 _Static_assert(nitems(migrations) == STORE_SCHEMA_VERSION,
@@ -188,6 +246,13 @@ static const char sql_ins_failure[] =
     " receiving_mx_hostname, receiving_mx_helo, receiving_ip,"
     " failed_session_count, additional_information,"
     " failure_reason_code) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+
+static const char sql_count_report[] =
+    "INSERT INTO metric_counters (name, k1, k2, value) " COUNTER_ROWS(
+	"p.report = ?1", "r.id = ?1") COUNTER_UPSERT;
+static const char sql_count[] =
+    "INSERT INTO metric_counters (name, k1, k2, value) VALUES (?1,"
+    " substr(?2, 1, 255), substr(?3, 1, 255), ?4)" COUNTER_UPSERT;
 
 /* Whether we lack the permissions the mode needs.  SQLite's own errno
    is often that of its read-only retry (ENOENT), not the EACCES. */
@@ -399,6 +464,8 @@ sq_free(struct sq *s)
 	sqlite3_finalize(s->ins_policy);
 	sqlite3_finalize(s->ins_failure);
 	sqlite3_finalize(s->ins_domain);
+	sqlite3_finalize(s->count_report);
+	sqlite3_finalize(s->count);
 	sqlite3_finalize(s->savepoint);
 	sqlite3_finalize(s->release);
 	if (s->db != NULL) {
@@ -946,7 +1013,12 @@ sq_put(void *backend, const struct report *r, const struct report_source *src,
 		return sq_existing(s, r, result, existing_sha256, err);
 	row = sqlite3_last_insert_rowid(s->db);
 	if (sq_put_policies(s, r, row, err) == -1 ||
-	    sq_put_domains(s, r, row, err) == -1)
+	    sq_put_domains(s, r, row, err) == -1 ||
+	    sq_lazy(s, sql_count_report, &s->count_report, err) == -1)
+		return -1;
+	/* the counters move with the report (store.h) */
+	sqlite3_bind_int64(s->count_report, 1, row);
+	if (sq_run(s, s->count_report, "count report", err) == -1)
 		return -1;
 	*result = STORE_NEW;
 	if (existing_sha256 != NULL)
@@ -1180,6 +1252,60 @@ sq_each_report(void *backend, const struct store_query *q,
 	return ret;
 }
 
+static int
+sq_count(void *backend, const char *name, const char *k1, const char *k2,
+    int64_t n, struct ti_err *err)
+{
+	struct sq *s = backend;
+
+	if (s->mode != STORE_WRITE || sqlite3_get_autocommit(s->db))
+		return ti_err_set(err, TI_E_BUG,
+		    "store %s: store_count outside a write transaction",
+		    s->path);
+	if (sq_lazy(s, sql_count, &s->count, err) == -1)
+		return -1;
+	bind_cstr(s->count, 1, name);
+	bind_cstr(s->count, 2, k1);
+	bind_cstr(s->count, 3, k2);
+	sqlite3_bind_int64(s->count, 4, n);
+	return sq_run(s, s->count, "count", err);
+}
+
+static int
+sq_each_counter(void *backend,
+    int (*cb)(const struct store_counter *c, void *arg), void *arg,
+    struct ti_err *err)
+{
+	struct sq *s = backend;
+	struct store_counter c;
+	sqlite3_stmt *st;
+	int rc, ret = 0;
+
+	if (s->version == 0) /* nothing was ever written */
+		return 0;
+	if (sq_prepare(s,
+		"SELECT name, k1, k2, value FROM metric_counters ORDER BY"
+		" name, k1, k2",
+		&st, err) == -1)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		c.name = col_text(st, 0);
+		c.k1 = col_text(st, 1);
+		c.k2 = col_text(st, 2);
+		c.value = sqlite3_column_int64(st, 3);
+		if (c.name == NULL || c.k1 == NULL || c.k2 == NULL)
+			continue; /* NOT NULL: cannot happen */
+		if ((ret = cb(&c, arg)) != 0)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE) {
+		sq_fail(s, rc, "read counters", err);
+		ret = -1;
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
 void *
 store_sqlite_db(struct store *st)
 {
@@ -1284,4 +1410,6 @@ const struct store_ops store_sqlite_ops = {
 	.history_each = sq_history_each,
 	.batch_begin = sq_batch_begin,
 	.batch_end = sq_batch_end,
+	.count = sq_count,
+	.each_counter = sq_each_counter,
 };

@@ -225,3 +225,19 @@ store_sqlite_path(const char *spec)
 	return g_str_has_prefix(spec, "sqlite:") ? spec + strlen("sqlite:")
 						 : spec;
 }
+
+int
+store_count(struct store *st, const char *name, const char *k1, const char *k2,
+    int64_t n, struct ti_err *err)
+{
+	return st->ops->count(st->backend, name, k1 != NULL ? k1 : "",
+	    k2 != NULL ? k2 : "", n, err);
+}
+
+int
+store_each_counter(struct store *st,
+    int (*cb)(const struct store_counter *c, void *arg), void *arg,
+    struct ti_err *err)
+{
+	return st->ops->each_counter(st->backend, cb, arg, err);
+}

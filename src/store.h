@@ -143,6 +143,34 @@ int store_prune(struct store *st, const struct store_query *q, int64_t *deleted,
 #define STORE_DOMAIN_MAX 253
 char *store_domain_norm(const char *domain);
 
+/*
+ * The counters of tlsrpt metrics (metrics.h), in table metric_counters:
+ * (name, k1, k2) -> value, label values cut to 255 characters.
+ * store_put() moves them in the report's own transaction, so a report
+ * counts once and a prune never lowers them:
+ *     sessions   k1 policy-domain  k2 success | failure    (summaries)
+ *     failures   k1 policy-domain  k2 result-type  failed-session-count
+ *     reports    k1 source         k2 organization-name
+ *     last_end   k1 ""             k2 organization-name  newest end (max)
+ *     domains    k1 policy-domain  k2 ""  reports that passed [trust]
+ * and store_count() adds n to any other, such as rejected (k1 source,
+ * k2 reason), inside store_begin() .. store_commit().
+ */
+struct store_counter {
+	const char *name;
+	const char *k1;
+	const char *k2;
+	int64_t value;
+};
+
+int store_count(struct store *st, const char *name, const char *k1,
+    const char *k2, int64_t n, struct ti_err *err);
+/* Call cb for each counter, ordered by name, k1, k2; non-zero from cb
+   stops and is returned.  A store nothing was written to has none. */
+int store_each_counter(struct store *st,
+    int (*cb)(const struct store_counter *c, void *arg), void *arg,
+    struct ti_err *err);
+
 /* The file of a SQLite store spec ("PATH" or "sqlite:PATH"), borrowed
    from spec; NULL for a URI such as postgresql://. */
 const char *store_sqlite_path(const char *spec);

@@ -44,6 +44,7 @@
 #include "report.h"
 #include "store.h"
 #include "alert.h"
+#include "metrics.h"
 #include "trust/trust.h"
 #include "https/cgi.h"
 
@@ -705,6 +706,26 @@ env_get(const char *name, void *arg)
  * https and the client address as its origin, and answered once the
  * store has committed.  Always 0: whatever happened is in the answer.
  */
+/*
+ * After the commit: rewrite [metrics] file for node_exporter's textfile
+ * collector.  The mail is stored: a failure is logged, never deferred.
+ */
+static void
+write_metrics(struct store *st, const struct ti_conf *conf)
+{
+	struct ti_err err = { 0 };
+	GString *line;
+
+	if (metrics_write_file(st, conf, conf->metrics_file, &err) == 0)
+		return;
+	line = g_string_new("metrics");
+	log_kv(line, "status", "failed");
+	log_kv(line, "file", conf->metrics_file);
+	log_kv(line, "reason", err.msg);
+	log_emit(LOG_WARNING, "%s", line->str);
+	g_string_free(line, TRUE);
+}
+
 static int
 ingest_cgi(struct run *run)
 {
@@ -986,6 +1007,8 @@ main(int argc, char **argv)
 		if (st != NULL && store_batch_end(st, &err) == -1)
 			rc = -1;
 	}
+	if (rc != -1 && st != NULL && conf.metrics_file != NULL)
+		write_metrics(st, &conf);
 	if (rc == -1)
 		status = tempfail(&err);
 	else if (alerts != NULL) {

@@ -33,6 +33,7 @@
 #include "conf.h"
 #include "export.h"
 #include "cmd.h"
+#include "metrics.h"
 #include "log.h"
 #include "priv.h"
 #include "store.h"
@@ -121,6 +122,28 @@ static const struct command cmd_export = { "export", "",
 	"(--format csv)",
 	export_entries, CMD_STORE | CMD_QUERY, run_export };
 
+static int
+run_metrics(struct cmd_env *env, int argc, char **argv)
+{
+	struct ti_err err = { 0 };
+	GString *out = g_string_new(NULL);
+
+	(void)argc;
+	(void)argv;
+	if (metrics_format(env->store, &env->conf, out, &err) == -1) {
+		g_string_free(out, TRUE);
+		return cmd_fail(&err);
+	}
+	fwrite(out->str, 1, out->len, stdout);
+	g_string_free(out, TRUE);
+	return cmd_flush();
+}
+
+static const struct command cmd_metrics = { "metrics", "",
+	"the counters of the store in the Prometheus text format (as "
+	"[metrics] file has them)",
+	NULL, CMD_STORE, run_metrics };
+
 /* The commands, in the order "tlsrpt help" lists them. */
 static const struct command *const commands[] = {
 	&cmd_list,
@@ -132,6 +155,7 @@ static const struct command *const commands[] = {
 	&cmd_prune,
 	&cmd_check,
 	&cmd_record,
+	&cmd_metrics,
 };
 
 static const struct command *

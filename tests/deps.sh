@@ -12,7 +12,8 @@ TEST="clang valgrind sqlite3 time groff-base util-linux postgresql strace
 	fetchmail getmail6 netcat-openbsd
 	debhelper adduser chromium
 	unbound python3-dkim opendkim opendkim-tools ldnsutils bind9-dnsutils
-	nginx fcgiwrap lighttpd lighttpd-mod-openssl curl openssl"
+	nginx fcgiwrap lighttpd lighttpd-mod-openssl curl openssl
+	prometheus prometheus-node-exporter"
 # --- OpenSMTPD, for tests/e2e/97-opensmtpd.t (begin) ---
 # Its package conflicts with Postfix: never installed.  Its .deb, and
 # those of the libraries it needs that are not installed, are downloaded

@@ -538,6 +538,36 @@ test_set_dkim(void)
 /* contrib/tlsrpt.conf parses, and uncommented it equals the defaults
    (but for trust-anchor, whose default cannot be written: uncommented
    and empty, it turns validation off). */
+/* [metrics]: the file, and the reporters kept as written ("": none). */
+static void
+test_metrics(void)
+{
+	struct ti_conf c;
+	struct ti_err err = { 0 };
+
+	conf_init(&c);
+	ok(c.metrics_file == NULL &&
+		strcmp(c.metrics_reporters,
+		    "Google Inc.; Microsoft Corporation; Mail.ru") == 0,
+	    "[metrics] defaults: no file, three reporters");
+	conf_clear(&c);
+	ok(load("[metrics]\nfile = /var/lib/tlsrpt/metrics.prom\n"
+		"reporters = A, Inc.; B\n",
+	       &c, &err) == 0 &&
+		strcmp(c.metrics_file, "/var/lib/tlsrpt/metrics.prom") == 0 &&
+		strcmp(c.metrics_reporters, "A, Inc.; B") == 0,
+	    "[metrics] file and reporters: %s", err.msg);
+	conf_clear(&c);
+	ok(load("[metrics]\nreporters =\nfile =\n", &c, &err) == 0 &&
+		c.metrics_file == NULL && *c.metrics_reporters == '\0',
+	    "[metrics] empty: no file, no reporters: %s", err.msg);
+	conf_clear(&c);
+	ok(load("[metrics]\nfiles = x\n", &c, &err) == -1 &&
+		err.status == TI_E_CONFIG,
+	    "[metrics] unknown key: %s", err.msg);
+	conf_clear(&c);
+}
+
 static void
 test_contrib(void)
 {
@@ -568,7 +598,7 @@ test_contrib(void)
 	ti_err_clear(&err);
 	conf_init(&d);
 	/* the example names the FHS paths; a build may use another prefix */
-	ok(load(open_text, &c, &err) == 0 && n == 43 &&
+	ok(load(open_text, &c, &err) == 0 && n == 45 &&
 		(strcmp(c.store, d.store) == 0 ||
 		    strcmp(TI_LOCALSTATEDIR, "/var") != 0) &&
 		c.busy_timeout_ms == d.busy_timeout_ms && c.archive == NULL &&
@@ -600,7 +630,8 @@ test_contrib(void)
 		c.dns_resolver == NULL &&
 		c.dns_timeout_ms == d.dns_timeout_ms &&
 		c.dns_trust_anchor != NULL && *c.dns_trust_anchor == '\0' &&
-		c.tls_ca_file == NULL,
+		c.tls_ca_file == NULL && c.metrics_file == NULL &&
+		strcmp(c.metrics_reporters, d.metrics_reporters) == 0,
 	    "contrib/tlsrpt.conf uncommented: all %d keys at the defaults: %s",
 	    n, err.msg);
 	conf_clear(&c);
@@ -627,6 +658,7 @@ main(void)
 	test_digest();
 	test_trust();
 	test_set_dkim();
+	test_metrics();
 	test_contrib();
 	if (rmdir(dir) == -1)
 		diag("rmdir %s: %s", dir, strerror(errno));

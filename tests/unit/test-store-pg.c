@@ -501,6 +501,18 @@ v1(const char *base, PGconn *c)
 	    "report_domains filled from the old report: lower case, no "
 	    "trailing dot, A-labels (in C), once each");
 	ok(sql1_is(c,
+	       "SELECT string_agg(name || '|' || k1 || '|' || k2 || '=' ||"
+	       " value, ';' ORDER BY name, k1, k2 COLLATE \"C\") FROM"
+	       " tiv1.metric_counters",
+	       "failures|example.com|certificate-expired=1;"
+	       "last_end||Old Org=1672617599;reports||Old Org=1;"
+	       "sessions|BÜCHER.example.|failure=0;"
+	       "sessions|BÜCHER.example.|success=0;"
+	       "sessions|example.com|failure=1;"
+	       "sessions|example.com|success=5"),
+	    "the migration fills the counters from the stored reports (raw "
+	    "domains: tlsrpt metrics normalises them)");
+	ok(sql1_is(c,
 	       "SELECT id || '|' || report_id || '|' || auth_method || '|' ||"
 	       " auth_result || '|' || coalesce(auth_domain, auth_selector,"
 	       " auth_algorithm, auth_bits::text, auth_dnssec, auth_reason,"

@@ -959,6 +959,18 @@ test_v1(void)
 	ok(sql1_is(db, "PRAGMA integrity_check", "ok") &&
 		sql1_is(db, "SELECT count(*) FROM failures", "1"),
 	    "integrity_check ok, its failure row kept");
+	ok(sql1_is(db,
+	       "SELECT group_concat(name || '|' || k1 || '|' || k2 || '=' ||"
+	       " value, ';') FROM (SELECT * FROM metric_counters ORDER BY"
+	       " name, k1, k2)",
+	       "failures|example.com|certificate-expired=1;"
+	       "last_end||Old Org=1672617599;reports|mail|Old Org=1;"
+	       "sessions|BÜCHER.example.|failure=0;"
+	       "sessions|BÜCHER.example.|success=0;"
+	       "sessions|example.com|failure=1;"
+	       "sessions|example.com|success=5"),
+	    "the migration fills the counters from the stored reports (raw "
+	    "domains: tlsrpt metrics normalises them)");
 	r = mkreport("New Org", "new-1", "example.net", 1704067200, "{}");
 	ok(put1(st, r, &src, &res, NULL, &err) == 0 && res == STORE_NEW,
 	    "a report with an auth record goes into the migrated store: %s",
@@ -1064,6 +1076,91 @@ test_prune(void)
 	ok(st != NULL && store_prune(st, &early, &n, &err) == -1 &&
 		err.status == TI_E_BUG && n == 0,
 	    "read-only: TI_E_BUG");
+	store_close(st);
+out:
+	g_free(path);
+}
+
+/* The counters as "name|k1|k2=value;..." */
+static int
+counter_cb(const struct store_counter *c, void *arg)
+{
+	g_string_append_printf(arg, "%s|%s|%s=%" PRId64 ";", c->name, c->k1,
+	    c->k2, c->value);
+	return 0;
+}
+
+static char *
+counters(struct store *st)
+{
+	GString *s = g_string_new(NULL);
+	struct ti_err err = { 0 };
+
+	if (store_each_counter(st, counter_cb, s, &err) != 0)
+		g_string_append_printf(s, "error: %s", err.msg);
+	return g_string_free(s, FALSE);
+}
+
+/* The counters of tlsrpt metrics move with each new report, not with
+   a duplicate, never down with a prune; store_count adds to others. */
+static void
+test_counters(void)
+{
+	struct ti_auth pass = { .method = AUTH_DKIM, .result = AUTH_PASS };
+	struct report_source src = { .source = "mail", .received = 1 };
+	struct ti_err err = { 0 };
+	struct store_query all = { NULL, 0, 0 };
+	enum store_put_result res;
+	char *path = tpath("counters.db"), sha[65], *c;
+	struct store *st;
+	struct report *r1, *r2;
+	int64_t n;
+	int rc;
+
+	st = store_open(path, STORE_WRITE, 200, &err);
+	ok(st != NULL, "open: %s", err.msg);
+	if (st == NULL)
+		goto out;
+	c = counters(st);
+	ok(strcmp(c, "") == 0, "a new store has no counters: %s", c);
+	g_free(c);
+	r1 = mkreport("Org A", "c1", "example.com", 1000, "c1");
+	r2 = mkreport("Org A", "c2", "example.com", 90000, "c2");
+	src.auth = &pass;
+	rc = put1(st, r1, &src, &res, sha, &err);
+	src.auth = NULL;
+	src.source = "https";
+	rc |= put1(st, r2, &src, &res, sha, &err);
+	rc |= put1(st, r1, &src, &res, sha, &err);
+	ok(rc == 0 && res == STORE_DUPLICATE, "two reports and a duplicate: %s",
+	    err.msg);
+	c = counters(st);
+	ok(strcmp(c,
+	       "domains|example.com|=1;"
+	       "failures|example.com|certificate-expired=4;"
+	       "last_end||Org A=176399;"
+	       "reports|https|Org A=1;reports|mail|Org A=1;"
+	       "sessions|example.com|failure=4;"
+	       "sessions|example.com|success=20;") == 0,
+	    "each report counted once, last end the newest: %s", c);
+	g_free(c);
+	rc = store_prune(st, &all, &n, &err);
+	ok(rc == 0 && n == 2, "pruned: %s", err.msg);
+	rc = store_begin(st, &err);
+	rc |= store_count(st, "rejected", "mail", "too_large", 1, &err);
+	rc |= store_count(st, "rejected", "mail", "too_large", 1, &err);
+	rc |= store_commit(st, &err);
+	ok(rc == 0, "store_count twice: %s", err.msg);
+	c = counters(st);
+	ok(strstr(c, "sessions|example.com|success=20;") != NULL &&
+		strstr(c, "rejected|mail|too_large=2;") != NULL,
+	    "a prune lowers nothing; store_count adds: %s", c);
+	g_free(c);
+	ok(store_count(st, "rejected", "mail", "x", 1, &err) == -1 &&
+		err.status == TI_E_BUG,
+	    "store_count outside a transaction: TI_E_BUG");
+	report_free(r1);
+	report_free(r2);
 	store_close(st);
 out:
 	g_free(path);
@@ -1402,6 +1499,7 @@ main(void)
 	test_prune();
 	test_plans();
 	test_history();
+	test_counters();
 	rm_rf(tmpdir);
 	g_free(tmpl);
 	return done_testing();
