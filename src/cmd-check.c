@@ -32,7 +32,7 @@
 #include "check/record.h"
 #include "export.h"
 #include "priv.h"
-#include "store.h"
+#include "store/store.h"
 
 static char *opt_format;
 static char *opt_ca_file;

@@ -51,13 +51,13 @@
 
 #include "config.h"
 #include "ti.h"
-#include "advice.h"
+#include "digest/advice.h"
 #include "cmd.h"
 #include "conf.h"
-#include "digest.h"
-#include "mime.h"
-#include "report.h"
-#include "store.h"
+#include "digest/digest.h"
+#include "ingest/mime.h"
+#include "ingest/report.h"
+#include "store/store.h"
 #include "check/check.h"
 
 static char *opt_period;

@@ -28,8 +28,8 @@
 #include "ti.h"
 #include "cmd.h"
 #include "priv.h"
-#include "report.h"
-#include "store.h"
+#include "ingest/report.h"
+#include "store/store.h"
 
 #define MIGRATE_BATCH 500
 

@@ -21,7 +21,7 @@
 #include "ti.h"
 #include "cmd.h"
 #include "priv.h"
-#include "store.h"
+#include "store/store.h"
 
 static gboolean opt_dry_run;
 

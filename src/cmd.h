@@ -15,7 +15,7 @@
 #include <glib.h>
 
 #include "conf.h"
-#include "store.h"
+#include "store/store.h"
 #include "ti.h"
 
 /* What main() hands every command. */

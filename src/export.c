@@ -35,9 +35,9 @@
 
 #include "config.h"
 #include "ti.h"
-#include "report.h"
-#include "store.h"
-#include "digest.h"
+#include "ingest/report.h"
+#include "store/store.h"
+#include "digest/digest.h"
 #include "export.h"
 
 #define DAY 86400

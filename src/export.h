@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "store.h"
+#include "store/store.h"
 #include "ti.h"
 
 /* One line per report: the RFC 8460 report object as received plus a

@@ -14,7 +14,7 @@
 #include "config.h"
 #include "ti.h"
 #include "priv.h"
-#include "store.h"
+#include "store/store.h"
 
 int
 priv_drop_to_store_owner(const char *spec, struct ti_err *err)

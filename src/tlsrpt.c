@@ -33,10 +33,10 @@
 #include "conf.h"
 #include "export.h"
 #include "cmd.h"
-#include "metrics.h"
+#include "metrics/metrics.h"
 #include "log.h"
 #include "priv.h"
-#include "store.h"
+#include "store/store.h"
 
 static char *opt_store;
 static char *opt_config;

@@ -25,7 +25,7 @@
 #include <stdint.h>
 
 #include "dns/resolve.h"
-#include "store.h"
+#include "store/store.h"
 #include "check/finding.h"
 #include "check/parse.h"
 

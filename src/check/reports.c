@@ -31,8 +31,8 @@
 
 #include "config.h"
 #include "ti.h"
-#include "report.h"
-#include "store.h"
+#include "ingest/report.h"
+#include "store/store.h"
 #include "check/check.h"
 
 struct acc {

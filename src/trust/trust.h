@@ -30,7 +30,7 @@
 #include <stdint.h>
 
 #include "conf.h"
-#include "report.h"
+#include "ingest/report.h"
 #include "ti.h"
 #include "trust/auth.h"
 

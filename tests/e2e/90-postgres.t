@@ -268,7 +268,7 @@ wait "$lockpid" || true
 
 # 7. A newer schema than this program: defer, and the admin says why.
 ver=$(psql_ "SELECT value FROM tlsrpt_meta WHERE key = 'schema_version'")
-cur=$(sed -n 's/^#define STORE_SCHEMA_VERSION //p' "$top_srcdir/src/store-int.h")
+cur=$(sed -n 's/^#define STORE_SCHEMA_VERSION //p' "$top_srcdir/src/store/store-int.h")
 ok "the store is at schema $cur" is "$ver" "$cur"
 psql_ "UPDATE tlsrpt_meta SET value = '99' WHERE key = 'schema_version'"
 pgingest <"$DATA/mail/014-three-policies.eml"

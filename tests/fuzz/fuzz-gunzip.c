@@ -6,7 +6,7 @@
 
 #include "config.h"
 #include "ti.h"
-#include "gunzip.h"
+#include "ingest/gunzip.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,8 +8,8 @@
 
 #include "config.h"
 #include "ti.h"
-#include "ingest.h"
-#include "mime.h"
+#include "ingest/ingest.h"
+#include "ingest/mime.h"
 #include "trust/trust.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

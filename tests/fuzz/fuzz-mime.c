@@ -4,7 +4,7 @@
 
 #include "config.h"
 #include "ti.h"
-#include "mime.h"
+#include "ingest/mime.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,7 +6,7 @@
 
 #include "config.h"
 #include "ti.h"
-#include "report.h"
+#include "ingest/report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,7 +9,7 @@
 
 #include "config.h"
 #include "ti.h"
-#include "advice.h"
+#include "digest/advice.h"
 #include "tap.h"
 
 static const struct {

@@ -22,11 +22,11 @@
 #include "ti.h"
 #include "conf.h"
 #include "log.h"
-#include "report.h"
-#include "store.h"
+#include "ingest/report.h"
+#include "store/store.h"
 #include "trust/auth.h"
-#include "alert.h"
-#include "digest.h"
+#include "digest/alert.h"
+#include "digest/digest.h"
 #include "tap.h"
 
 #define DAY 86400

@@ -23,11 +23,11 @@
 
 #include "config.h"
 #include "ti.h"
-#include "report.h"
+#include "ingest/report.h"
 #include "trust/auth.h"
-#include "digest.h"
+#include "digest/digest.h"
 #include "check/finding.h"
-#include "mime.h"
+#include "ingest/mime.h"
 #include "tap.h"
 
 #define DAY 86400

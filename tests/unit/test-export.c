@@ -18,8 +18,8 @@
 
 #include "config.h"
 #include "ti.h"
-#include "report.h"
-#include "store.h"
+#include "ingest/report.h"
+#include "store/store.h"
 #include "export.h"
 #include "tap.h"
 

@@ -11,7 +11,7 @@
 
 #include "config.h"
 #include "ti.h"
-#include "gunzip.h"
+#include "ingest/gunzip.h"
 #include "tap.h"
 
 /* gzip (16 + 15 window bits) of data; header fields from hdr if not NULL */

@@ -13,8 +13,8 @@
 
 #include "config.h"
 #include "ti.h"
-#include "ingest.h"
-#include "mime.h"
+#include "ingest/ingest.h"
+#include "ingest/mime.h"
 #include "tap.h"
 
 static const char report_json[] =

@@ -20,7 +20,7 @@
 
 #include "config.h"
 #include "ti.h"
-#include "maildir.h"
+#include "ingest/maildir.h"
 #include "tap.h"
 
 static char *top; /* the mkdtemp() directory */

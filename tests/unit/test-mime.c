@@ -16,7 +16,7 @@
 
 #include "config.h"
 #include "ti.h"
-#include "mime.h"
+#include "ingest/mime.h"
 #include "tap.h"
 
 #define GOOGLE_NAME "google.com!example.com!1700000000!1700086399!001.json.gz"

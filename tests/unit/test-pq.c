@@ -4,7 +4,7 @@
 
 #include "config.h"
 #include "ti.h"
-#include "pq.h"
+#include "store/pq.h"
 #include "tap.h"
 
 /* Whether a shared object whose path contains name is mapped here. */

@@ -12,7 +12,7 @@
 
 #include "config.h"
 #include "ti.h"
-#include "report.h"
+#include "ingest/report.h"
 #include "tap.h"
 
 /* Building blocks of hand-made reports. */

@@ -20,9 +20,9 @@
 
 #include "config.h"
 #include "ti.h"
-#include "report.h"
-#include "store.h"
-#include "store-int.h"
+#include "ingest/report.h"
+#include "store/store.h"
+#include "store/store-int.h"
 #include "tap.h"
 
 #define STR_(x) #x

@@ -21,9 +21,9 @@
 
 #include "config.h"
 #include "ti.h"
-#include "report.h"
-#include "store.h"
-#include "store-int.h"
+#include "ingest/report.h"
+#include "store/store.h"
+#include "store/store-int.h"
 #include "tap.h"
 
 #define BIG_OK INT64_C(3000000000) /* > 2^31 */

@@ -11,8 +11,8 @@
 
 #include "tap.h"
 #include "conf.h"
-#include "mime.h"
-#include "report.h"
+#include "ingest/mime.h"
+#include "ingest/report.h"
 #include "trust/trust.h"
 
 static void

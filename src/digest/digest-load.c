@@ -25,10 +25,10 @@
 
 #include "config.h"
 #include "ti.h"
-#include "report.h"
-#include "store.h"
+#include "ingest/report.h"
+#include "store/store.h"
 #include "trust/auth.h"
-#include "digest.h"
+#include "digest/digest.h"
 
 /* The newest counted report before the period of one domain. */
 struct newest {

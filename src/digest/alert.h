@@ -20,8 +20,8 @@
 #include <stdint.h>
 
 #include "conf.h"
-#include "report.h"
-#include "store.h"
+#include "ingest/report.h"
+#include "store/store.h"
 #include "ti.h"
 #include "trust/auth.h"
 

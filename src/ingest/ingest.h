@@ -15,10 +15,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "maildir.h"
-#include "mime.h"
-#include "report.h"
-#include "store.h"
+#include "ingest/maildir.h"
+#include "ingest/mime.h"
+#include "ingest/report.h"
+#include "store/store.h"
 #include "ti.h"
 #include "trust/trust.h"
 

@@ -7,7 +7,7 @@
 #include <gmodule.h>
 
 #include "config.h"
-#include "pq.h"
+#include "store/pq.h"
 
 static const struct {
 	const char *name;

@@ -21,8 +21,8 @@
 
 #include "config.h"
 #include "ti.h"
-#include "advice.h"
-#include "digest.h"
+#include "digest/advice.h"
+#include "digest/digest.h"
 
 #define WIDTH 72
 #define BAR 24 /* characters of the widest bar */

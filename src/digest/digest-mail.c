@@ -16,7 +16,7 @@
 
 #include "config.h"
 #include "ti.h"
-#include "digest.h"
+#include "digest/digest.h"
 
 /* An admin-supplied string for a header: control characters (a
    newline would start a header of its own) become "?". */

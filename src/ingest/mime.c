@@ -33,7 +33,7 @@
 
 #include "config.h"
 #include "ti.h"
-#include "mime.h"
+#include "ingest/mime.h"
 
 /* Media types that are report candidates (RFC 8460 §5.3 and the wild). */
 static const char *const mime_report_types[] = {

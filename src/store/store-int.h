@@ -13,7 +13,7 @@
 #ifndef STORE_INT_H
 #define STORE_INT_H
 
-#include "store.h"
+#include "store/store.h"
 
 /* The schema version every backend writes (PRAGMA user_version in
    SQLite).  Bump it together with a new migration step.

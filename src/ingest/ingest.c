@@ -31,10 +31,10 @@
 
 #include "config.h"
 #include "ti.h"
-#include "gunzip.h"
-#include "ingest.h"
+#include "ingest/gunzip.h"
+#include "ingest/ingest.h"
 #include "log.h"
-#include "maildir.h"
+#include "ingest/maildir.h"
 
 #define REJECTED_FOLDER "rejected"
 #define UNAUTH_FOLDER "unauthenticated"

@@ -36,7 +36,7 @@
 
 #include "config.h"
 #include "ti.h"
-#include "report.h"
+#include "ingest/report.h"
 
 #define COUNT_MAX 9007199254740991.0 /* 2^53 - 1 */
 #define ESC_IN_MAX 48 /* report bytes quoted in a message */

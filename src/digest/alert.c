@@ -52,10 +52,10 @@
 #include "config.h"
 #include "ti.h"
 #include "conf.h"
-#include "digest.h"
+#include "digest/digest.h"
 #include "log.h"
 #include "trust/auth.h"
-#include "alert.h"
+#include "digest/alert.h"
 
 #ifndef TI_LOCALSTATEDIR
 # define TI_LOCALSTATEDIR "/var"

@@ -23,7 +23,7 @@
 
 #include "config.h"
 #include "ti.h"
-#include "digest.h"
+#include "digest/digest.h"
 #include "check/finding.h"
 
 void

@@ -62,10 +62,10 @@
 
 #include "config.h"
 #include "ti.h"
-#include "advice.h"
-#include "report.h"
+#include "digest/advice.h"
+#include "ingest/report.h"
 #include "trust/auth.h"
-#include "digest.h"
+#include "digest/digest.h"
 
 #define STR_CAP 200 /* characters of any one report string shown */
 #define LATENESS_MIN DIGEST_DAY

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "report.h"
+#include "ingest/report.h"
 #include "ti.h"
 #include "trust/auth.h"
 

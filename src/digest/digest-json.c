@@ -20,8 +20,8 @@
 
 #include "config.h"
 #include "ti.h"
-#include "advice.h"
-#include "digest.h"
+#include "digest/advice.h"
+#include "digest/digest.h"
 
 static void
 add_int(cJSON *o, const char *key, int64_t n)

@@ -30,10 +30,10 @@
 #include <glib.h>
 #include "config.h"
 #include "ti.h"
-#include "pq.h"
-#include "report.h"
-#include "store.h"
-#include "store-int.h"
+#include "store/pq.h"
+#include "ingest/report.h"
+#include "store/store.h"
+#include "store/store-int.h"
 
 /* pg_advisory_xact_lock() key of schema migrations: "tlsrpt" in ASCII. */
 #define PG_MIGRATE_LOCK "128047868211828"

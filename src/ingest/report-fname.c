@@ -24,7 +24,7 @@
 
 #include "config.h"
 #include "ti.h"
-#include "report.h"
+#include "ingest/report.h"
 
 #define FNAME_MAX 1024
 #define DOMAIN_MAX 255

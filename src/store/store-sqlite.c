@@ -31,9 +31,9 @@
 
 #include "config.h"
 #include "ti.h"
-#include "report.h"
-#include "store.h"
-#include "store-int.h"
+#include "ingest/report.h"
+#include "store/store.h"
+#include "store/store-int.h"
 
 /* WAL pages that trigger a checkpoint: each process reads them back on
    open, a checkpoint costs three flushes.  About ten deliveries. */

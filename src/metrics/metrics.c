@@ -42,7 +42,7 @@
 
 #include "config.h"
 #include "ti.h"
-#include "metrics.h"
+#include "metrics/metrics.h"
 
 /* RFC 8460 §4.3 */
 static const char *const result_types[] = {

@@ -32,7 +32,7 @@
 
 #include "config.h"
 #include "ti.h"
-#include "maildir.h"
+#include "ingest/maildir.h"
 
 #define MD_DIR_MODE 0770 /* the umask narrows these */
 #define MD_FILE_MODE 0660

@@ -38,9 +38,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "advice.h"
-#include "report.h"
-#include "store.h"
+#include "digest/advice.h"
+#include "ingest/report.h"
+#include "store/store.h"
 #include "ti.h"
 
 #define DIGEST_DAY 86400

@@ -21,7 +21,7 @@
 
 #include "config.h"
 #include "ti.h"
-#include "digest.h"
+#include "digest/digest.h"
 
 #define STR_CAP 200 /* characters of any one policy line shown */
 

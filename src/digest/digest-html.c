@@ -21,8 +21,8 @@
 
 #include "config.h"
 #include "ti.h"
-#include "advice.h"
-#include "digest.h"
+#include "digest/advice.h"
+#include "digest/digest.h"
 
 #define CHART_H 90 /* pixels of the tallest daily bar */
 #define BAR_W 260 /* pixels of the widest breakdown bar */

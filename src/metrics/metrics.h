@@ -9,7 +9,7 @@
 #include <glib.h>
 
 #include "conf.h"
-#include "store.h"
+#include "store/store.h"
 #include "ti.h"
 
 /* Append the exposition of st's counters to out: 0, or -1 with *err

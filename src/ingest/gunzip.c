@@ -25,7 +25,7 @@
 
 #include "config.h"
 #include "ti.h"
-#include "gunzip.h"
+#include "ingest/gunzip.h"
 
 /* First allocation; the buffer doubles from here up to the cap. */
 #define GUNZIP_MIN_ROOM (16u * 1024)

@@ -20,7 +20,7 @@
 
 #include "config.h"
 #include "ti.h"
-#include "advice.h"
+#include "digest/advice.h"
 
 static const struct advice table[] = {
 	{ "starttls-not-supported", ADVICE_NEGOTIATION, ADVICE_CRITICAL,

@@ -14,9 +14,9 @@
 
 #include "config.h"
 #include "ti.h"
-#include "report.h"
-#include "store.h"
-#include "store-int.h"
+#include "ingest/report.h"
+#include "store/store.h"
+#include "store/store-int.h"
 
 /* Which backend serves spec, and the target string it gets. */
 static const struct store_ops *
