@@ -205,10 +205,10 @@ static const char migrate_partitions_copy[] =
  " UNION ALL SELECT 'domains', substr(coalesce(p.policy_domain, ''),"         \
  " 1, 255), '', 1 FROM policies p JOIN reports r ON p.report = r.id"          \
  " WHERE " R " AND r.auth_result = 'pass') AS c GROUP BY name, k1, k2"
-#define COUNTER_UPSERT                                         \
- " ON CONFLICT (name, k1, k2) DO UPDATE SET value = CASE WHEN" \
- " metric_counters.name = 'last_end' THEN"                     \
- " greatest(metric_counters.value, EXCLUDED.value) ELSE"       \
+#define COUNTER_UPSERT                                                \
+ " ON CONFLICT (name, k1, k2, shard) DO UPDATE SET value = CASE WHEN" \
+ " metric_counters.name = 'last_end' THEN"                            \
+ " greatest(metric_counters.value, EXCLUDED.value) ELSE"              \
  " metric_counters.value + EXCLUDED.value END"
 
 /*
@@ -302,7 +302,8 @@ static const char *const migrations[] = {
 	" k1 TEXT NOT NULL,"
 	" k2 TEXT NOT NULL,"
 	" value BIGINT NOT NULL,"
-	" PRIMARY KEY (name, k1, k2));"
+	" shard INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (name, k1, k2, shard));"
 	"INSERT INTO metric_counters (name, k1, k2, value) " COUNTER_ROWS(
 	    "true", "true") COUNTER_UPSERT ";",
 };
@@ -350,12 +351,21 @@ static const char sql_ins_failure[] =
     " failure_reason_code, start_time) VALUES ($1::bigint, $2, $3, $4,"
     " $5, $6, $7::bigint, $8, $9, $10::bigint)";
 
+/* Concurrent writers (several MX hosts, 64 deliveries at once) would
+   all wait for the one row of a busy counter, from their update to
+   their commit, and time out or deadlock: each connection moves the
+   counters of its own shard (of COUNTER_SHARDS, by backend process),
+   in one order (name, k1, k2), and a reader sums the shards. */
+#define COUNTER_SHARDS "16"
 static const char sql_count_report[] =
-    "INSERT INTO metric_counters (name, k1, k2, value) " COUNTER_ROWS(
-	"p.report = $1::bigint", "r.id = $1::bigint") COUNTER_UPSERT;
+    "INSERT INTO metric_counters (name, k1, k2, value, shard) SELECT c.*,"
+    " pg_backend_pid() % " COUNTER_SHARDS
+    " FROM (" COUNTER_ROWS("p.report = $1::bigint",
+	"r.id = $1::bigint") ") AS c ORDER BY 1, 2, 3" COUNTER_UPSERT;
 static const char sql_count[] =
-    "INSERT INTO metric_counters (name, k1, k2, value) VALUES ($1,"
-    " substr($2, 1, 255), substr($3, 1, 255), $4::bigint)" COUNTER_UPSERT;
+    "INSERT INTO metric_counters (name, k1, k2, value, shard) VALUES ($1,"
+    " substr($2, 1, 255), substr($3, 1, 255), $4::bigint,"
+    " pg_backend_pid() % " COUNTER_SHARDS ")" COUNTER_UPSERT;
 
 /* ---- messages without passwords ------------------------------------- */
 
@@ -1919,8 +1929,10 @@ pg_each_counter(void *backend,
 	if (p->version == 0) /* nothing was ever written */
 		return 0;
 	res = pg_params(p, NULL,
-	    "SELECT name, k1, k2, value FROM metric_counters ORDER BY"
-	    " name COLLATE \"C\", k1 COLLATE \"C\", k2 COLLATE \"C\"",
+	    "SELECT name, k1, k2, (CASE WHEN name = 'last_end' THEN"
+	    " max(value) ELSE sum(value) END)::bigint FROM metric_counters"
+	    " GROUP BY name, k1, k2 ORDER BY name COLLATE \"C\","
+	    " k1 COLLATE \"C\", k2 COLLATE \"C\"",
 	    0, NULL, "read counters", err);
 	if (res == NULL)
 		return -1;
