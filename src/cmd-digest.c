@@ -198,17 +198,7 @@ checker_open(struct checker *c, struct cmd_env *env, int64_t since, int keep)
 	c->o.store = env->store;
 	c->o.reports_since = since;
 	c->o.now = env->now;
-	if (env->conf.trust_domains != NULL) {
-		char **w = g_strsplit_set(env->conf.trust_domains, " \t,", -1);
-		GPtrArray *v = g_ptr_array_new();
-
-		for (char **p = w; *p != NULL; p++)
-			if (**p != '\0')
-				g_ptr_array_add(v, digest_domain_key(*p));
-		g_ptr_array_add(v, NULL);
-		c->trusted = (char **)g_ptr_array_free(v, FALSE);
-		g_strfreev(w);
-	}
+	c->trusted = conf_words(env->conf.trust_domains, digest_domain_key);
 	if (keep &&
 	    (c->hist = store_open(env->conf.store, STORE_WRITE,
 		 env->conf.busy_timeout_ms, &err)) == NULL)

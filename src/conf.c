@@ -208,6 +208,33 @@ conf_init(struct ti_conf *conf)
 	conf->metrics_reporters = g_strdup(METRICS_REPORTERS);
 }
 
+char **
+conf_words(const char *text, char *(*word)(const char *))
+{
+	GPtrArray *v;
+	char **words;
+
+	if (text == NULL)
+		return NULL;
+	v = g_ptr_array_new();
+	words = g_strsplit_set(text, " \t,", -1);
+	for (char **w = words; *w != NULL; w++) {
+		char *one = **w == '\0' ? NULL
+		    : word != NULL      ? word(*w)
+					: g_strdup(*w);
+
+		if (one != NULL)
+			g_ptr_array_add(v, one);
+	}
+	g_strfreev(words);
+	if (v->len == 0) {
+		g_ptr_array_free(v, TRUE);
+		return NULL;
+	}
+	g_ptr_array_add(v, NULL);
+	return (char **)g_ptr_array_free(v, FALSE);
+}
+
 void
 conf_set(char **field, const char *value)
 {

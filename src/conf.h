@@ -91,6 +91,11 @@ int conf_set_dkim(struct ti_conf *conf, const char *mode, struct ti_err *err);
 /* Replace a string setting (takes a copy of value; NULL clears it). */
 void conf_set(char **field, const char *value);
 
+/* The words of a list setting ("a b, c"), each passed through word()
+   (g_strdup when NULL; a word it gives NULL for is left out), as a
+   NULL-terminated vector for g_strfreev(); NULL when it has none. */
+char **conf_words(const char *text, char *(*word)(const char *));
+
 void conf_clear(struct ti_conf *conf);
 
 /* The configuration file to read: option (-c) when given, else the

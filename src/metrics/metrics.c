@@ -289,12 +289,9 @@ metrics_format(struct store *st, const struct ti_conf *conf, GString *out,
 	m.domains =
 	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	m.reporters = split_names(conf->metrics_reporters);
-	if (conf->trust_domains != NULL) {
-		words = g_strsplit_set(conf->trust_domains, " \t,", -1);
+	if ((words = conf_words(conf->trust_domains, norm_domain)) != NULL) {
 		for (i = 0; words[i] != NULL; i++)
-			if (*words[i] != '\0')
-				g_hash_table_add(m.domains,
-				    norm_domain(words[i]));
+			g_hash_table_add(m.domains, g_strdup(words[i]));
 		g_strfreev(words);
 	} else if (store_each_counter(st, collect_domain, &m, err) != 0)
 		goto out;

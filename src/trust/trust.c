@@ -46,33 +46,11 @@ struct trust {
 	struct dkim_verifier *dkim;
 };
 
-/* A list setting ("a b, c") as a vector of its words, each a domain
-   as dkim_domain_norm() makes it when domains is set, or NULL when it
-   has none. */
-static char **
-split_list(const char *text, int domains)
+/* A [trust] domains word as dkim_domain_norm() makes it. */
+static char *
+domain_word(const char *w)
 {
-	GPtrArray *v;
-	char **words;
-
-	if (text == NULL)
-		return NULL;
-	v = g_ptr_array_new();
-	words = g_strsplit_set(text, " \t,", -1);
-	for (char **w = words; *w != NULL; w++) {
-		char *word = domains ? dkim_domain_norm(*w, strlen(*w))
-				     : (**w != '\0' ? g_strdup(*w) : NULL);
-
-		if (word != NULL)
-			g_ptr_array_add(v, word);
-	}
-	g_strfreev(words);
-	if (v->len == 0) {
-		g_ptr_array_free(v, TRUE);
-		return NULL;
-	}
-	g_ptr_array_add(v, NULL);
-	return (char **)g_ptr_array_free(v, FALSE);
+	return dkim_domain_norm(w, strlen(w));
 }
 
 struct trust *
@@ -86,8 +64,8 @@ trust_new(const struct ti_conf *conf, struct ti_err *err)
 	    : strcmp(mode, "authentication-results") == 0 ? MODE_AR
 							  : MODE_VERIFY;
 	/* authserv-ids keep their case; they are compared without it */
-	t->authserv_ids = split_list(conf->trust_authserv_ids, 0);
-	t->domains = split_list(conf->trust_domains, 1);
+	t->authserv_ids = conf_words(conf->trust_authserv_ids, NULL);
+	t->domains = conf_words(conf->trust_domains, domain_word);
 	t->grace_ms = conf->trust_grace_ms;
 	t->servers = g_strdup(conf->dns_resolver);
 	t->anchor = g_strdup(conf->dns_trust_anchor);

@@ -568,6 +568,33 @@ test_metrics(void)
 	conf_clear(&c);
 }
 
+static char *
+upper(const char *w)
+{
+	return strcmp(w, "drop") == 0 ? NULL : g_ascii_strup(w, -1);
+}
+
+/* conf_words: the one reading of a list setting ([trust] domains,
+   authserv-id) for trust, the digest's check and the metrics. */
+static void
+test_words(void)
+{
+	char **w = conf_words(" a.example,b.example\tc, ", NULL);
+
+	ok(w != NULL && g_strv_length(w) == 3 &&
+		strcmp(w[0], "a.example") == 0 && strcmp(w[2], "c") == 0,
+	    "conf_words: spaces, tabs and commas separate, empty words go");
+	g_strfreev(w);
+	w = conf_words("x drop y", upper);
+	ok(w != NULL && g_strv_length(w) == 2 && strcmp(w[0], "X") == 0 &&
+		strcmp(w[1], "Y") == 0,
+	    "conf_words: each word through the function, NULL left out");
+	g_strfreev(w);
+	ok(conf_words(NULL, NULL) == NULL && conf_words(" ,\t", NULL) == NULL &&
+		conf_words("drop", upper) == NULL,
+	    "conf_words: no words is NULL (the setting is unset)");
+}
+
 static void
 test_contrib(void)
 {
@@ -659,6 +686,7 @@ main(void)
 	test_trust();
 	test_set_dkim();
 	test_metrics();
+	test_words();
 	test_contrib();
 	if (rmdir(dir) == -1)
 		diag("rmdir %s: %s", dir, strerror(errno));
