@@ -219,6 +219,7 @@ else
 	mkdir -p "$TMP/textfile"
 	ln -s "$PROM/metrics.prom" "$TMP/textfile/tlsrpt.prom"
 	nepid=
+	trap '[ -z "$nepid" ] || kill "$nepid" 2>/dev/null; rm -rf "$TMP"' EXIT
 	for try in 1 2 3 4 5; do
 		port=$(($(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000 + 20000))
 		"$NODE_EXPORTER" --web.listen-address="127.0.0.1:$port" \
@@ -250,6 +251,8 @@ else
 		kill "$nepid" 2>/dev/null
 		wait "$nepid" 2>/dev/null || :
 	}
+	nepid=
+	trap 'rm -rf "$TMP"' EXIT
 	[ -s "$TMP/scrape" ] || sed 's/^/# /' "$TMP/ne.log" | tail -n 10
 fi
 
